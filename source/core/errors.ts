@@ -1,0 +1,66 @@
+/**
+ * Typed errors. Every error the tool raises on purpose is an FsError: it names
+ * the problem, carries a remedy, and its kind decides the exit code — in
+ * exactly one place, `exitCodeFor`.
+ */
+
+export type ErrorKind =
+	/** Bad flags, names, files, SQL or values: nothing was written. Exit 2. */
+	| 'usage'
+	/** Something failed while running (service, disk). Exit 1. */
+	| 'runtime'
+	/** Finished, but some records failed. Exit 3. */
+	| 'partial'
+	/** Stopped by the operator (Ctrl-C, SIGTERM, SIGHUP). Exit 130. */
+	| 'interrupted';
+
+export class FsError extends Error {
+	override readonly name: string = 'FsError';
+
+	constructor(
+		readonly kind: ErrorKind,
+		message: string,
+		/** What the user can do about it, one sentence. */
+		readonly remedy?: string,
+		/** A machine-readable code (AWS error code where there is one). */
+		readonly code: string = kindCode[kind],
+	) {
+		super(message);
+	}
+}
+
+const kindCode: Record<ErrorKind, string> = {
+	usage: 'ValidationError',
+	runtime: 'RuntimeError',
+	partial: 'PartialFailure',
+	interrupted: 'Interrupted',
+};
+
+export const usageError = (message: string, remedy?: string, code?: string) =>
+	new FsError('usage', message, remedy, code ?? 'ValidationError');
+
+export const runtimeError = (message: string, remedy?: string, code?: string) =>
+	new FsError('runtime', message, remedy, code ?? 'RuntimeError');
+
+export const notFound = (what: string, remedy: string) =>
+	new FsError('usage', what, remedy, 'ResourceNotFound');
+
+/** The one mapping from errors to exit codes (SPEC: Exit codes). */
+export function exitCodeFor(error: unknown): number {
+	if (error instanceof FsError) {
+		switch (error.kind) {
+			case 'usage':
+				return 2;
+			case 'partial':
+				return 3;
+			case 'interrupted':
+				return 130;
+			case 'runtime':
+				return 1;
+		}
+	}
+
+	return 1;
+}
+
+export const isFsError = (error: unknown): error is FsError => error instanceof FsError;

@@ -1,0 +1,148 @@
+/**
+ * The embedded feature store (`--store local:DIR`): SQLite for the catalog and
+ * the online store, Parquet + DuckDB for the offline store, with the service's
+ * semantics (SAGEMAKER.md).
+ */
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
+import {hasOfflineStore} from '../../core/types.js';
+import {usageError} from '../../core/errors.js';
+import type {
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, Store, StoreInfo, StoreLimits, WriteEntry,
+} from '../store.js';
+import {Catalog} from './catalog.js';
+import {openDatabase, type Sqlite} from './database.js';
+import {ensureStoreDir, type StoreMeta} from './layout.js';
+import {OfflineStore} from './offline.js';
+import {Records} from './records.js';
+
+export interface LocalStoreOptions {
+	region?: string;
+	/** Entries per batchWrite; BatchWriteRecord's 25 unless told otherwise. */
+	batchWriteLimit?: number;
+	/** How long a new group stays `Creating` (FS_LOCAL_CREATE_DELAY_MS). */
+	createDelayMs?: number;
+}
+
+export class LocalStore implements Store {
+	readonly info: StoreInfo;
+	readonly limits: StoreLimits;
+	readonly meta: StoreMeta;
+	private readonly db: Sqlite;
+	private readonly catalog: Catalog;
+	private readonly records: Records;
+	private readonly offline: OfflineStore;
+	/** Writes in this process wait while a flush holds the SQLite write lock. */
+	private flushing: Promise<void> = Promise.resolve();
+	private closed = false;
+
+	constructor(readonly dir: string, private readonly options: LocalStoreOptions = {}) {
+		this.meta = ensureStoreDir(dir, options.region);
+		mkdirSync(path.join(dir, 'tmp'), {recursive: true});
+		this.db = openDatabase(path.join(dir, 'store.sqlite'));
+		this.catalog = new Catalog(this.db, this.meta);
+		this.records = new Records(this.db, this.catalog);
+		this.offline = new OfflineStore(dir, this.db);
+		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
+		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
+	}
+
+	async listFeatureGroups(): Promise<FeatureGroup[]> {
+		return this.catalog.list();
+	}
+
+	async describeFeatureGroup(name: string): Promise<FeatureGroup> {
+		return this.catalog.get(name);
+	}
+
+	async createFeatureGroup(input: CreateFeatureGroupInput, readyAfterMs?: number): Promise<FeatureGroup> {
+		const delay = readyAfterMs ?? this.options.createDelayMs ?? Number(process.env['FS_LOCAL_CREATE_DELAY_MS'] ?? 0);
+		return this.catalog.create(input, delay);
+	}
+
+	async * readOffline(name: string, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
+		const group = await this.offlineGroup(name);
+		yield * this.offline.read(group, query);
+	}
+
+	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+		return this.offline.count(await this.offlineGroup(name), query);
+	}
+
+	async * listRecordIdentifiers(name: string, options: {includeSoftDeleted?: boolean; pageSize?: number} = {}): AsyncGenerator<string[]> {
+		const group = this.catalog.get(name);
+		yield * this.records.listIdentifiers(group, options.includeSoftDeleted ?? false, options.pageSize ?? 1000);
+	}
+
+	async getRecord(name: string, recordIdentifier: string, featureNames?: string[]): Promise<FsRecord | undefined> {
+		return this.records.getRecord(this.catalog.get(name), recordIdentifier, featureNames);
+	}
+
+	async batchGet(name: string, recordIdentifiers: string[], featureNames?: string[]): Promise<BatchGetResult> {
+		return this.records.batchGet(this.catalog.get(name), recordIdentifiers, featureNames, this.limits.batchGet);
+	}
+
+	async batchWrite(entries: WriteEntry[]): Promise<BatchWriteResult> {
+		await this.flushing;
+		return this.records.batchWrite(entries, this.limits.batchWrite);
+	}
+
+	async deleteRecord(input: DeleteRecordInput): Promise<void> {
+		await this.flushing;
+		this.records.deleteRecord(input);
+	}
+
+	async clearOfflineStore(name: string): Promise<number> {
+		const group = this.catalog.get(name);
+		if (!hasOfflineStore(group)) return 0;
+		await this.flushing;
+		return this.offline.clear(group);
+	}
+
+	/** Online records removed; used by `fs clear` on the embedded store. */
+	clearOnlineStore(name: string): number {
+		return this.records.clearOnline(this.catalog.get(name).FeatureGroupName);
+	}
+
+	/** Write every staged offline row of a group (or all groups) to Parquet. */
+	async flush(name?: string): Promise<void> {
+		const groups = name ? [this.catalog.get(name)] : this.catalog.list();
+		for (const group of groups) {
+			const run = this.flushing.then(() => this.offline.flush(group));
+			this.flushing = run.catch(() => undefined);
+			await run;
+		}
+	}
+
+	/** The Parquet files of a group's offline store (relative to its data directory). */
+	offlineFiles(name: string): {dir: string; files: string[]} {
+		const group = this.catalog.get(name);
+		return {dir: this.offline.dataDir(group), files: this.offline.files(group)};
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		try {
+			await this.flush();
+		} finally {
+			this.offline.close();
+			this.db.close();
+		}
+	}
+
+	private async offlineGroup(name: string): Promise<FeatureGroup> {
+		const group = this.catalog.get(name);
+		if (!hasOfflineStore(group)) {
+			throw usageError(
+				`Feature group ${name} has no offline store (its Athena table does not exist).`,
+				'Read it from the online store instead: `fs get`, or `fs migrate` (which lists its records).',
+				'TableNotFound',
+			);
+		}
+
+		await this.flush(name);
+		return group;
+	}
+}

@@ -1,0 +1,290 @@
+/**
+ * The embedded offline store: Parquet files in SageMaker's S3 layout, read
+ * with DuckDB. Rows are staged in SQLite as they are written (durable, in the
+ * same transaction as the online write) and flushed to Parquet before any read
+ * and when the store closes — the service too lands rows some minutes late.
+ */
+import {createHash, randomBytes} from 'node:crypto';
+import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {DuckDBDataChunk, DuckDBInstance, BIGINT, BOOLEAN, VARCHAR, type DuckDBConnection, type DuckDBValue} from '@duckdb/node-api';
+import {usageError} from '../../core/errors.js';
+import type {FeatureDefinition, FeatureGroup, FsRecord} from '../../core/types.js';
+import type {OfflineBatch, OfflineQuery} from '../store.js';
+import type {Sqlite} from './database.js';
+import {s3Path} from './layout.js';
+import {filterHint, prestoMacros, rewritePresto} from './presto.js';
+
+export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
+
+interface StagedRow {
+	seq: number;
+	event_time_ms: number;
+	write_time_ms: number;
+	api_time_ms: number;
+	is_deleted: number;
+	record: string;
+}
+
+const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
+export const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export function duckType(feature: FeatureDefinition): string {
+	const scalar = {Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR'}[feature.FeatureType];
+	return feature.CollectionType ? `${scalar}[]` : scalar;
+}
+
+export class OfflineStore {
+	private instance?: Promise<DuckDBInstance>;
+
+	constructor(private readonly dir: string, private readonly db: Sqlite) {}
+
+	dataDir(group: FeatureGroup): string {
+		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
+	}
+
+	private async connect(): Promise<DuckDBConnection> {
+		this.instance ??= DuckDBInstance.create(':memory:', {threads: '2'});
+		const connection = await (await this.instance).connect();
+		await connection.run('SET TimeZone = \'UTC\'');
+		for (const macro of prestoMacros) await connection.run(macro);
+		return connection;
+	}
+
+	hasStaged(name: string): boolean {
+		return this.db.prepare('SELECT 1 FROM offline_staging WHERE group_name = ? LIMIT 1').get(name) !== undefined;
+	}
+
+	/**
+	 * Write the group's staged rows to Parquet, one file per event-time hour.
+	 * Runs inside a SQLite write transaction, so one flusher at a time and the
+	 * staged rows are deleted only with the files in place. File names derive
+	 * from the first staged row: a flush redone after a crash overwrites the
+	 * files of the one that died instead of adding copies.
+	 */
+	async flush(group: FeatureGroup): Promise<void> {
+		const name = group.FeatureGroupName;
+		if (!group.OfflineStoreConfig || !this.hasStaged(name)) return;
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			const first = this.db.prepare('SELECT min(seq) AS seq, min(api_time_ms) AS at FROM offline_staging WHERE group_name = ?').get(name) as {seq: number | null; at: number};
+			if (first.seq === null) {
+				this.db.exec('COMMIT');
+				return;
+			}
+
+			const lastSeq = await this.writeParquet(group, first.seq, first.at);
+			this.db.prepare('DELETE FROM offline_staging WHERE group_name = ? AND seq <= ?').run(name, lastSeq);
+			this.db.exec('COMMIT');
+		} catch (error) {
+			this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	private async writeParquet(group: FeatureGroup, firstSeq: number, firstApiMs: number): Promise<number> {
+		const features = group.FeatureDefinitions;
+		const connection = await this.connect();
+		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
+		try {
+			const stageColumns = [...features.map(feature => `${sqlName(feature.FeatureName)} VARCHAR`), '__et BIGINT', '__wt BIGINT', '__at BIGINT', '__del BOOLEAN'];
+			await connection.run(`CREATE OR REPLACE TEMP TABLE stage (${stageColumns.join(', ')})`);
+			const appender = await connection.createAppender('stage', 'main', 'temp');
+			const types = [...features.map(() => VARCHAR), BIGINT, BIGINT, BIGINT, BOOLEAN];
+			const page = this.db.prepare('SELECT seq, event_time_ms, write_time_ms, api_time_ms, is_deleted, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
+			let lastSeq = firstSeq - 1;
+			for (;;) {
+				const rows = page.all(group.FeatureGroupName, lastSeq) as StagedRow[];
+				if (rows.length === 0) break;
+				const columns: DuckDBValue[][] = types.map(() => []);
+				for (const row of rows) {
+					const record = JSON.parse(row.record) as FsRecord;
+					for (const [index, feature] of features.entries()) {
+						const value = record[feature.FeatureName];
+						columns[index]!.push(value === undefined ? null : (Array.isArray(value) ? collectionJson(feature, value) : value));
+					}
+
+					columns[features.length]!.push(BigInt(row.event_time_ms));
+					columns[features.length + 1]!.push(BigInt(row.write_time_ms));
+					columns[features.length + 2]!.push(BigInt(row.api_time_ms));
+					columns[features.length + 3]!.push(row.is_deleted === 1);
+				}
+
+				const chunk = DuckDBDataChunk.create(types, rows.length);
+				chunk.setColumns(columns);
+				appender.appendDataChunk(chunk);
+				lastSeq = rows.at(-1)!.seq;
+			}
+
+			appender.closeSync();
+			const casts = features.map(feature => `${castFromText(feature)} AS ${sqlName(feature.FeatureName)}`);
+			const time = 'make_timestamp(__et * 1000)';
+			await connection.run(`COPY (
+				SELECT ${casts.join(', ')},
+					make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted,
+					strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
+				FROM stage
+			) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
+			this.placeFiles(group, temporary, firstSeq, firstApiMs);
+			return lastSeq;
+		} finally {
+			connection.closeSync();
+			rmSync(temporary, {recursive: true, force: true});
+		}
+	}
+
+	/** Move DuckDB's partition files into place under SageMaker's names. */
+	private placeFiles(group: FeatureGroup, temporary: string, firstSeq: number, firstApiMs: number) {
+		const stamp = new Date(firstApiMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+		const target = this.dataDir(group);
+		for (const file of readdirSync(temporary, {recursive: true}) as string[]) {
+			if (!file.endsWith('.parquet')) continue;
+			const partition = path.dirname(file);
+			const digest = createHash('sha256').update(`${group.FeatureGroupName}:${firstSeq}:${file}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
+			mkdirSync(path.join(target, partition), {recursive: true});
+			renameSync(path.join(temporary, file), path.join(target, partition, `${stamp}_${digest}.parquet`));
+		}
+	}
+
+	/** Parquet files of the group, relative paths. */
+	files(group: FeatureGroup): string[] {
+		const dir = this.dataDir(group);
+		if (!existsSync(dir)) return [];
+		return (readdirSync(dir, {recursive: true}) as string[]).filter(file => file.endsWith('.parquet'));
+	}
+
+	clear(group: FeatureGroup): number {
+		const dir = this.dataDir(group);
+		const removed = this.files(group).length;
+		this.db.prepare('DELETE FROM offline_staging WHERE group_name = ?').run(group.FeatureGroupName);
+		rmSync(dir, {recursive: true, force: true});
+		return removed;
+	}
+
+	/** The group's rows as a relation: its Parquet files, or an empty typed one. */
+	private relation(group: FeatureGroup): string {
+		if (this.files(group).length === 0) {
+			const empty = [
+				...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
+				'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
+			];
+			return `(SELECT ${empty.join(', ')} WHERE false)`;
+		}
+
+		const glob = path.join(this.dataDir(group), '**', '*.parquet');
+		return `read_parquet(${sqlString(glob)}, hive_partitioning = false, union_by_name = true)`;
+	}
+
+	/** The SQL for a query, and the output columns' names. */
+	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false): {sql: string; names: string[]} {
+		const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
+		const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
+		for (const name of features) {
+			if (!byName.has(name)) {
+				throw usageError(
+					`${group.FeatureGroupName} has no feature ${JSON.stringify(name)}.`,
+					`Pick columns from: ${[...byName.keys()].join(', ')}.`,
+				);
+			}
+		}
+
+		const names = query.includeMetadata ? [...features, ...metadataColumns] : features;
+		const select = names.map(name => {
+			const feature = byName.get(name);
+			const column = sqlName(name);
+			if (feature?.CollectionType) return `CAST(${column} AS VARCHAR[]) AS ${column}`;
+			if (feature?.FeatureType === 'Fractional') return column;
+			if (name === 'write_time' || name === 'api_invocation_time') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
+			return `CAST(${column} AS VARCHAR) AS ${column}`;
+		});
+		const id = sqlName(group.RecordIdentifierFeatureName);
+		const eventFeature = byName.get(group.EventTimeFeatureName)!;
+		const eventTime = eventFeature.FeatureType === 'String'
+			? `TRY_CAST(${sqlName(eventFeature.FeatureName)} AS TIMESTAMP)`
+			: sqlName(eventFeature.FeatureName);
+		const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
+		const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
+		if (query.mode === 'snapshot') {
+			const order = forCount ? '' : `ORDER BY ${id}`;
+			return {
+				names,
+				sql: `SELECT ${select.join(', ')} FROM (
+					SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC) AS __rn
+					FROM ${this.relation(group)} ${where}
+				) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
+			};
+		}
+
+		const order = forCount ? '' : `ORDER BY ${id}, ${eventTime}, api_invocation_time, write_time`;
+		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group)} ${where} ${order} ${limit}`};
+	}
+
+	async * read(group: FeatureGroup, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
+		const {sql, names} = this.querySql(group, query);
+		const connection = await this.connect();
+		try {
+			const result = await runUserQuery(() => connection.stream(sql), group);
+			for (;;) {
+				const chunk = await runUserQuery(() => result.fetchChunk(), group);
+				if (!chunk || chunk.rowCount === 0) break;
+				const columns = chunk.getColumns().map(column => column.map(toApiValue));
+				yield {names, columns, length: chunk.rowCount};
+			}
+		} finally {
+			connection.closeSync();
+		}
+	}
+
+	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+		const {sql} = this.querySql(group, {...query, columns: [group.RecordIdentifierFeatureName]}, true);
+		const connection = await this.connect();
+		try {
+			const reader = await runUserQuery(() => connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`), group);
+			return Number(reader.getRows()[0]![0]);
+		} finally {
+			connection.closeSync();
+		}
+	}
+
+	close() {
+		void this.instance?.then(instance => instance.closeSync());
+		this.instance = undefined;
+	}
+}
+
+function castFromText(feature: FeatureDefinition): string {
+	const column = sqlName(feature.FeatureName);
+	if (feature.CollectionType) return `from_json(${column}, '[${JSON.stringify(duckType(feature).replace('[]', ''))}]')`;
+	if (feature.FeatureType === 'String') return column;
+	return `CAST(${column} AS ${duckType(feature)})`;
+}
+
+/** Collections travel to DuckDB as JSON text; numbers unquoted so BIGINTs stay exact. */
+function collectionJson(feature: FeatureDefinition, values: string[]): string {
+	return feature.FeatureType === 'String' ? JSON.stringify(values) : `[${values.join(',')}]`;
+}
+
+function toApiValue(value: DuckDBValue): string | string[] | null {
+	if (value === null) return null;
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+	if (typeof value === 'object' && 'items' in value) return (value.items as DuckDBValue[]).map(item => String(item));
+	return String(value);
+}
+
+async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		const message = (error as Error).message.split('\n')[0]!;
+		if (/Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error/i.test(message)) {
+			throw usageError(
+				`The query engine refused the filter on ${group.FeatureGroupName}: ${message}`,
+				filterHint(message, group.EventTimeFeatureName) ?? 'Check the WHERE clause against `fs schema GROUP`.',
+				'InvalidRequestException',
+			);
+		}
+
+		throw error;
+	}
+}

@@ -1,0 +1,227 @@
+/**
+ * Writes and reads of records in the embedded store, with the service's rules:
+ * a put goes online only when its event time is later than the stored one
+ * (else it is history: offline only); deletes append an offline marker;
+ * TTL hides expired records. One SQLite transaction per call, so a batch is
+ * all in or all out, online and offline together.
+ */
+import {usageError} from '../../core/errors.js';
+import {checkRecord} from '../../core/records.js';
+import {eventTimeMillis, eventTimeProblem} from '../../core/values.js';
+import type {FeatureGroup, FsRecord, TargetStore, TtlDuration} from '../../core/types.js';
+import {featureOf, hasOfflineStore, hasOnlineStore} from '../../core/types.js';
+import type {BatchGetResult, BatchWriteResult, DeleteRecordInput, WriteEntry} from '../store.js';
+import {isBusy, type Sqlite} from './database.js';
+import type {Catalog} from './catalog.js';
+
+const ttlUnitMs = {Seconds: 1000, Minutes: 60_000, Hours: 3_600_000, Days: 86_400_000, Weeks: 604_800_000};
+
+export const ttlMillis = (ttl: TtlDuration | undefined) => (ttl ? ttl.Value * ttlUnitMs[ttl.Unit] : undefined);
+
+interface OnlineRow {
+	record_id: string;
+	event_time_ms: number;
+	record: string;
+	deleted: number;
+	expires_at_ms: number | null;
+}
+
+export class Records {
+	private readonly upsertOnline;
+	private readonly stageOffline;
+	private readonly selectOnline;
+	private readonly deleteOnline;
+	private readonly replaceOnline;
+
+	constructor(private readonly db: Sqlite, private readonly catalog: Catalog) {
+		// The event-time rule lives in the WHERE of the upsert: a stored record
+		// is replaced only by a later one, or when it has expired.
+		this.upsertOnline = db.prepare(`
+			INSERT INTO online_records (group_name, record_id, event_time_ms, record, deleted, expires_at_ms)
+			VALUES (@group, @id, @time, @record, @deleted, @expires)
+			ON CONFLICT (group_name, record_id) DO UPDATE SET
+				event_time_ms = excluded.event_time_ms, record = excluded.record,
+				deleted = excluded.deleted, expires_at_ms = excluded.expires_at_ms
+			WHERE excluded.event_time_ms > online_records.event_time_ms
+				OR (online_records.expires_at_ms IS NOT NULL AND online_records.expires_at_ms <= @now)`);
+		this.stageOffline = db.prepare(`
+			INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record)
+			VALUES (?, ?, ?, ?, ?, ?)`);
+		this.selectOnline = db.prepare('SELECT record_id, event_time_ms, record, deleted, expires_at_ms FROM online_records WHERE group_name = ? AND record_id = ?');
+		this.deleteOnline = db.prepare('DELETE FROM online_records WHERE group_name = ? AND record_id = ?');
+		this.replaceOnline = db.prepare(`
+			INSERT OR REPLACE INTO online_records (group_name, record_id, event_time_ms, record, deleted, expires_at_ms)
+			VALUES (?, ?, ?, ?, 1, NULL)`);
+	}
+
+	batchWrite(entries: WriteEntry[], limit: number): BatchWriteResult {
+		if (entries.length === 0 || entries.length > limit) {
+			throw usageError(`BatchWriteRecord takes 1 to ${limit} entries, got ${entries.length}.`, `Split the records into batches of at most ${limit}.`);
+		}
+
+		const result: BatchWriteResult = {errors: [], unprocessed: []};
+		const groups = new Map<string, FeatureGroup | undefined>();
+		const now = Date.now();
+		const write = this.db.transaction(() => {
+			for (const [index, entry] of entries.entries()) {
+				const name = entry.FeatureGroupName;
+				if (!groups.has(name)) groups.set(name, this.catalog.find(name));
+				const group = groups.get(name);
+				const problem = this.putOne(group, name, entry, now);
+				if (problem) result.errors.push({index, ...problem});
+			}
+		});
+		try {
+			write.immediate();
+		} catch (error) {
+			// Another writer held the lock past the timeout: nothing was written,
+			// so every entry is unprocessed and may simply be sent again.
+			if (!isBusy(error)) throw error;
+			return {errors: [], unprocessed: entries.map((_, index) => index)};
+		}
+
+		return result;
+	}
+
+	private putOne(group: FeatureGroup | undefined, name: string, entry: WriteEntry, now: number): {ErrorCode: string; ErrorMessage: string} | undefined {
+		if (!group) return {ErrorCode: 'ResourceNotFound', ErrorMessage: `Feature group ${name} does not exist`};
+		if (group.FeatureGroupStatus !== 'Created') {
+			return {ErrorCode: 'ValidationError', ErrorMessage: `Feature group ${name} is ${group.FeatureGroupStatus}, not Created`};
+		}
+
+		const check = checkRecord(group, entry.Record);
+		if (!check.ok) return {ErrorCode: 'ValidationError', ErrorMessage: check.reason};
+		const targets = targetsFor(group, entry.TargetStores);
+		if (typeof targets === 'string') return {ErrorCode: 'ValidationError', ErrorMessage: targets};
+		const {record, recordIdentifier, eventTimeMs} = check.checked;
+		const text = JSON.stringify(record);
+		if (targets.online) {
+			const ttl = ttlMillis(entry.TtlDuration ?? group.OnlineStoreConfig?.TtlDuration);
+			this.upsertOnline.run({
+				group: name, id: recordIdentifier, time: eventTimeMs, record: text, deleted: 0,
+				expires: ttl === undefined ? null : eventTimeMs + ttl, now,
+			});
+		}
+
+		// SAGEMAKER.md: a later record goes online and offline; a historic one
+		// (not later than the stored one) goes to the offline store only.
+		if (targets.offline) this.stageOffline.run(name, eventTimeMs, now, now, 0, text);
+
+		return undefined;
+	}
+
+	deleteRecord(input: DeleteRecordInput): void {
+		const group = this.catalog.get(input.FeatureGroupName);
+		if (group.FeatureGroupStatus !== 'Created') {
+			throw usageError(`Feature group ${group.FeatureGroupName} is ${group.FeatureGroupStatus}, not Created.`, 'Wait until it is Created (`fs list`).');
+		}
+
+		const eventFeature = featureOf(group, group.EventTimeFeatureName)!;
+		const time = eventTimeMillis(eventFeature.FeatureType, input.EventTime);
+		if (time === undefined) throw usageError(`DeleteRecord: ${eventTimeProblem(eventFeature, input.EventTime)}.`, 'Pass the EventTime of the delete in the event-time feature\'s format.');
+		if (input.RecordIdentifier === '') throw usageError('DeleteRecord needs a record identifier.', 'Pass the identifier of the record to delete.');
+		const targets = targetsFor(group, input.TargetStores);
+		if (typeof targets === 'string') throw usageError(targets, 'Name only stores the feature group has.');
+		const mode = input.DeletionMode ?? 'SoftDelete';
+		const name = group.FeatureGroupName;
+		const id = input.RecordIdentifier;
+		const marker: FsRecord = {[group.RecordIdentifierFeatureName]: id, [group.EventTimeFeatureName]: input.EventTime};
+		const now = Date.now();
+		this.db.transaction(() => {
+			if (targets.online) {
+				const stored = this.selectOnline.get(name, id) as OnlineRow | undefined;
+				const live = stored && !(stored.expires_at_ms !== null && stored.expires_at_ms <= now);
+				if (mode === 'HardDelete') {
+					if (live && stored.event_time_ms >= time) {
+						throw usageError(
+							`HardDelete of ${id}: EventTime ${input.EventTime} is not later than the stored record's.`,
+							'Pass an EventTime later than the record\'s event time.',
+						);
+					}
+
+					this.deleteOnline.run(name, id);
+				} else if (!live || stored.event_time_ms < time) {
+					// SoftDelete keeps the identifier online with its features nulled.
+					this.replaceOnline.run(name, id, time, JSON.stringify(marker));
+				}
+			}
+
+			if (targets.offline) this.stageOffline.run(name, time, now, now, 1, JSON.stringify(marker));
+		}).immediate();
+	}
+
+	getRecord(group: FeatureGroup, id: string, featureNames?: string[]): FsRecord | undefined {
+		if (!hasOnlineStore(group)) {
+			throw usageError(`Feature group ${group.FeatureGroupName} has no online store.`, 'Read it with `fs export` (offline store) instead.');
+		}
+
+		const row = this.selectOnline.get(group.FeatureGroupName, id) as OnlineRow | undefined;
+		if (!row || row.deleted || (row.expires_at_ms !== null && row.expires_at_ms <= Date.now())) return undefined;
+		return pick(JSON.parse(row.record) as FsRecord, featureNames);
+	}
+
+	batchGet(group: FeatureGroup, ids: string[], featureNames: string[] | undefined, limit: number): BatchGetResult {
+		if (ids.length === 0 || ids.length > limit) {
+			throw usageError(`BatchGetRecord takes 1 to ${limit} identifiers, got ${ids.length}.`, `Ask for at most ${limit} at a time.`);
+		}
+
+		const result: BatchGetResult = {records: [], errors: [], unprocessed: []};
+		for (const id of ids) {
+			const record = this.getRecord(group, id, featureNames);
+			if (record) result.records.push({RecordIdentifier: id, Record: record});
+		}
+
+		return result;
+	}
+
+	* listIdentifiers(group: FeatureGroup, includeSoftDeleted: boolean, pageSize: number): Generator<string[]> {
+		if (!hasOnlineStore(group)) {
+			throw usageError(`Feature group ${group.FeatureGroupName} has no online store to list.`, 'Read its offline store with `fs export` instead.');
+		}
+
+		const page = this.db.prepare(`
+			SELECT record_id FROM online_records
+			WHERE group_name = ? AND record_id > ? AND (deleted = 0 OR ?) AND (expires_at_ms IS NULL OR expires_at_ms > ?)
+			ORDER BY record_id LIMIT ?`).pluck();
+		let after = '';
+		for (;;) {
+			const ids = page.all(group.FeatureGroupName, after, includeSoftDeleted ? 1 : 0, Date.now(), pageSize) as string[];
+			if (ids.length === 0) return;
+			yield ids;
+			if (ids.length < pageSize) return;
+			after = ids.at(-1)!;
+		}
+	}
+
+	clearOnline(name: string): number {
+		return this.db.prepare('DELETE FROM online_records WHERE group_name = ?').run(name).changes;
+	}
+}
+
+interface Targets {
+	online: boolean;
+	offline: boolean;
+}
+
+/** The stores a put or delete reaches: those asked for, default all the group has. */
+function targetsFor(group: FeatureGroup, requested: TargetStore[] | undefined): Targets | string {
+	const online = hasOnlineStore(group);
+	const offline = hasOfflineStore(group);
+	if (requested === undefined) return {online, offline};
+	if (requested.length === 0) return 'TargetStores may not be empty';
+	for (const target of requested) {
+		if (target !== 'OnlineStore' && target !== 'OfflineStore') return `Unknown target store ${String(target)}`;
+		if (target === 'OnlineStore' && !online) return `Feature group ${group.FeatureGroupName} has no online store`;
+		if (target === 'OfflineStore' && !offline) return `Feature group ${group.FeatureGroupName} has no offline store`;
+	}
+
+	return {online: requested.includes('OnlineStore'), offline: requested.includes('OfflineStore')};
+}
+
+function pick(record: FsRecord, featureNames: string[] | undefined): FsRecord {
+	if (!featureNames) return record;
+	const out: FsRecord = {};
+	for (const name of featureNames) if (name in record) out[name] = record[name]!;
+	return out;
+}
+

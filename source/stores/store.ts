@@ -1,0 +1,116 @@
+/**
+ * The store port: one interface for the embedded store and the AWS service.
+ * Everything is asynchronous; large results are streamed in batches and
+ * paginated results are followed to the end by the adapter.
+ */
+import type {
+	CreateFeatureGroupInput, DeletionMode, FeatureGroup, FsRecord, TargetStore, TtlDuration,
+} from '../core/types.js';
+
+export type ReadMode = 'history' | 'snapshot';
+
+export interface OfflineQuery {
+	/**
+	 * history: every row (delete markers included, `is_deleted` true), ordered
+	 * by record identifier then event time. snapshot: the latest row of each
+	 * record identifier, unless that row is a delete marker.
+	 */
+	mode: ReadMode;
+	/** The condition of an Athena WHERE clause, already checked (core/filter). */
+	where?: string;
+	/** Feature names to return; default all features. */
+	columns?: string[];
+	/** Also return write_time, api_invocation_time and is_deleted. */
+	includeMetadata?: boolean;
+	limit?: number;
+	/** Rows per batch; a hint. */
+	batchSize?: number;
+}
+
+/**
+ * Rows of the offline store, column-major: `columns[c][r]` is the value of
+ * column `names[c]` in row r (null = no value). Values are the runtime API's
+ * strings (collections as string arrays); metadata columns are ISO-8601 UTC
+ * timestamps and "true"/"false".
+ */
+export interface OfflineBatch {
+	names: string[];
+	columns: Array<Array<string | string[] | null>>;
+	length: number;
+}
+
+export interface WriteEntry {
+	FeatureGroupName: string;
+	Record: FsRecord;
+	TargetStores?: TargetStore[];
+	TtlDuration?: TtlDuration;
+}
+
+export interface WriteError {
+	/** Index of the entry in the request. */
+	index: number;
+	ErrorCode: string;
+	ErrorMessage: string;
+}
+
+export interface BatchWriteResult {
+	errors: WriteError[];
+	/** Indexes of entries the store did not process: send them again. */
+	unprocessed: number[];
+}
+
+export interface BatchGetResult {
+	records: Array<{RecordIdentifier: string; Record: FsRecord}>;
+	errors: Array<{RecordIdentifier: string; ErrorCode: string; ErrorMessage: string}>;
+	unprocessed: string[];
+}
+
+export interface DeleteRecordInput {
+	FeatureGroupName: string;
+	RecordIdentifier: string;
+	EventTime: string;
+	DeletionMode?: DeletionMode;
+	TargetStores?: TargetStore[];
+}
+
+export interface StoreLimits {
+	/** Entries per batchWrite call (BatchWriteRecord: 25). */
+	batchWrite: number;
+	/** Identifiers per batchGet call (BatchGetRecord: 100). */
+	batchGet: number;
+}
+
+export interface StoreInfo {
+	kind: 'local' | 'sagemaker';
+	/** Where: the directory, or region and account. */
+	location: string;
+	region?: string;
+	account?: string;
+}
+
+export interface Store {
+	readonly info: StoreInfo;
+	readonly limits: StoreLimits;
+
+	listFeatureGroups(): Promise<FeatureGroup[]>;
+	describeFeatureGroup(name: string): Promise<FeatureGroup>;
+	createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup>;
+
+	/** Offline rows matching the query, streamed in batches. */
+	readOffline(name: string, query: OfflineQuery): AsyncIterable<OfflineBatch>;
+	/** How many rows readOffline would return (before limit). */
+	countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number>;
+
+	/** Record identifiers in the online store, page by page (ListRecords). */
+	listRecordIdentifiers(name: string, options?: {includeSoftDeleted?: boolean; pageSize?: number}): AsyncIterable<string[]>;
+	getRecord(name: string, recordIdentifier: string, featureNames?: string[]): Promise<FsRecord | undefined>;
+	batchGet(name: string, recordIdentifiers: string[], featureNames?: string[]): Promise<BatchGetResult>;
+
+	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
+	batchWrite(entries: WriteEntry[]): Promise<BatchWriteResult>;
+	deleteRecord(input: DeleteRecordInput): Promise<void>;
+	/** Delete this group's own offline data; returns the number of objects removed. */
+	clearOfflineStore(name: string): Promise<number>;
+
+	close(): Promise<void>;
+}
