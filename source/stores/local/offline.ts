@@ -14,6 +14,7 @@ import type {OfflineBatch, OfflineQuery} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
+import {castFromText, collectionJson, duckType, sqlName, sqlString} from '../../io/duckdb.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
@@ -24,14 +25,6 @@ interface StagedRow {
 	api_time_ms: number;
 	is_deleted: number;
 	record: string;
-}
-
-const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
-export const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-export function duckType(feature: FeatureDefinition): string {
-	const scalar = {Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR'}[feature.FeatureType];
-	return feature.CollectionType ? `${scalar}[]` : scalar;
 }
 
 export class OfflineStore {
@@ -250,18 +243,6 @@ export class OfflineStore {
 		void this.instance?.then(instance => instance.closeSync());
 		this.instance = undefined;
 	}
-}
-
-function castFromText(feature: FeatureDefinition): string {
-	const column = sqlName(feature.FeatureName);
-	if (feature.CollectionType) return `from_json(${column}, '[${JSON.stringify(duckType(feature).replace('[]', ''))}]')`;
-	if (feature.FeatureType === 'String') return column;
-	return `CAST(${column} AS ${duckType(feature)})`;
-}
-
-/** Collections travel to DuckDB as JSON text; numbers unquoted so BIGINTs stay exact. */
-function collectionJson(feature: FeatureDefinition, values: string[]): string {
-	return feature.FeatureType === 'String' ? JSON.stringify(values) : `[${values.join(',')}]`;
 }
 
 function toApiValue(value: DuckDBValue): string | string[] | null {

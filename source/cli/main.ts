@@ -1,0 +1,226 @@
+/**
+ * The dispatcher: `fs <command> [args] [flags]`. Parses with meow, refuses
+ * unknown commands and flags with help (exit 2), runs the command, and maps
+ * whatever it throws to an exit code in one place (core/errors).
+ */
+import {readFileSync} from 'node:fs';
+import meow from 'meow';
+import {exitCodeFor, isFsError, usageError} from '../core/errors.js';
+import {openStore} from '../stores/open.js';
+import type {Store} from '../stores/store.js';
+import {colorWanted, makeStyle} from '../ui/style.js';
+import {commands} from '../commands/index.js';
+import type {Command, Context, Flags, Io} from './command.js';
+
+export const globalFlags: Flags = {
+	store: {type: 'string'},
+	profile: {type: 'string'},
+	region: {type: 'string'},
+	color: {type: 'boolean', default: true},
+	json: {type: 'boolean', default: false},
+	help: {type: 'boolean', shortFlag: 'h', default: false},
+	version: {type: 'boolean', default: false},
+};
+
+export const globalHelp = `
+Global options
+  --store STORE     sagemaker (default) | local:DIR | local   (env FS_STORE)
+  --profile NAME    AWS profile (sagemaker store)
+  --region REGION   AWS region (sagemaker store)
+  --json            machine-readable output where the output is data
+  --no-color        no colour (also NO_COLOR)
+  -h, --help        help for the command
+  --version         the version of fs`;
+
+export function version(): string {
+	const file = new URL('../../../package.json', import.meta.url);
+	return (JSON.parse(readFileSync(file, 'utf8')) as {version: string}).version;
+}
+
+function topHelp(): string {
+	const width = Math.max(...commands.map(command => command.name.length));
+	const list = commands.map(command => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n');
+	return `fs — move feature data between Amazon SageMaker Feature Store feature groups
+
+Usage
+  fs <command> [arguments] [options]
+  fs <command> --help
+
+Commands
+${list}
+${globalHelp}
+
+Start with a demo store:  fs demo`;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+	const errStyle = makeStyle(colorWanted(io.stderr, argv.includes('--no-color') ? false : undefined, io.env));
+	const say = (text: string) => io.stderr.write(`${text}\n`);
+	try {
+		const [name, ...rest] = argv;
+		if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+			io.stdout.write(`${topHelp()}\n`);
+			return 0;
+		}
+
+		if (name === '--version' || name === '-v') {
+			io.stdout.write(`${version()}\n`);
+			return 0;
+		}
+
+		const command = commands.find(candidate => candidate.name === name);
+		if (!command) {
+			say(`${topHelp()}\n`);
+			const near = closest(name, commands.map(candidate => candidate.name));
+			throw usageError(`Unknown command ${JSON.stringify(name)}.`, near ? `Did you mean \`fs ${near}\`?` : 'Pick one of the commands above.');
+		}
+
+		return await runCommand(command, rest, io);
+	} catch (error) {
+		reportError(error, say, errStyle);
+		return exitCodeFor(error);
+	}
+}
+
+async function runCommand(command: Command, argv: string[], io: Io): Promise<number> {
+	const spec = {...globalFlags, ...command.flags};
+	const unknown = unknownFlags(argv, spec);
+	if (unknown.length > 0) {
+		io.stderr.write(`${command.help.trim()}\n${globalHelp}\n\n`);
+		throw usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, 'See the options above.');
+	}
+
+	const cli = meow({
+		importMeta: import.meta,
+		argv,
+		flags: spec as never,
+		allowUnknownFlags: true,
+		autoHelp: false,
+		autoVersion: false,
+		description: false,
+		help: false,
+	});
+	const flags = cli.flags as Record<string, unknown>;
+	if (flags['help']) {
+		io.stdout.write(`${command.help.trim()}\n${globalHelp}\n`);
+		return 0;
+	}
+
+	if (flags['version']) {
+		io.stdout.write(`${version()}\n`);
+		return 0;
+	}
+
+	const [min, max] = command.args;
+	if (cli.input.length < min || cli.input.length > max) {
+		io.stderr.write(`${command.help.trim()}\n\n`);
+		throw usageError(
+			cli.input.length < min
+				? `\`fs ${command.name}\` needs ${min} argument${min > 1 ? 's' : ''}, got ${cli.input.length}.`
+				: `\`fs ${command.name}\` takes at most ${max} argument${max === 1 ? '' : 's'}, got ${cli.input.length}: ${cli.input.join(' ')}.`,
+			'See the usage above.',
+		);
+	}
+
+	let store: Store | undefined;
+	const color = flags['color'] as boolean;
+	const context: Context = {
+		command: command.name,
+		input: cli.input,
+		flags,
+		io,
+		style: makeStyle(colorWanted(io.stdout, color, io.env)),
+		errStyle: makeStyle(colorWanted(io.stderr, color, io.env)),
+		interactive: io.stdin.isTTY === true && io.stdout.isTTY === true,
+		print: text => io.stdout.write(`${text ?? ''}\n`),
+		note: text => io.stderr.write(`${text ?? ''}\n`),
+		json: value => io.stdout.write(`${JSON.stringify(value, undefined, 2)}\n`),
+		async store() {
+			store ??= await openStore({
+				spec: flags['store'] as string | undefined,
+				profile: flags['profile'] as string | undefined,
+				region: flags['region'] as string | undefined,
+				env: io.env,
+			});
+			return store;
+		},
+	};
+	try {
+		await command.run(context);
+		return 0;
+	} finally {
+		await store?.close();
+	}
+}
+
+/** Flags in argv that the spec does not know (before a `--`). */
+export function unknownFlags(argv: string[], spec: Flags): string[] {
+	const known = new Set<string>();
+	const shorts = new Set<string>();
+	for (const [key, flag] of Object.entries(spec)) {
+		known.add(kebab(key));
+		for (const alias of flag.aliases ?? []) known.add(kebab(alias));
+		if (flag.shortFlag) shorts.add(flag.shortFlag);
+		if (flag.type === 'boolean') known.add(`no-${kebab(key)}`);
+	}
+
+	const unknown: string[] = [];
+	for (const token of argv) {
+		if (token === '--') break;
+		if (token.startsWith('--')) {
+			const name = token.slice(2).split('=')[0]!;
+			if (!known.has(name)) unknown.push(`--${name}`);
+		} else if (/^-[a-zA-Z]/.test(token)) {
+			for (const letter of token.slice(1).split('=')[0]!) {
+				if (!shorts.has(letter)) unknown.push(`-${letter}`);
+			}
+		}
+	}
+
+	return unknown;
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+
+export function reportError(error: unknown, say: (text: string) => void, style: ReturnType<typeof makeStyle>) {
+	if (isFsError(error)) {
+		say(`${style.red('✘')} ${error.message}`);
+		if (error.remedy) say(`  ${style.dim('→')} ${error.remedy}`);
+		return;
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	say(`${style.red('✘')} Unexpected error: ${message}`);
+	if (error instanceof Error && error.stack && process.env['FS_DEBUG']) say(error.stack);
+	say(`  ${style.dim('→')} This is a bug in fs if it keeps happening; run with FS_DEBUG=1 for the stack trace.`);
+}
+
+function closest(word: string, options: string[]): string | undefined {
+	let best: string | undefined;
+	let bestDistance = 3;
+	for (const option of options) {
+		const distance = levenshtein(word, option);
+		if (distance < bestDistance) {
+			best = option;
+			bestDistance = distance;
+		}
+	}
+
+	return best;
+}
+
+function levenshtein(a: string, b: string): number {
+	const row = Array.from({length: b.length + 1}, (_, index) => index);
+	for (let i = 1; i <= a.length; i++) {
+		let previous = row[0]!;
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const current = row[j]!;
+			row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+			previous = current;
+		}
+	}
+
+	return row[b.length]!;
+}
+

@@ -1,0 +1,20 @@
+import type {Command} from '../cli/command.js';
+import {bulkPutCommand} from './bulk-put.js';
+import {clearCommand} from './clear.js';
+import {createCommand} from './create.js';
+import {demoCommand} from './demo.js';
+import {exportCommand} from './export.js';
+import {getCommand} from './get.js';
+import {listCommand} from './list.js';
+import {schemaCommand} from './schema.js';
+
+export const commands: Command[] = [
+	listCommand,
+	schemaCommand,
+	createCommand,
+	getCommand,
+	exportCommand,
+	bulkPutCommand,
+	clearCommand,
+	demoCommand,
+];

@@ -1,0 +1,181 @@
+/**
+ * Writers for `fs export`: CSV, JSON (one array of flat objects) and Parquet,
+ * streamed batch by batch with back-pressure, optionally gzipped. Values keep
+ * their exact text: an Integral of 2^63 - 1 is written digit for digit.
+ */
+import {createWriteStream, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {once} from 'node:events';
+import {createGzip} from 'node:zlib';
+import {DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBValue} from '@duckdb/node-api';
+import type {FeatureDefinition} from '../core/types.js';
+import type {OfflineBatch} from '../stores/store.js';
+import {castFromText, collectionJson, sqlName, sqlString} from './duckdb.js';
+
+export type OutputFormat = 'csv' | 'json' | 'parquet';
+
+export interface RecordWriter {
+	write(batch: OfflineBatch): Promise<void>;
+	close(): Promise<void>;
+	/** Stop and remove what was written (after an error or Ctrl-C). */
+	abort(): Promise<void>;
+}
+
+type Cell = string | string[] | null;
+
+export function openWriter(file: string, format: OutputFormat, compress: boolean, features: FeatureDefinition[], names: string[], stdout?: NodeJS.WritableStream): RecordWriter {
+	if (format === 'parquet') return new ParquetWriter(file, features, names, compress);
+	return new TextWriter(file, format, compress, features, names, stdout);
+}
+
+class TextWriter implements RecordWriter {
+	private readonly sink: NodeJS.WritableStream;
+	/** Resolves when everything is flushed to the file (or to stdout). */
+	private readonly finished: Promise<unknown>;
+	private readonly toStdout: boolean;
+	private readonly compressed: boolean;
+	private readonly render: Array<(cell: Cell) => string>;
+	private first = true;
+
+	constructor(private readonly file: string, private readonly format: 'csv' | 'json', compress: boolean, features: FeatureDefinition[], private readonly names: string[], stdout?: NodeJS.WritableStream) {
+		const byName = new Map(features.map(feature => [feature.FeatureName, feature]));
+		this.render = names.map(name => (format === 'json' ? jsonCell(byName.get(name), name) : csvCell));
+		this.toStdout = file === '-' && stdout !== undefined;
+		this.compressed = compress;
+		const target = this.toStdout ? stdout! : createWriteStream(file);
+		if (compress) {
+			const gzip = createGzip();
+			gzip.pipe(target, {end: !this.toStdout});
+			this.sink = gzip;
+			this.finished = once(this.toStdout ? gzip : target as NodeJS.EventEmitter, this.toStdout ? 'end' : 'close');
+		} else {
+			this.sink = target;
+			this.finished = this.toStdout ? Promise.resolve() : once(target as NodeJS.EventEmitter, 'close');
+		}
+
+		if (format === 'csv') void this.put(`${names.map(name => csvCell(name)).join(',')}\n`);
+		else void this.put('[');
+	}
+
+	async write(batch: OfflineBatch) {
+		let text = '';
+		const {columns, length} = batch;
+		for (let row = 0; row < length; row++) {
+			if (this.format === 'csv') {
+				let line = '';
+				for (let c = 0; c < columns.length; c++) line += (c === 0 ? '' : ',') + this.render[c]!(columns[c]![row]!);
+				text += `${line}\n`;
+			} else {
+				let object = '{';
+				for (let c = 0; c < columns.length; c++) object += `${c === 0 ? '' : ', '}${JSON.stringify(this.names[c])}: ${this.render[c]!(columns[c]![row]!)}`;
+				text += `${this.first ? '\n' : ',\n'}  ${object}}`;
+				this.first = false;
+			}
+		}
+
+		await this.put(text);
+	}
+
+	async close() {
+		if (this.format === 'json') await this.put(this.first ? ']\n' : '\n]\n');
+		if (this.toStdout && !this.compressed) return; // Never end the process's stdout.
+		this.sink.end();
+		await this.finished;
+	}
+
+	async abort() {
+		if (!this.toStdout) {
+			this.sink.end();
+			await this.finished.catch(() => undefined);
+			rmSync(this.file, {force: true});
+		}
+	}
+
+	private async put(text: string) {
+		if (text && !this.sink.write(text)) await once(this.sink as NodeJS.EventEmitter, 'drain');
+	}
+}
+
+const csvCell = (cell: Cell): string => {
+	if (cell === null) return '';
+	const text = Array.isArray(cell) ? JSON.stringify(cell) : cell;
+	// A quoted empty string is an empty value; an unquoted one is no value.
+	return text === '' || /[",\n\r]/.test(text) || text.trim() !== text ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+export function jsonCell(feature: FeatureDefinition | undefined, name: string): (cell: Cell) => string {
+	if (!feature) {
+		return name === 'is_deleted'
+			? cell => (cell === null ? 'null' : cell === 'true' ? 'true' : 'false')
+			: cell => JSON.stringify(cell);
+	}
+
+	const numeric = feature.FeatureType !== 'String';
+	const scalar = (text: string) => (numeric ? text : JSON.stringify(text));
+	return cell => {
+		if (cell === null) return 'null';
+		if (Array.isArray(cell)) return `[${cell.map(scalar).join(', ')}]`;
+		return scalar(cell);
+	};
+}
+
+/**
+ * Parquet through DuckDB: rows go into a table of a temporary on-disk
+ * database (so memory stays flat: DuckDB spills to its file), then one COPY
+ * writes the file with each feature's own type.
+ */
+class ParquetWriter implements RecordWriter {
+	private readonly scratch = mkdtempSync(path.join(tmpdir(), 'fs-export-'));
+	private connection?: Promise<DuckDBConnection>;
+
+	constructor(private readonly file: string, private readonly features: FeatureDefinition[], private readonly names: string[], private readonly compress: boolean) {}
+
+	private async open(): Promise<DuckDBConnection> {
+		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2'});
+		const connection = await instance.connect();
+		await connection.run(`SET temp_directory = ${sqlString(this.scratch)}`);
+		await connection.run(`CREATE TABLE rows (${this.names.map(name => `${sqlName(name)} VARCHAR`).join(', ')})`);
+		return connection;
+	}
+
+	async write(batch: OfflineBatch) {
+		this.connection ??= this.open();
+		const connection = await this.connection;
+		const byName = new Map(this.features.map(feature => [feature.FeatureName, feature]));
+		const columns: DuckDBValue[][] = batch.columns.map((column, index) => {
+			const feature = byName.get(this.names[index]!);
+			return column.map(cell => (Array.isArray(cell) ? collectionJson(feature!, cell) : cell));
+		});
+		const appender = await connection.createAppender('rows');
+		const chunk = DuckDBDataChunk.create(this.names.map(() => VARCHAR), batch.length);
+		chunk.setColumns(columns);
+		appender.appendDataChunk(chunk);
+		appender.closeSync();
+	}
+
+	async close() {
+		this.connection ??= this.open();
+		const connection = await this.connection;
+		const byName = new Map(this.features.map(feature => [feature.FeatureName, feature]));
+		const select = this.names.map(name => {
+			const feature = byName.get(name);
+			if (feature) return `${castFromText(feature)} AS ${sqlName(name)}`;
+			if (name === 'is_deleted') return `CAST(${sqlName(name)} AS BOOLEAN) AS ${sqlName(name)}`;
+			return `CAST(${sqlName(name)} AS TIMESTAMP) AS ${sqlName(name)}`;
+		});
+		try {
+			await connection.run(`COPY (SELECT ${select.join(', ')} FROM rows) TO ${sqlString(this.file)} (FORMAT parquet, COMPRESSION ${this.compress ? 'zstd' : 'snappy'})`);
+		} finally {
+			connection.closeSync();
+			rmSync(this.scratch, {recursive: true, force: true});
+		}
+	}
+
+	async abort() {
+		if (this.connection) (await this.connection).closeSync();
+		rmSync(this.scratch, {recursive: true, force: true});
+		rmSync(this.file, {force: true});
+	}
+}
+

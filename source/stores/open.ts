@@ -1,0 +1,45 @@
+/**
+ * `--store` → a Store. `local:DIR` and `local` open the embedded store;
+ * `sagemaker` (the default) the AWS service.
+ */
+import {homedir} from 'node:os';
+import path from 'node:path';
+import {runtimeError, usageError} from '../core/errors.js';
+import type {Store} from './store.js';
+import {LocalStore} from './local/index.js';
+
+export interface StoreOptions {
+	spec?: string;
+	profile?: string;
+	region?: string;
+	env: NodeJS.ProcessEnv;
+}
+
+export type StoreSpec = {kind: 'local'; dir: string} | {kind: 'sagemaker'};
+
+export function parseStoreSpec(spec: string | undefined, env: NodeJS.ProcessEnv): StoreSpec {
+	const text = spec ?? env['FS_STORE'] ?? 'sagemaker';
+	if (text === 'sagemaker') return {kind: 'sagemaker'};
+	if (text === 'local') return {kind: 'local', dir: path.join(env['HOME'] ?? homedir(), '.fs', 'local')};
+	if (text.startsWith('local:') && text.length > 'local:'.length) {
+		const dir = text.slice('local:'.length).replace(/^~(?=\/|$)/, env['HOME'] ?? homedir());
+		return {kind: 'local', dir: path.resolve(dir)};
+	}
+
+	throw usageError(`Unknown store ${JSON.stringify(text)}.`, 'Use --store sagemaker, --store local:DIR or --store local.');
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+	const spec = parseStoreSpec(options.spec, options.env);
+	if (spec.kind === 'local') return new LocalStore(spec.dir, {region: options.region});
+	throw runtimeError(
+		'The sagemaker store is not available in this version of fs yet.',
+		'Use the embedded store: --store local:DIR (try `fs demo`).',
+		'NotImplemented',
+	);
+}
+
+export function describeStore(store: Store): string {
+	const {info} = store;
+	return info.kind === 'local' ? `local (${info.location})` : `sagemaker ${info.region ?? ''} account ${info.account ?? '?'}`.trim();
+}
