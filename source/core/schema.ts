@@ -95,7 +95,7 @@ export function checkCreateInput(input: CreateFeatureGroupInput): void {
 	}
 
 	if (id.FeatureType === 'Fractional' || id.CollectionType) {
-		throw usageError(`The record identifier ${id.FeatureName} is ${id.CollectionType ?? id.FeatureType}.`, 'A record identifier must be a String or Integral feature.');
+		throw usageError(`The record identifier ${id.FeatureName} is ${id.CollectionType ?? id.FeatureType}: it must be a String or Integral feature.`, 'Pick a String or Integral feature with --record-identifier-name.');
 	}
 
 	const time = byName.get(input.EventTimeFeatureName);
@@ -107,7 +107,7 @@ export function checkCreateInput(input: CreateFeatureGroupInput): void {
 	}
 
 	if (time.FeatureType === 'Integral' || time.CollectionType) {
-		throw usageError(`The event time feature ${time.FeatureName} is ${time.CollectionType ?? time.FeatureType}.`, 'An event time must be String (ISO-8601) or Fractional (epoch seconds).');
+		throw usageError(`The event time feature ${time.FeatureName} is ${time.CollectionType ?? time.FeatureType}: it must be String (ISO-8601) or Fractional (epoch seconds).`, 'Pick such a feature with --event-time-feature-name.');
 	}
 
 	const online = input.OnlineStoreConfig?.EnableOnlineStore === true;

@@ -8,10 +8,10 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {once} from 'node:events';
 import {createGzip} from 'node:zlib';
-import {DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBValue} from '@duckdb/node-api';
+import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
 import type {OfflineBatch} from '../stores/store.js';
-import {castFromText, collectionJson, sqlName, sqlString} from './duckdb.js';
+import {castFromText, collectionJson, loadDuckDB, sqlName, sqlString} from './duckdb.js';
 
 export type OutputFormat = 'csv' | 'json' | 'parquet';
 
@@ -132,6 +132,7 @@ class ParquetWriter implements RecordWriter {
 	constructor(private readonly file: string, private readonly features: FeatureDefinition[], private readonly names: string[], private readonly compress: boolean) {}
 
 	private async open(): Promise<DuckDBConnection> {
+		const {DuckDBInstance} = await loadDuckDB();
 		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2'});
 		const connection = await instance.connect();
 		await connection.run(`SET temp_directory = ${sqlString(this.scratch)}`);
@@ -147,6 +148,7 @@ class ParquetWriter implements RecordWriter {
 			const feature = byName.get(this.names[index]!);
 			return column.map(cell => (Array.isArray(cell) ? collectionJson(feature!, cell) : cell));
 		});
+		const {DuckDBDataChunk, VARCHAR} = await loadDuckDB();
 		const appender = await connection.createAppender('rows');
 		const chunk = DuckDBDataChunk.create(this.names.map(() => VARCHAR), batch.length);
 		chunk.setColumns(columns);

@@ -16,6 +16,7 @@ import {openDatabase, type Sqlite} from './database.js';
 import {ensureStoreDir, type StoreMeta} from './layout.js';
 import {OfflineStore} from './offline.js';
 import {Records} from './records.js';
+import {faultSource, parseFaults, type FaultSettings} from '../faults.js';
 
 export interface LocalStoreOptions {
 	region?: string;
@@ -23,6 +24,8 @@ export interface LocalStoreOptions {
 	batchWriteLimit?: number;
 	/** How long a new group stays `Creating` (FS_LOCAL_CREATE_DELAY_MS). */
 	createDelayMs?: number;
+	/** Injected faults (tests); default from FS_LOCAL_FAULTS. */
+	faults?: FaultSettings;
 }
 
 export class LocalStore implements Store {
@@ -42,7 +45,8 @@ export class LocalStore implements Store {
 		mkdirSync(path.join(dir, 'tmp'), {recursive: true});
 		this.db = openDatabase(path.join(dir, 'store.sqlite'));
 		this.catalog = new Catalog(this.db, this.meta);
-		this.records = new Records(this.db, this.catalog);
+		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
+		this.records = new Records(this.db, this.catalog, faults && faultSource(faults));
 		this.offline = new OfflineStore(dir, this.db);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
@@ -96,7 +100,8 @@ export class LocalStore implements Store {
 	async clearOfflineStore(name: string): Promise<number> {
 		const group = this.catalog.get(name);
 		if (!hasOfflineStore(group)) return 0;
-		await this.flushing;
+		// Staged rows become files first, so the count is of every object removed.
+		await this.flush(name);
 		return this.offline.clear(group);
 	}
 

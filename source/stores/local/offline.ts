@@ -7,14 +7,14 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {DuckDBDataChunk, DuckDBInstance, BIGINT, BOOLEAN, VARCHAR, type DuckDBConnection, type DuckDBValue} from '@duckdb/node-api';
+import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
 import type {FeatureDefinition, FeatureGroup, FsRecord} from '../../core/types.js';
 import type {OfflineBatch, OfflineQuery} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
-import {castFromText, collectionJson, duckType, sqlName, sqlString} from '../../io/duckdb.js';
+import {castFromText, collectionJson, duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
@@ -37,7 +37,7 @@ export class OfflineStore {
 	}
 
 	private async connect(): Promise<DuckDBConnection> {
-		this.instance ??= DuckDBInstance.create(':memory:', {threads: '2'});
+		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {threads: '2'}));
 		const connection = await (await this.instance).connect();
 		await connection.run('SET TimeZone = \'UTC\'');
 		for (const macro of prestoMacros) await connection.run(macro);
@@ -77,6 +77,7 @@ export class OfflineStore {
 
 	private async writeParquet(group: FeatureGroup, firstSeq: number, firstApiMs: number): Promise<number> {
 		const features = group.FeatureDefinitions;
+		const {DuckDBDataChunk, BIGINT, BOOLEAN, VARCHAR} = await loadDuckDB();
 		const connection = await this.connect();
 		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
 		try {

@@ -12,6 +12,7 @@ import type {FeatureGroup, FsRecord, TargetStore, TtlDuration} from '../../core/
 import {featureOf, hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import type {BatchGetResult, BatchWriteResult, DeleteRecordInput, WriteEntry} from '../store.js';
 import {isBusy, type Sqlite} from './database.js';
+import type {Fault} from '../faults.js';
 import type {Catalog} from './catalog.js';
 
 const ttlUnitMs = {Seconds: 1000, Minutes: 60_000, Hours: 3_600_000, Days: 86_400_000, Weeks: 604_800_000};
@@ -33,7 +34,7 @@ export class Records {
 	private readonly deleteOnline;
 	private readonly replaceOnline;
 
-	constructor(private readonly db: Sqlite, private readonly catalog: Catalog) {
+	constructor(private readonly db: Sqlite, private readonly catalog: Catalog, private readonly fault?: () => Fault) {
 		// The event-time rule lives in the WHERE of the upsert: a stored record
 		// is replaced only by a later one, or when it has expired.
 		this.upsertOnline = db.prepare(`
@@ -64,6 +65,17 @@ export class Records {
 		const now = Date.now();
 		const write = this.db.transaction(() => {
 			for (const [index, entry] of entries.entries()) {
+				const fault = this.fault?.();
+				if (fault === 'throttle') {
+					result.unprocessed.push(index);
+					continue;
+				}
+
+				if (fault === 'error') {
+					result.errors.push({index, ErrorCode: 'InjectedFault', ErrorMessage: 'fault injected by FS_LOCAL_FAULTS'});
+					continue;
+				}
+
 				const name = entry.FeatureGroupName;
 				if (!groups.has(name)) groups.set(name, this.catalog.find(name));
 				const group = groups.get(name);

@@ -1,0 +1,219 @@
+/**
+ * The companion commands end to end: the built `fs` against a temporary
+ * embedded store.
+ */
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {gunzipSync} from 'node:zlib';
+import {DuckDBInstance} from '@duckdb/node-api';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {fsWith} from '../helpers/cli.js';
+import {tempDir} from '../helpers/temp.js';
+
+const temp = tempDir('fs-commands-');
+const fs = fsWith(`local:${path.join(temp.dir, 'store')}`);
+const at = (name: string) => path.join(temp.dir, name);
+const write = (name: string, text: string) => {
+	writeFileSync(at(name), text);
+	return at(name);
+};
+
+const schema = [
+	{FeatureName: 'id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'n', FeatureType: 'Integral'},
+	{FeatureName: 'x', FeatureType: 'Fractional'},
+	{FeatureName: 'note', FeatureType: 'String'},
+];
+
+// Values that break naive CSV and JSON handling, and the Integral extremes.
+const tricky = [
+	{id: 'a', event_time: '2024-01-01T00:00:00Z', n: '9223372036854775807', x: '0.1', note: 'comma, "quotes"\nand a newline'},
+	{id: 'b', event_time: '2024-01-02T00:00:00Z', n: '-9223372036854775808', x: '-2.5e-7', note: ''},
+	{id: 'c', event_time: '2024-01-03T00:00:00.123Z', n: '0', note: '  padded  '},
+];
+
+beforeAll(async () => {
+	const created = await fs(['create', 'things', '--schema-file', write('schema.json', JSON.stringify(schema))]);
+	expect(created.code).toBe(0);
+	expect(created.stdout).toContain('things Created (online+offline)');
+	const records = `[\n${tricky.map(record => `{"id": ${JSON.stringify(record.id)}, "event_time": "${record.event_time}", "n": ${record.n}${record.x ? `, "x": ${record.x}` : ''}, "note": ${JSON.stringify(record.note)}}`).join(',\n')}\n]`;
+	const put = await fs(['bulk-put', 'things', write('tricky.json', records)]);
+	expect(put.stderr).toContain('Put 3 of 3 records');
+	expect(put.code).toBe(0);
+});
+afterAll(() => temp.remove());
+
+describe('list and schema', () => {
+	it('lists groups as a table and as JSON', async () => {
+		const table = await fs(['list']);
+		expect(table.stdout).toMatch(/^NAME\s+STATUS\s+STORES/);
+		expect(table.stdout).toMatch(/things\s+Created\s+online\+offline\s+Standard/);
+		expect(table.stderr).toContain('store local (');
+		const json = JSON.parse((await fs(['list', '-o', 'json'])).stdout) as Array<Record<string, unknown>>;
+		expect(json[0]).toMatchObject({FeatureGroupName: 'things', Stores: 'online+offline', RecordIdentifierFeatureName: 'id', TableFormat: 'Glue', AthenaTable: expect.stringMatching(/^sagemaker_featurestore\.things_\d+$/)});
+	});
+
+	it('prints the schema in the format create reads', async () => {
+		const json = await fs(['schema', 'things', '-o', 'json']);
+		expect(JSON.parse(json.stdout)).toEqual(schema);
+		const table = await fs(['schema', 'things']);
+		expect(table.stdout).toMatch(/id\s+String\s+record identifier/);
+	});
+});
+
+describe('create', () => {
+	it('takes the store, storage, TTL and table format flags', async () => {
+		const result = await fs(['create', 'offline-only', '--schema-file', at('schema.json'), '--no-online-store', '--table-format', 'Iceberg', '--json']);
+		expect(result.code).toBe(0);
+		const group = JSON.parse(result.stdout) as Record<string, unknown>;
+		expect(group['OnlineStoreConfig']).toBeUndefined();
+		expect(group['OfflineStoreConfig']).toMatchObject({TableFormat: 'Iceberg'});
+		const ttl = JSON.parse((await fs(['create', 'with-ttl', '--schema-file', at('schema.json'), '--no-offline-store', '--ttl-duration', '7', '--storage-type', 'InMemory', '--json'])).stdout) as Record<string, unknown>;
+		expect(ttl['OnlineStoreConfig']).toEqual({EnableOnlineStore: true, StorageType: 'InMemory', TtlDuration: {Unit: 'Days', Value: 7}});
+		expect(ttl['OfflineStoreConfig']).toBeUndefined();
+	});
+
+	it('waits until the group is Created, or returns at once with --no-wait', async () => {
+		const env = {FS_LOCAL_CREATE_DELAY_MS: '600'};
+		const waited = await fs(['create', 'slow', '--schema-file', at('schema.json')], {env});
+		expect(waited.stderr).toContain('waiting for slow to be Created');
+		expect(waited.stdout).toContain('slow Created');
+		const hurried = await fs(['create', 'hurried', '--schema-file', at('schema.json'), '--no-wait'], {env: {FS_LOCAL_CREATE_DELAY_MS: '60000'}});
+		expect(hurried.stdout).toContain('hurried Creating');
+		const refused = await fs(['bulk-put', 'hurried', at('tricky.json')]);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain('hurried is Creating, not Created');
+	});
+
+	it('refuses an existing name', async () => {
+		const result = await fs(['create', 'things', '--schema-file', at('schema.json')]);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('things already exists');
+	});
+});
+
+describe('get', () => {
+	it('prints the online record with exact values', async () => {
+		const result = await fs(['get', 'things', 'a']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('"n": 9223372036854775807');
+		expect(JSON.parse(result.stdout)).toMatchObject({id: 'a', note: tricky[0]!.note, x: 0.1});
+		const table = await fs(['get', 'things', 'b', '--feature-names', 'n,note', '-o', 'table']);
+		expect(table.stdout).toMatch(/n\s+Integral\s+-9223372036854775808/);
+		expect(table.stdout).not.toContain('event_time');
+	});
+
+	it('exits 1 with a message for an absent record', async () => {
+		const result = await fs(['get', 'things', 'zzz']);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain('No record "zzz"');
+	});
+});
+
+describe('export', () => {
+	it('round-trips tricky values through CSV: empty string, quotes, commas, newlines', async () => {
+		const result = await fs(['export', 'things', at('out.csv')]);
+		expect(result.code).toBe(0);
+		const text = readFileSync(at('out.csv'), 'utf8');
+		expect(text).toBe([
+			'id,event_time,n,x,note',
+			'a,2024-01-01T00:00:00Z,9223372036854775807,0.1,"comma, ""quotes""\nand a newline"',
+			'b,2024-01-02T00:00:00Z,-9223372036854775808,-2.5e-7,""',
+			'c,2024-01-03T00:00:00.123Z,0,,"  padded  "',
+			'',
+		].join('\n'));
+		// Put back into a fresh group: the same rows come out.
+		await fs(['create', 'things-copy', '--schema-file', at('schema.json')]);
+		expect((await fs(['bulk-put', 'things-copy', at('out.csv')])).code).toBe(0);
+		await fs(['export', 'things-copy', at('copy.csv')]);
+		expect(readFileSync(at('copy.csv'), 'utf8')).toBe(text);
+		const empty = await fs(['get', 'things-copy', 'b']);
+		expect(JSON.parse(empty.stdout)['note']).toBe('');
+		expect(JSON.parse((await fs(['get', 'things-copy', 'c'])).stdout)['x']).toBeUndefined();
+	});
+
+	it('writes JSON as one array of flat objects, gzipped with --compress', async () => {
+		const result = await fs(['export', 'things', at('out.json'), '--format', 'json', '--compress']);
+		expect(result.code).toBe(0);
+		expect(existsSync(at('out.json.gz'))).toBe(true);
+		const text = gunzipSync(readFileSync(at('out.json.gz'))).toString('utf8');
+		expect(text).toContain('"n": 9223372036854775807');
+		const rows = JSON.parse(text) as Array<Record<string, unknown>>;
+		expect(rows.map(row => row['id'])).toEqual(['a', 'b', 'c']);
+		expect(rows[2]).toEqual({id: 'c', event_time: '2024-01-03T00:00:00.123Z', n: 0, x: null, note: '  padded  '});
+		// The gzipped export is bulk-put input as it is.
+		await fs(['create', 'from-gz', '--schema-file', at('schema.json')]);
+		expect((await fs(['bulk-put', 'from-gz', at('out.json.gz')])).code).toBe(0);
+		expect(JSON.parse((await fs(['get', 'from-gz', 'a'])).stdout)['note']).toBe(tricky[0]!.note);
+	});
+
+	it('writes typed Parquet', async () => {
+		expect((await fs(['export', 'things', at('out.parquet')])).code).toBe(0);
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const reader = await connection.runAndReadAll(`SELECT id, n, x, note FROM '${at('out.parquet')}' ORDER BY id`);
+		expect(reader.getRows()).toEqual([['a', 9223372036854775807n, 0.1, tricky[0]!.note], ['b', -9223372036854775808n, -2.5e-7, ''], ['c', 0n, null, '  padded  ']]);
+		connection.closeSync();
+	});
+
+	it('applies --limit, --columns, --where, --mode and --include-metadata', async () => {
+		const limited = await fs(['export', 'things', '-', '--limit', '2', '--columns', 'id,n', '--format', 'json']);
+		expect(limited.stdout).toContain('"n": 9223372036854775807');
+		expect((JSON.parse(limited.stdout) as Array<{id: string}>).map(row => row.id)).toEqual(['a', 'b']);
+		expect(limited.stdout).toContain('-9223372036854775808');
+		const where = await fs(['export', 'things', '-', '--columns', 'id', '--where', 'WHERE from_iso8601_timestamp(event_time) >= from_iso8601_timestamp(\'2024-01-02T00:00:00Z\')']);
+		expect(where.stdout).toBe('id\nb\nc\n');
+		await fs(['bulk-put', 'things', write('newer.csv', 'id,event_time,n\na,2024-02-01T00:00:00Z,5\n')]);
+		const snapshot = await fs(['export', 'things', '-', '--columns', 'id,n', '--mode', 'snapshot']);
+		expect(snapshot.stdout).toBe('id,n\na,5\nb,-9223372036854775808\nc,0\n');
+		const metadata = await fs(['export', 'things', '-', '--columns', 'id', '--include-metadata', '--limit', '1', '--format', 'json']);
+		expect(JSON.parse(metadata.stdout)[0]).toMatchObject({id: 'a', is_deleted: false, write_time: expect.stringMatching(/Z$/)});
+	});
+
+	it('exports an empty group as a header or an empty array', async () => {
+		await fs(['create', 'empty', '--schema-file', at('schema.json')]);
+		expect((await fs(['export', 'empty', '-'])).stdout).toBe('id,event_time,n,x,note\n');
+		expect(JSON.parse((await fs(['export', 'empty', '-', '--format', 'json'])).stdout)).toEqual([]);
+	});
+});
+
+describe('bulk-put', () => {
+	it('reports records the store refuses in a JSON-lines file and exits 3', async () => {
+		await fs(['create', 'faulty', '--schema-file', at('schema.json')]);
+		const rows = Array.from({length: 200}, (_, i) => `r${i},2024-01-01T00:00:00Z,${i}`);
+		const file = write('many.csv', `id,event_time,n\n${rows.join('\n')}\n`);
+		const result = await fs(['bulk-put', 'faulty', file, '--output-file', at('failed.jsonl'), '--batch-size', '30'], {env: {FS_LOCAL_FAULTS: 'error=0.1,throttle=0.3,seed=3'}});
+		expect(result.code).toBe(3);
+		const failed = readFileSync(at('failed.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+		expect(failed.length).toBeGreaterThan(5);
+		expect(failed[0]).toMatchObject({errorCode: 'InjectedFault', record: {id: expect.any(String)}, recordIdentifier: expect.any(String), eventTime: '2024-01-01T00:00:00Z'});
+		expect(result.stderr).toContain(`Put ${200 - failed.length} of 200 records`);
+		expect(result.stderr).toContain(`${failed.length} records failed; they are in ${at('failed.jsonl')}`);
+		// Throttled entries were retried: everything not in the file is there.
+		const ids = new Set(failed.map(row => row['recordIdentifier']));
+		const exported = (await fs(['export', 'faulty', '-', '--columns', 'id'])).stdout.trim().split('\n').slice(1);
+		expect(exported.length).toBe(200 - failed.length);
+		for (const id of exported) expect(ids.has(id)).toBe(false);
+	});
+});
+
+describe('clear', () => {
+	it('dry-runs, then deletes only the group\'s own data with --yes', async () => {
+		await fs(['create', 'to-clear', '--schema-file', at('schema.json')]);
+		await fs(['bulk-put', 'to-clear', at('out.csv')]);
+		const dry = await fs(['clear', 'to-clear', '--dry-run']);
+		expect(dry.stderr).toContain('3 online records and 3 offline rows');
+		expect(dry.stderr).toContain('Dry-run: nothing was deleted');
+		const online = await fs(['clear', 'to-clear', '--online-only', '--yes']);
+		expect(online.stderr).toContain('3 online records deleted');
+		expect((await fs(['get', 'to-clear', 'a'])).code).toBe(1);
+		// No delete markers offline (TargetStores=OnlineStore).
+		expect((await fs(['export', 'to-clear', '-', '--include-metadata', '--columns', 'id'])).stdout.trim().split('\n')).toHaveLength(4);
+		const all = await fs(['clear', 'to-clear', '--yes']);
+		expect(all.code).toBe(0);
+		expect((await fs(['export', 'to-clear', '-'])).stdout).toBe('id,event_time,n,x,note\n');
+		// Its neighbours are untouched.
+		expect((await fs(['get', 'things', 'a'])).code).toBe(0);
+		expect((await fs(['export', 'things-copy', '-', '--columns', 'id'])).stdout).toBe('id\na\nb\nc\n');
+	});
+});

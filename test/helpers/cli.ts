@@ -1,0 +1,50 @@
+/**
+ * Run the built `fs` as a user would: a child process, with its exit code,
+ * stdout and stderr. `npm test` builds first.
+ */
+import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(root, 'dist/source/cli.js');
+
+export interface Run {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+}
+
+export interface RunOptions {
+	env?: Record<string, string | undefined>;
+	input?: string;
+	cwd?: string;
+}
+
+export function runFs(args: string[], options: RunOptions = {}): Promise<Run> {
+	if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build (npm test does)`);
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cliPath, ...args], {
+			cwd: options.cwd ?? root,
+			env: {...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, FS_STORE: undefined, ...options.env},
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', chunk => {
+			stdout += chunk;
+		});
+		child.stderr.setEncoding('utf8').on('data', chunk => {
+			stderr += chunk;
+		});
+		child.on('error', reject);
+		child.on('close', (code, signal) => resolve({code, signal, stdout, stderr}));
+		child.stdin.end(options.input ?? '');
+	});
+}
+
+/** runFs bound to one store. */
+export const fsWith = (store: string, env: Record<string, string | undefined> = {}) =>
+	(args: string[], options: RunOptions = {}) => runFs(args, {...options, env: {FS_STORE: store, ...env, ...options.env}});

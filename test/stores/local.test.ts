@@ -1,0 +1,120 @@
+import {readdirSync, writeFileSync, mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {Worker} from 'node:worker_threads';
+import {DuckDBInstance} from '@duckdb/node-api';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {LocalStore} from '../../source/stores/local/index.js';
+import {fsWith, root} from '../helpers/cli.js';
+import {tempDir} from '../helpers/temp.js';
+import {groupInput, rec} from './contract.js';
+
+describe('local store on disk', () => {
+	const temp = tempDir();
+	const dir = path.join(temp.dir, 'store');
+	let store: LocalStore;
+	beforeAll(async () => {
+		store = new LocalStore(dir);
+		await store.createFeatureGroup(groupInput('layout'));
+		await store.batchWrite([
+			{FeatureGroupName: 'layout', Record: rec('a', 1, {n: '9223372036854775807', x: '0.25'})},
+			{FeatureGroupName: 'layout', Record: {id: 'b', event_time: '2024-03-05T17:45:00.123Z'}},
+		]);
+		await store.flush();
+	});
+	afterAll(async () => {
+		await store.close();
+		temp.remove();
+	});
+
+	it('writes Parquet in SageMaker\'s S3 layout, partitioned by event-time hour', () => {
+		const {dir: data, files} = store.offlineFiles('layout');
+		expect(data.startsWith(path.join(dir, 's3', 'contract-bucket', 'fs', '000000000000', 'sagemaker', 'us-east-1', 'offline-store'))).toBe(true);
+		expect(data).toMatch(/offline-store\/layout-\d+\/data$/);
+		expect(files.sort()).toEqual([
+			expect.stringMatching(/^year=2024\/month=01\/day=01\/hour=00\/\d{8}T\d{6}Z_[A-Za-z0-9]{16}\.parquet$/),
+			expect.stringMatching(/^year=2024\/month=03\/day=05\/hour=17\/\d{8}T\d{6}Z_[A-Za-z0-9]{16}\.parquet$/),
+		]);
+	});
+
+	it('writes typed Parquet that any DuckDB reads: BIGINT exact, metadata columns', async () => {
+		const {dir: data} = store.offlineFiles('layout');
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${data}/**/*.parquet', hive_partitioning = false)`);
+		const types = Object.fromEntries(reader.getRowObjects().map(row => [row['column_name'], row['column_type']]));
+		expect(types).toEqual({id: 'VARCHAR', event_time: 'VARCHAR', n: 'BIGINT', x: 'DOUBLE', label: 'VARCHAR', write_time: 'TIMESTAMP', api_invocation_time: 'TIMESTAMP', is_deleted: 'BOOLEAN'});
+		const values = await connection.runAndReadAll(`SELECT n FROM read_parquet('${data}/**/*.parquet') WHERE id = 'a'`);
+		expect(values.getRows()[0]![0]).toBe(9223372036854775807n);
+		connection.closeSync();
+	});
+
+	it('refuses to turn a directory that holds other files into a store', () => {
+		const other = path.join(temp.dir, 'other');
+		mkdirSync(other);
+		writeFileSync(path.join(other, 'notes.txt'), 'mine');
+		expect(() => new LocalStore(other)).toThrow(/not an fs local store/);
+	});
+});
+
+describe('local store shared by several processes and worker threads', () => {
+	const temp = tempDir();
+	const dir = path.join(temp.dir, 'shared');
+	const fs = fsWith(`local:${dir}`);
+	const perWriter = 2000;
+	afterAll(() => temp.remove());
+
+	it('loses and corrupts nothing when processes and threads write at once', async () => {
+		const setup = new LocalStore(dir);
+		await setup.createFeatureGroup(groupInput('shared'));
+		await setup.close();
+		const files = [0, 1, 2].map(writer => {
+			const file = path.join(temp.dir, `w${writer}.json`);
+			const records = Array.from({length: perWriter}, (_, i) => rec(`p${writer}-${i}`, i % 50, {n: String(i)}));
+			writeFileSync(file, JSON.stringify(records));
+			return file;
+		});
+		const workerCode = `
+			import {workerData, parentPort} from 'node:worker_threads';
+			const {LocalStore} = await import(${JSON.stringify(pathToFileURL(path.join(root, 'dist/source/stores/local/index.js')).href)});
+			const store = new LocalStore(workerData.dir);
+			let written = 0;
+			for (let start = 0; start < workerData.count; start += 25) {
+				const entries = [];
+				for (let i = start; i < Math.min(start + 25, workerData.count); i++) {
+					entries.push({FeatureGroupName: 'shared', Record: {id: 't' + workerData.worker + '-' + i, event_time: '2024-01-01T00:00:00Z', n: String(i)}});
+				}
+				let pending = entries;
+				while (pending.length) {
+					const result = await store.batchWrite(pending);
+					if (result.errors.length) throw new Error(JSON.stringify(result.errors[0]));
+					written += pending.length - result.unprocessed.length;
+					pending = result.unprocessed.map(index => pending[index]);
+				}
+			}
+			await store.close();
+			parentPort.postMessage(written);
+		`;
+		const threads = [0, 1].map(worker => new Promise<number>((resolve, reject) => {
+			const thread = new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerCode)}`), {workerData: {dir, worker, count: perWriter}});
+			thread.on('message', resolve);
+			thread.on('error', reject);
+		}));
+		const processes = files.map(file => fs(['bulk-put', 'shared', file, '--max-workers', '4']));
+		// A reader at the same time: it must see a consistent store, never an error.
+		const reader = fs(['export', 'shared', path.join(temp.dir, 'during.csv')]);
+		const [results, written, read] = await Promise.all([Promise.all(processes), Promise.all(threads), reader]);
+		for (const result of results) expect(result.stderr).toContain(`Put ${perWriter.toLocaleString('en-US')} of`);
+		expect(results.map(result => result.code)).toEqual([0, 0, 0]);
+		expect(written).toEqual([perWriter, perWriter]);
+		expect(read.code).toBe(0);
+
+		const check = new LocalStore(dir);
+		const ids = new Set<string>();
+		for await (const page of check.listRecordIdentifiers('shared')) for (const id of page) ids.add(id);
+		expect(ids.size).toBe(5 * perWriter);
+		expect(await check.countOffline('shared', {mode: 'history'})).toBe(5 * perWriter);
+		expect(await check.countOffline('shared', {mode: 'snapshot'})).toBe(5 * perWriter);
+		await check.close();
+		expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+	});
+});
