@@ -11,9 +11,13 @@ export type ReadMode = 'history' | 'snapshot';
 
 export interface OfflineQuery {
 	/**
-	 * history: every row (delete markers included, `is_deleted` true), ordered
-	 * by record identifier then event time. snapshot: the latest row of each
-	 * record identifier, unless that row is a delete marker.
+	 * history: every row (delete markers included, `is_deleted` true); each
+	 * record identifier's rows together and in event-time order (then
+	 * api_invocation_time, write_time). snapshot: the latest row of each
+	 * record identifier, unless that row is a delete marker. The order is the
+	 * same on every read of unchanged data; identifiers come in ascending order
+	 * where the store can sort the whole result (Athena; a small local store),
+	 * else in hash buckets each sorted (a large local store, to keep memory flat).
 	 */
 	mode: ReadMode;
 	/** The condition of an Athena WHERE clause, already checked (core/filter). */

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {fsWith, root} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
-import {groupInput, rec} from './contract.js';
+import {at, groupInput, rec} from './contract.js';
 
 describe('local store on disk', () => {
 	const temp = tempDir();
@@ -116,5 +116,48 @@ describe('local store shared by several processes and worker threads', () => {
 		expect(await check.countOffline('shared', {mode: 'snapshot'})).toBe(5 * perWriter);
 		await check.close();
 		expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
+	});
+});
+
+describe('ordered reads of a large offline store', () => {
+	const temp = tempDir();
+	afterAll(() => temp.remove());
+
+	it('reads in bounded passes: every row once, identifiers together, event-time order, same order every time', async () => {
+		// 7 rows a pass over 60 rows: about 9 passes.
+		const store = new LocalStore(path.join(temp.dir, 'store'), {rowsPerPass: 7});
+		await store.createFeatureGroup(groupInput('passes'));
+		const records = [];
+		for (let version = 4; version >= 0; version--) for (let id = 0; id < 12; id++) records.push({FeatureGroupName: 'passes', Record: rec(`id${id}`, version * 10 + id)});
+		for (let start = 0; start < records.length; start += 25) await store.batchWrite(records.slice(start, start + 25));
+		const read = async (limit?: number) => {
+			const out: Array<[string, string]> = [];
+			for await (const batch of store.readOffline('passes', {mode: 'history', columns: ['id', 'event_time'], limit})) {
+				for (let row = 0; row < batch.length; row++) out.push([batch.columns[0]![row] as string, batch.columns[1]![row] as string]);
+			}
+
+			return out;
+		};
+
+		const first = await read();
+		expect(first).toHaveLength(60);
+		expect(new Set(first.map(row => row.join())).size).toBe(60);
+		const seen = new Set<string>();
+		for (const [index, [id, time]] of first.entries()) {
+			const previous = first[index - 1];
+			if (previous?.[0] === id) expect(time > previous[1]).toBe(true);
+			else {
+				expect(seen.has(id)).toBe(false); // An identifier's rows are never split.
+				seen.add(id);
+			}
+		}
+
+		expect(await read()).toEqual(first);
+		expect(await read(23)).toEqual(first.slice(0, 23));
+		const snapshot = [];
+		for await (const batch of store.readOffline('passes', {mode: 'snapshot', columns: ['id', 'event_time']})) snapshot.push(...batch.columns[1]!);
+		expect(snapshot).toHaveLength(12);
+		expect(snapshot.every(time => (time as string) >= at(40))).toBe(true);
+		await store.close();
 	});
 });

@@ -24,6 +24,8 @@ export interface LocalStoreOptions {
 	batchWriteLimit?: number;
 	/** How long a new group stays `Creating` (FS_LOCAL_CREATE_DELAY_MS). */
 	createDelayMs?: number;
+	/** Offline rows sorted per pass in ordered reads (memory against passes). */
+	rowsPerPass?: number;
 	/** Injected faults (tests); default from FS_LOCAL_FAULTS. */
 	faults?: FaultSettings;
 }
@@ -47,7 +49,7 @@ export class LocalStore implements Store {
 		this.catalog = new Catalog(this.db, this.meta);
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults));
-		this.offline = new OfflineStore(dir, this.db);
+		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
 	}

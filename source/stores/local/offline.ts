@@ -27,17 +27,31 @@ interface StagedRow {
 	record: string;
 }
 
+/** Rows sorted per pass when reading in identifier order (see read). */
+export const defaultRowsPerPass = 150_000;
+
+interface Bucket {
+	index: number;
+	of: number;
+}
+
 export class OfflineStore {
 	private instance?: Promise<DuckDBInstance>;
 
-	constructor(private readonly dir: string, private readonly db: Sqlite) {}
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass) {}
 
 	dataDir(group: FeatureGroup): string {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
 	}
 
 	private async connect(): Promise<DuckDBConnection> {
-		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {threads: '2'}));
+		// A memory limit and a spill directory keep big sorts (history order,
+		// snapshot windows) from growing the process with the row count.
+		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
+			threads: '2',
+			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '256MB',
+			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
+		}));
 		const connection = await (await this.instance).connect();
 		await connection.run('SET TimeZone = \'UTC\'');
 		for (const macro of prestoMacros) await connection.run(macro);
@@ -155,8 +169,11 @@ export class OfflineStore {
 		return removed;
 	}
 
-	/** The group's rows as a relation: its Parquet files, or an empty typed one. */
-	private relation(group: FeatureGroup): string {
+	/**
+	 * The group's rows as a relation: its Parquet files, or an empty typed one.
+	 * With a bucket, only the identifiers whose hash falls in it.
+	 */
+	private relation(group: FeatureGroup, bucket?: Bucket): string {
 		if (this.files(group).length === 0) {
 			const empty = [
 				...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
@@ -165,12 +182,24 @@ export class OfflineStore {
 			return `(SELECT ${empty.join(', ')} WHERE false)`;
 		}
 
-		const glob = path.join(this.dataDir(group), '**', '*.parquet');
-		return `read_parquet(${sqlString(glob)}, hive_partitioning = false, union_by_name = true)`;
+		const files = `read_parquet(${sqlString(this.glob(group))}, hive_partitioning = false, union_by_name = true)`;
+		if (!bucket || bucket.of === 1) return files;
+		return `(SELECT * FROM ${files} WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index})`;
+	}
+
+	private glob(group: FeatureGroup): string {
+		return path.join(this.dataDir(group), '**', '*.parquet');
+	}
+
+	/** Rows in the group's files, from the Parquet footers (no scan). */
+	private async storedRows(group: FeatureGroup, connection: DuckDBConnection): Promise<number> {
+		if (this.files(group).length === 0) return 0;
+		const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(this.glob(group))}, hive_partitioning = false, union_by_name = true)`);
+		return Number(reader.getRows()[0]![0]);
 	}
 
 	/** The SQL for a query, and the output columns' names. */
-	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false): {sql: string; names: string[]} {
+	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false, bucket?: Bucket): {sql: string; names: string[]} {
 		const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
 		const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
 		for (const name of features) {
@@ -204,25 +233,40 @@ export class OfflineStore {
 				names,
 				sql: `SELECT ${select.join(', ')} FROM (
 					SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC) AS __rn
-					FROM ${this.relation(group)} ${where}
+					FROM ${this.relation(group, bucket)} ${where}
 				) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
 			};
 		}
 
 		const order = forCount ? '' : `ORDER BY ${id}, ${eventTime}, api_invocation_time, write_time`;
-		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group)} ${where} ${order} ${limit}`};
+		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group, bucket)} ${where} ${order} ${limit}`};
 	}
 
+	/**
+	 * Stream the rows of a query. Sorting a large offline store at once would
+	 * hold it all in memory, so the identifiers are split by hash into buckets
+	 * of about `rowsPerPass` rows, each sorted and streamed in turn: memory
+	 * stays flat, every identifier's rows stay together and in event-time
+	 * order, and the order is the same on every run (a resume reads the same
+	 * sequence). A store small enough for one pass comes out sorted by
+	 * identifier.
+	 */
 	async * read(group: FeatureGroup, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
-		const {sql, names} = this.querySql(group, query);
 		const connection = await this.connect();
 		try {
-			const result = await runUserQuery(() => connection.stream(sql), group);
-			for (;;) {
-				const chunk = await runUserQuery(() => result.fetchChunk(), group);
-				if (!chunk || chunk.rowCount === 0) break;
-				const columns = chunk.getColumns().map(column => column.map(toApiValue));
-				yield {names, columns, length: chunk.rowCount};
+			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
+			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
+			for (let index = 0; index < buckets && remaining > 0; index++) {
+				const limit = Number.isFinite(remaining) ? remaining : undefined;
+				const {sql, names} = this.querySql(group, {...query, limit}, false, {index, of: buckets});
+				const result = await runUserQuery(() => connection.stream(sql), group);
+				for (;;) {
+					const chunk = await runUserQuery(() => result.fetchChunk(), group);
+					if (!chunk || chunk.rowCount === 0) break;
+					const columns = chunk.getColumns().map(column => column.map(toApiValue));
+					remaining -= chunk.rowCount;
+					yield {names, columns, length: chunk.rowCount};
+				}
 			}
 		} finally {
 			connection.closeSync();

@@ -1,0 +1,55 @@
+/**
+ * Benchmark data: a feature group of 20 mixed features (identifier, event
+ * time, 6 Integral, 6 Fractional, 6 String) whose offline store holds N rows,
+ * written straight to Parquet in the group's own S3 layout by DuckDB — fast
+ * to make, and read by the store exactly like rows it wrote itself.
+ */
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import type {FeatureDefinition} from '../source/core/types.js';
+import {loadDuckDB, sqlString} from '../source/io/duckdb.js';
+import {LocalStore} from '../source/stores/local/index.js';
+
+export const benchFeatures: FeatureDefinition[] = [
+	{FeatureName: 'record_id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	...[1, 2, 3, 4, 5, 6].map(i => ({FeatureName: `int_${i}`, FeatureType: 'Integral' as const})),
+	...[1, 2, 3, 4, 5, 6].map(i => ({FeatureName: `frac_${i}`, FeatureType: 'Fractional' as const})),
+	...[1, 2, 3, 4, 5, 6].map(i => ({FeatureName: `str_${i}`, FeatureType: 'String' as const})),
+];
+
+/** Create `name` in the store at `dir` holding `rows` offline rows (and no online records). */
+export async function makeBenchGroup(dir: string, name: string, rows: number, online = true): Promise<void> {
+	const store = new LocalStore(dir);
+	try {
+		await store.createFeatureGroup({
+			FeatureGroupName: name,
+			RecordIdentifierFeatureName: 'record_id',
+			EventTimeFeatureName: 'event_time',
+			FeatureDefinitions: benchFeatures,
+			...(online ? {OnlineStoreConfig: {EnableOnlineStore: true}} : {}),
+			OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bench/fs'}},
+		});
+		if (rows === 0) return;
+		const {dir: data} = store.offlineFiles(name);
+		const partition = path.join(data, 'year=2024', 'month=01', 'day=01', 'hour=00');
+		mkdirSync(partition, {recursive: true});
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const columns = [
+			// 4 versions per identifier, so history mode has history to replay.
+			'\'r\' || lpad(CAST(i // 4 AS VARCHAR), 9, \'0\') AS record_id',
+			'strftime(TIMESTAMP \'2024-01-01 00:00:00\' + to_milliseconds(i % 4 * 1000 + i // 4 % 1000), \'%Y-%m-%dT%H:%M:%S.%gZ\') AS event_time',
+			...[1, 2, 3, 4, 5, 6].map(k => `CAST(hash(i, ${k}) // 2 AS BIGINT) - 4611686018427387904 AS int_${k}`),
+			...[1, 2, 3, 4, 5, 6].map(k => `(hash(i, ${k + 10}) % 1000000) / 1000.0 AS frac_${k}`),
+			...[1, 2, 3, 4, 5, 6].map(k => `'value-' || CAST(hash(i, ${k + 20}) % 100000 AS VARCHAR) AS str_${k}`),
+			'TIMESTAMP \'2024-01-02 00:00:00\' AS write_time',
+			'TIMESTAMP \'2024-01-02 00:00:00\' AS api_invocation_time',
+			'false AS is_deleted',
+		];
+		await connection.run(`COPY (SELECT ${columns.join(', ')} FROM range(${rows}) t(i)) TO ${sqlString(path.join(partition, '20240102T000000Z_benchbenchbench0.parquet'))} (FORMAT parquet)`);
+		connection.closeSync();
+	} finally {
+		await store.close();
+	}
+}
