@@ -12,6 +12,7 @@ import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
 import type {OfflineBatch} from '../stores/store.js';
 import {castFromText, collectionJson, loadDuckDB, sqlName, sqlString} from './duckdb.js';
+import {releaseNativeMemory} from './native-memory.js';
 
 export type OutputFormat = 'csv' | 'json' | 'parquet';
 
@@ -128,14 +129,15 @@ export function jsonCell(feature: FeatureDefinition | undefined, name: string): 
 class ParquetWriter implements RecordWriter {
 	private readonly scratch = mkdtempSync(path.join(tmpdir(), 'fs-export-'));
 	private connection?: Promise<DuckDBConnection>;
+	private appender?: Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+	private batches = 0;
 
 	constructor(private readonly file: string, private readonly features: FeatureDefinition[], private readonly names: string[], private readonly compress: boolean) {}
 
 	private async open(): Promise<DuckDBConnection> {
 		const {DuckDBInstance} = await loadDuckDB();
-		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2'});
+		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2', memory_limit: '128MB', temp_directory: this.scratch});
 		const connection = await instance.connect();
-		await connection.run(`SET temp_directory = ${sqlString(this.scratch)}`);
 		await connection.run(`CREATE TABLE rows (${this.names.map(name => `${sqlName(name)} VARCHAR`).join(', ')})`);
 		return connection;
 	}
@@ -149,16 +151,17 @@ class ParquetWriter implements RecordWriter {
 			return column.map(cell => (Array.isArray(cell) ? collectionJson(feature!, cell) : cell));
 		});
 		const {DuckDBDataChunk, VARCHAR} = await loadDuckDB();
-		const appender = await connection.createAppender('rows');
+		this.appender ??= await connection.createAppender('rows');
 		const chunk = DuckDBDataChunk.create(this.names.map(() => VARCHAR), batch.length);
 		chunk.setColumns(columns);
-		appender.appendDataChunk(chunk);
-		appender.closeSync();
+		this.appender.appendDataChunk(chunk);
+		if (++this.batches % 64 === 0) releaseNativeMemory();
 	}
 
 	async close() {
 		this.connection ??= this.open();
 		const connection = await this.connection;
+		this.appender?.closeSync();
 		const byName = new Map(this.features.map(feature => [feature.FeatureName, feature]));
 		const select = this.names.map(name => {
 			const feature = byName.get(name);

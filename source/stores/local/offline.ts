@@ -14,6 +14,7 @@ import type {OfflineBatch, OfflineQuery} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
+import {releaseNativeMemory} from '../../io/native-memory.js';
 import {castFromText, collectionJson, duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
@@ -28,7 +29,7 @@ interface StagedRow {
 }
 
 /** Rows sorted per pass when reading in identifier order (see read). */
-export const defaultRowsPerPass = 150_000;
+export const defaultRowsPerPass = 100_000;
 
 interface Bucket {
 	index: number;
@@ -49,7 +50,7 @@ export class OfflineStore {
 		// snapshot windows) from growing the process with the row count.
 		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
 			threads: '2',
-			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '256MB',
+			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '160MB',
 			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
 		}));
 		const connection = await (await this.instance).connect();
@@ -256,6 +257,7 @@ export class OfflineStore {
 		try {
 			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
 			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
+			let chunks = 0;
 			for (let index = 0; index < buckets && remaining > 0; index++) {
 				const limit = Number.isFinite(remaining) ? remaining : undefined;
 				const {sql, names} = this.querySql(group, {...query, limit}, false, {index, of: buckets});
@@ -265,6 +267,7 @@ export class OfflineStore {
 					if (!chunk || chunk.rowCount === 0) break;
 					const columns = chunk.getColumns().map(column => column.map(toApiValue));
 					remaining -= chunk.rowCount;
+					if (++chunks % 64 === 0) releaseNativeMemory();
 					yield {names, columns, length: chunk.rowCount};
 				}
 			}
