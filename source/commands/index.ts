@@ -6,9 +6,11 @@ import {demoCommand} from './demo.js';
 import {exportCommand} from './export.js';
 import {getCommand} from './get.js';
 import {listCommand} from './list.js';
+import {migrateCommand} from './migrate.js';
 import {schemaCommand} from './schema.js';
 
 export const commands: Command[] = [
+	migrateCommand,
 	listCommand,
 	schemaCommand,
 	createCommand,

@@ -6,6 +6,7 @@
  */
 import type {FsRecord} from '../core/types.js';
 import type {Store, WriteEntry} from '../stores/store.js';
+import type {SharedConcurrency} from './concurrency.js';
 
 export interface FailedWrite {
 	/** Index in the records given. */
@@ -41,52 +42,75 @@ export const backoffMs = (attempt: number, policy: RetryPolicy = defaultRetry) =
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 export interface WriteHooks {
-	/** Called before each retry: the attempt number and why. */
+	/** Called before each retry: the attempt number, why, and the wait. */
 	onRetry?(attempt: number, reason: string, delayMs: number): void;
 }
 
+export interface ChunkOptions {
+	hooks?: WriteHooks;
+	policy?: RetryPolicy;
+	/** Saved with the call that completes the chunk (see WriteOptions). */
+	checkpoint?: {key: string; position: number};
+	concurrency?: SharedConcurrency;
+}
+
 /**
- * Put records into one feature group. Returns the records that failed, with
- * the service's error code and message.
+ * Write one chunk (at most `limits.batchWrite` records) until every record is
+ * written or has failed for good. Returns the failures, by index in `records`.
  */
+export async function writeChunk(store: Store, featureGroupName: string, records: FsRecord[], options: ChunkOptions = {}): Promise<FailedWrite[]> {
+	const policy = options.policy ?? defaultRetry;
+	const failed: FailedWrite[] = [];
+	let pending = records.map((record, index) => ({index, record}));
+	for (let attempt = 0; pending.length > 0; attempt++) {
+		const entries: WriteEntry[] = pending.map(({record}) => ({FeatureGroupName: featureGroupName, Record: record}));
+		let retry: typeof pending = [];
+		let reason = '';
+		const release = await options.concurrency?.acquire();
+		try {
+			const result = await store.batchWrite(entries, options.checkpoint ? {checkpoint: options.checkpoint} : undefined);
+			for (const error of result.errors) {
+				const entry = pending[error.index]!;
+				if (retryableCodes.has(error.ErrorCode)) retry.push(entry);
+				else failed.push({index: entry.index, errorCode: error.ErrorCode, errorMessage: error.ErrorMessage});
+			}
+
+			retry.push(...result.unprocessed.map(position => pending[position]!));
+			reason = `${retry.length} unprocessed`;
+		} catch (error) {
+			if (!isRetryable(error)) throw error;
+			retry = pending;
+			reason = (error as Error).name || (error as Error).message;
+		} finally {
+			release?.();
+		}
+
+		if (retry.length > 0) options.concurrency?.throttled();
+		else options.concurrency?.succeeded();
+		if (retry.length > 0 && attempt + 1 >= policy.attempts) {
+			for (const {index} of retry) failed.push({index, errorCode: 'RetriesExhausted', errorMessage: `still failing after ${policy.attempts} attempts: ${reason}`});
+			retry = [];
+		}
+
+		if (retry.length > 0) {
+			const delay = backoffMs(attempt, policy);
+			options.hooks?.onRetry?.(attempt + 1, reason, delay);
+			await sleep(delay);
+		}
+
+		pending = retry;
+	}
+
+	return failed;
+}
+
+/** Put any number of records into one feature group, chunk by chunk. */
 export async function putRecords(store: Store, featureGroupName: string, records: FsRecord[], hooks: WriteHooks = {}, policy = defaultRetry): Promise<FailedWrite[]> {
 	const failed: FailedWrite[] = [];
 	const limit = store.limits.batchWrite;
 	for (let start = 0; start < records.length; start += limit) {
-		let pending = records.slice(start, start + limit).map((record, offset) => ({index: start + offset, record}));
-		for (let attempt = 0; pending.length > 0; attempt++) {
-			const entries: WriteEntry[] = pending.map(({record}) => ({FeatureGroupName: featureGroupName, Record: record}));
-			let retry: typeof pending = [];
-			let reason = '';
-			try {
-				const result = await store.batchWrite(entries);
-				for (const error of result.errors) {
-					const {index} = pending[error.index]!;
-					if (retryableCodes.has(error.ErrorCode)) retry.push(pending[error.index]!);
-					else failed.push({index, errorCode: error.ErrorCode, errorMessage: error.ErrorMessage});
-				}
-
-				retry.push(...result.unprocessed.map(position => pending[position]!));
-				reason = `${retry.length} unprocessed`;
-			} catch (error) {
-				if (!isRetryable(error)) throw error;
-				retry = pending;
-				reason = (error as Error).name || (error as Error).message;
-			}
-
-			if (retry.length > 0 && attempt + 1 >= policy.attempts) {
-				for (const {index} of retry) failed.push({index, errorCode: 'RetriesExhausted', errorMessage: `still failing after ${policy.attempts} attempts: ${reason}`});
-				retry = [];
-			}
-
-			if (retry.length > 0) {
-				const delay = backoffMs(attempt, policy);
-				hooks.onRetry?.(attempt + 1, reason, delay);
-				await sleep(delay);
-			}
-
-			pending = retry;
-		}
+		const chunk = await writeChunk(store, featureGroupName, records.slice(start, start + limit), {hooks, policy});
+		failed.push(...chunk.map(failure => ({...failure, index: failure.index + start})));
 	}
 
 	return failed;

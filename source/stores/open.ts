@@ -43,3 +43,14 @@ export function describeStore(store: Store): string {
 	const {info} = store;
 	return info.kind === 'local' ? `local (${info.location})` : `sagemaker ${info.region ?? ''} account ${info.account ?? '?'}`.trim();
 }
+
+/** What a worker thread needs to open the same store: plain data. */
+export type StoreHandle = StoreSpec & {region?: string; profile?: string};
+
+export function storeHandle(options: StoreOptions): StoreHandle {
+	return {...parseStoreSpec(options.spec, options.env), ...(options.region ? {region: options.region} : {}), ...(options.profile ? {profile: options.profile} : {})};
+}
+
+export async function openStoreHandle(handle: StoreHandle, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+	return openStore({spec: handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker', region: handle.region, profile: handle.profile, env});
+}

@@ -77,6 +77,29 @@ export interface DeleteRecordInput {
 	TargetStores?: TargetStore[];
 }
 
+/**
+ * A write may carry a checkpoint: the position a migration partition reaches
+ * once this call is done. Stores that can (the embedded store) save it in the
+ * same transaction as the records, so a resumed migration neither repeats nor
+ * skips a call; the others ignore it (the engine also keeps a checkpoint
+ * file).
+ */
+export interface WriteOptions {
+	checkpoint?: {key: string; position: number};
+}
+
+/**
+ * A query's result saved once, to be read back any number of times in the
+ * same order (a resumed migration reads exactly the rows the first run read).
+ * JSON-serializable, so a checkpoint can hold it.
+ */
+export interface OfflineSnapshot {
+	kind: 'parquet';
+	files: string[];
+	names: string[];
+	rows: number;
+}
+
 export interface StoreLimits {
 	/** Entries per batchWrite call (BatchWriteRecord: 25). */
 	batchWrite: number;
@@ -110,9 +133,16 @@ export interface Store {
 	getRecord(name: string, recordIdentifier: string, featureNames?: string[]): Promise<FsRecord | undefined>;
 	batchGet(name: string, recordIdentifiers: string[], featureNames?: string[]): Promise<BatchGetResult>;
 
+	/** Save a query's result in `dir` for readSnapshot (see OfflineSnapshot). */
+	snapshotOffline(name: string, query: OfflineQuery, dir: string): Promise<OfflineSnapshot>;
+	readSnapshot(snapshot: OfflineSnapshot): AsyncIterable<OfflineBatch>;
+
 	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
-	batchWrite(entries: WriteEntry[]): Promise<BatchWriteResult>;
-	deleteRecord(input: DeleteRecordInput): Promise<void>;
+	batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult>;
+	deleteRecord(input: DeleteRecordInput, options?: WriteOptions): Promise<void>;
+	/** The last checkpoint position saved with a write under `key`, where the store keeps them. */
+	readCheckpoint(key: string): Promise<number | undefined>;
+	forgetCheckpoint(key: string): Promise<void>;
 	/** Delete this group's own offline data; returns the number of objects removed. */
 	clearOfflineStore(name: string): Promise<number>;
 

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS offline_staging (
 	is_deleted INTEGER NOT NULL,
 	record TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS write_checkpoints (
+	key TEXT PRIMARY KEY,
+	position INTEGER NOT NULL
+);
 CREATE INDEX IF NOT EXISTS offline_staging_group ON offline_staging (group_name, seq);
 `;
 

@@ -9,7 +9,7 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, Store, StoreInfo, StoreLimits, WriteEntry,
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Catalog} from './catalog.js';
 import {openDatabase, type Sqlite} from './database.js';
@@ -89,14 +89,31 @@ export class LocalStore implements Store {
 		return this.records.batchGet(this.catalog.get(name), recordIdentifiers, featureNames, this.limits.batchGet);
 	}
 
-	async batchWrite(entries: WriteEntry[]): Promise<BatchWriteResult> {
-		await this.flushing;
-		return this.records.batchWrite(entries, this.limits.batchWrite);
+	async snapshotOffline(name: string, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
+		return this.offline.snapshot(await this.offlineGroup(name), query, dir);
 	}
 
-	async deleteRecord(input: DeleteRecordInput): Promise<void> {
+	readSnapshot(snapshot: OfflineSnapshot): AsyncIterable<OfflineBatch> {
+		return this.offline.readSnapshot(snapshot);
+	}
+
+	async batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult> {
 		await this.flushing;
-		this.records.deleteRecord(input);
+		return this.records.batchWrite(entries, this.limits.batchWrite, options);
+	}
+
+	async deleteRecord(input: DeleteRecordInput, options?: WriteOptions): Promise<void> {
+		await this.flushing;
+		this.records.deleteRecord(input, options);
+	}
+
+	async readCheckpoint(key: string): Promise<number | undefined> {
+		return this.records.readCheckpoint(key);
+	}
+
+	/** Forget `key` and every key under `key/`. */
+	async forgetCheckpoint(key: string): Promise<void> {
+		this.records.forgetCheckpoints(key);
 	}
 
 	async clearOfflineStore(name: string): Promise<number> {

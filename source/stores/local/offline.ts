@@ -10,7 +10,7 @@ import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
 import type {FeatureDefinition, FeatureGroup, FsRecord} from '../../core/types.js';
-import type {OfflineBatch, OfflineQuery} from '../store.js';
+import type {OfflineBatch, OfflineQuery, OfflineSnapshot} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
@@ -50,7 +50,7 @@ export class OfflineStore {
 		// snapshot windows) from growing the process with the row count.
 		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
 			threads: '2',
-			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '160MB',
+			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '256MB',
 			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
 		}));
 		const connection = await (await this.instance).connect();
@@ -270,6 +270,52 @@ export class OfflineStore {
 					if (++chunks % 64 === 0) releaseNativeMemory();
 					yield {names, columns, length: chunk.rowCount};
 				}
+			}
+		} finally {
+			connection.closeSync();
+		}
+	}
+
+	/** Save the rows of a query as ordered Parquet parts in `dir` (see Store.snapshotOffline). */
+	async snapshot(group: FeatureGroup, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
+		mkdirSync(dir, {recursive: true});
+		const connection = await this.connect();
+		try {
+			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
+			const files: string[] = [];
+			let names: string[] = [];
+			let rows = 0;
+			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
+			for (let index = 0; index < buckets && remaining > 0; index++) {
+				const limit = Number.isFinite(remaining) ? remaining : undefined;
+				const built = this.querySql(group, {...query, limit}, false, {index, of: buckets});
+				names = built.names;
+				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
+				const result = await runUserQuery(() => connection.run(`COPY (${built.sql}) TO ${sqlString(file)} (FORMAT parquet)`), group);
+				files.push(file);
+				rows += result.rowsChanged;
+				remaining -= result.rowsChanged;
+			}
+
+			if (files.length === 0) names = this.querySql(group, query).names;
+			return {kind: 'parquet', files, names, rows};
+		} finally {
+			connection.closeSync();
+		}
+	}
+
+	async * readSnapshot(snapshot: OfflineSnapshot): AsyncGenerator<OfflineBatch> {
+		if (snapshot.rows === 0) return;
+		const connection = await this.connect();
+		try {
+			const list = snapshot.files.map(file => sqlString(file)).join(', ');
+			const result = await connection.stream(`SELECT * FROM read_parquet([${list}])`);
+			let chunks = 0;
+			for (;;) {
+				const chunk = await result.fetchChunk();
+				if (!chunk || chunk.rowCount === 0) break;
+				if (++chunks % 64 === 0) releaseNativeMemory();
+				yield {names: snapshot.names, columns: chunk.getColumns().map(column => column.map(toApiValue)), length: chunk.rowCount};
 			}
 		} finally {
 			connection.closeSync();

@@ -10,7 +10,7 @@ import {checkRecord} from '../../core/records.js';
 import {eventTimeMillis, eventTimeProblem} from '../../core/values.js';
 import type {FeatureGroup, FsRecord, TargetStore, TtlDuration} from '../../core/types.js';
 import {featureOf, hasOfflineStore, hasOnlineStore} from '../../core/types.js';
-import type {BatchGetResult, BatchWriteResult, DeleteRecordInput, WriteEntry} from '../store.js';
+import type {BatchGetResult, BatchWriteResult, DeleteRecordInput, WriteEntry, WriteOptions} from '../store.js';
 import {isBusy, type Sqlite} from './database.js';
 import type {Fault} from '../faults.js';
 import type {Catalog} from './catalog.js';
@@ -55,7 +55,7 @@ export class Records {
 			VALUES (?, ?, ?, ?, 1, NULL)`);
 	}
 
-	batchWrite(entries: WriteEntry[], limit: number): BatchWriteResult {
+	batchWrite(entries: WriteEntry[], limit: number, options: WriteOptions = {}): BatchWriteResult {
 		if (entries.length === 0 || entries.length > limit) {
 			throw usageError(`BatchWriteRecord takes 1 to ${limit} entries, got ${entries.length}.`, `Split the records into batches of at most ${limit}.`);
 		}
@@ -82,6 +82,9 @@ export class Records {
 				const problem = this.putOne(group, name, entry, now);
 				if (problem) result.errors.push({index, ...problem});
 			}
+
+			// Only a call that left nothing to send again completes its share of a partition.
+			if (options.checkpoint && result.unprocessed.length === 0) this.saveCheckpoint(options.checkpoint);
 		});
 		try {
 			write.immediate();
@@ -122,7 +125,7 @@ export class Records {
 		return undefined;
 	}
 
-	deleteRecord(input: DeleteRecordInput): void {
+	deleteRecord(input: DeleteRecordInput, options: WriteOptions = {}): void {
 		const group = this.catalog.get(input.FeatureGroupName);
 		if (group.FeatureGroupStatus !== 'Created') {
 			throw usageError(`Feature group ${group.FeatureGroupName} is ${group.FeatureGroupStatus}, not Created.`, 'Wait until it is Created (`fs list`).');
@@ -159,7 +162,20 @@ export class Records {
 			}
 
 			if (targets.offline) this.stageOffline.run(name, time, now, now, 1, JSON.stringify(marker));
+			if (options.checkpoint) this.saveCheckpoint(options.checkpoint);
 		}).immediate();
+	}
+
+	private saveCheckpoint({key, position}: {key: string; position: number}) {
+		this.db.prepare('INSERT INTO write_checkpoints (key, position) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET position = excluded.position').run(key, position);
+	}
+
+	readCheckpoint(key: string): number | undefined {
+		return (this.db.prepare('SELECT position FROM write_checkpoints WHERE key = ?').pluck().get(key) as number | undefined) ?? undefined;
+	}
+
+	forgetCheckpoints(prefix: string): void {
+		this.db.prepare('DELETE FROM write_checkpoints WHERE key = ? OR substr(key, 1, ?) = ?').run(prefix, prefix.length + 1, `${prefix}/`);
 	}
 
 	getRecord(group: FeatureGroup, id: string, featureNames?: string[]): FsRecord | undefined {

@@ -1,0 +1,364 @@
+import {createInterface} from 'node:readline/promises';
+import path from 'node:path';
+import type {Command, Context} from '../cli/command.js';
+import {choiceFlag, integerFlag} from '../cli/options.js';
+import {confirmByTyping} from '../cli/prompt.js';
+import {watchInterrupts} from '../cli/signals.js';
+import {checkCompatibility} from '../core/compat.js';
+import {FsError, runtimeError, usageError} from '../core/errors.js';
+import {parseWhere} from '../core/filter.js';
+import {checkFeatureGroupName} from '../core/names.js';
+import {chooseStrategy, makePlan, planJson, planLines, type Mode, type Plan} from '../core/plan.js';
+import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
+import {loadCheckpoint, newRunId, removeRun, runDirFor, saveCheckpoint, type Checkpoint} from '../engine/checkpoint.js';
+import {Migration, type MigrationResult, type Side} from '../engine/migrate.js';
+import {readIdsFile, type SnapshotRequest} from '../engine/source.js';
+import {describeStore, openStoreHandle, storeHandle, type StoreHandle} from '../stores/open.js';
+import type {Store} from '../stores/store.js';
+import {diffLines} from '../ui/diff.js';
+import {count, duration, percent, preciseDuration} from '../ui/format.js';
+
+export const migrateCommand: Command = {
+	name: 'migrate',
+	summary: 'move the data of one feature group into another',
+	args: [0, 2],
+	flags: {
+		clearTarget: {type: 'boolean', default: false},
+		batchSize: {type: 'string', default: '100'},
+		maxWorkers: {type: 'string', default: '4'},
+		dryRun: {type: 'boolean', default: false},
+		filterQuery: {type: 'string'},
+		yes: {type: 'boolean', shortFlag: 'y', default: false},
+		resume: {type: 'boolean', default: false},
+		failedOutput: {type: 'string'},
+		retryFailed: {type: 'string'},
+		idsFile: {type: 'string'},
+		mode: {type: 'string'},
+		sourceStore: {type: 'string'},
+		targetStore: {type: 'string'},
+	},
+	help: `
+Usage
+  fs migrate SOURCE_FEATURE_GROUP TARGET_FEATURE_GROUP [options]
+
+Checks schema compatibility, shows the diff and the plan, asks for
+confirmation, then streams the data through worker threads and accounts for
+every record: read = written + failed + skipped.
+
+Options
+  --clear-target          delete the target's existing data first
+  --batch-size N          records per batch handed to a worker (default 100)
+  --max-workers N         worker threads (default 4)
+  --dry-run               show the plan with the estimated count; write nothing
+  --filter-query "WHERE …"  an Athena WHERE clause on the source offline store
+  -y, --yes               no confirmation (required without a terminal)
+  --json                  the plan and the result as JSON on stdout
+  --mode history|snapshot every version (deletes replayed) or the latest per identifier
+  --ids-file FILE         only these record identifiers (one per line)
+  --failed-output FILE    where failed records go (default ./fs-failed-SOURCE-TIME.jsonl)
+  --retry-failed FILE     send exactly the records of a failed-records file again
+  --resume                continue the interrupted run of this pair from its checkpoint
+  --source-store STORE    source store, if not --store (e.g. local:/data/prod)
+  --target-store STORE    target store, if not --store
+
+Exit codes: 0 done · 1 failed (resumable) · 2 invalid usage, nothing written ·
+3 done, some records failed · 130 interrupted (checkpoint saved)
+
+Examples
+  fs migrate old-customer-profile new-customer-profile --dry-run
+  fs migrate old-customer-profile new-customer-profile --clear-target --batch-size 200 --max-workers 6 --yes
+  fs migrate all-customers selected-customers --filter-query "WHERE customer_id IN ('cust_000001', 'cust_000002')" --yes
+  fs migrate customer-history customer-history-v2 --resume --yes`,
+	async run(context) {
+		if (context.input.length < 2) {
+			throw usageError('`fs migrate` needs SOURCE and TARGET feature groups.', 'Run `fs list` to see them, then: fs migrate SOURCE TARGET --dry-run');
+		}
+
+		const prepared = await prepare(context);
+		try {
+			await execute(context, prepared);
+		} finally {
+			await prepared.closeStores();
+		}
+	},
+};
+
+interface Prepared {
+	source: Side;
+	target: Side;
+	plan: Plan;
+	request: SnapshotRequest;
+	runDir: string;
+	checkpoint: Checkpoint;
+	resuming: boolean;
+	closeStores(): Promise<void>;
+}
+
+async function prepare(context: Context): Promise<Prepared> {
+	const {flags} = context;
+	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
+	if (sourceName === targetName && flags['sourceStore'] === flags['targetStore']) {
+		throw usageError('The source and the target are the same feature group.', 'Migrate into another group (create it with `fs create`).');
+	}
+
+	let batchSize = integerFlag(flags['batchSize'], '--batch-size', {max: 10_000})!;
+	let workers = integerFlag(flags['maxWorkers'], '--max-workers', {max: 64})!;
+	let mode = choiceFlag(flags['mode'], '--mode', ['history', 'snapshot'] as const);
+	let filter = parseWhere(flags['filterQuery'] as string | undefined, '--filter-query');
+	let idsFile = flags['idsFile'] as string | undefined;
+	let clearTarget = flags['clearTarget'] === true;
+	const retryFailed = flags['retryFailed'] as string | undefined;
+	if (retryFailed && (filter || idsFile || flags['clearTarget'])) {
+		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
+	}
+
+	const common = {profile: flags['profile'] as string | undefined, region: flags['region'] as string | undefined, env: context.io.env};
+	const sourceHandle = storeHandle({...common, spec: (flags['sourceStore'] ?? flags['store']) as string | undefined});
+	const targetHandle = storeHandle({...common, spec: (flags['targetStore'] ?? flags['store']) as string | undefined});
+	const sourceStore = await openStoreHandle(sourceHandle, context.io.env);
+	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
+	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, context.io.env);
+	const closeStores = async () => {
+		await sourceStore.close();
+		if (!sameStore) await targetStore.close();
+	};
+
+	try {
+		const sourceGroup = await sourceStore.describeFeatureGroup(sourceName);
+		const targetGroup = await targetStore.describeFeatureGroup(targetName);
+		for (const [role, group] of [['source', sourceGroup], ['target', targetGroup]] as const) {
+			if (group.FeatureGroupStatus !== 'Created') {
+				throw usageError(
+					`The ${role} ${group.FeatureGroupName} is ${group.FeatureGroupStatus}, not Created.`,
+					group.FeatureGroupStatus === 'Creating' ? 'Wait until `fs list` shows it Created, then run this again.' : 'Only a Created feature group can be migrated; recreate it.',
+				);
+			}
+		}
+
+		const runDir = runDirFor({store: sourceHandle, group: sourceName}, {store: targetHandle, group: targetName}, context.io.env);
+		const previous = loadCheckpoint(runDir);
+		let resuming = false;
+		if (flags['resume']) {
+			if (!previous || previous.status === 'done') {
+				throw usageError(`There is no interrupted migration of ${sourceName} → ${targetName} to resume.`, `Start one: fs migrate ${sourceName} ${targetName}`);
+			}
+
+			resuming = true;
+			({batchSize, workers, mode, filter, idsFile, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile});
+			context.note(context.errStyle.dim(`resuming run ${previous.runId} (${previous.status}): ${count(previous.totals.written)} written, ${count(previous.totals.failed)} failed so far`));
+		} else if (previous && previous.status !== 'done') {
+			context.note(context.errStyle.yellow(`⚠ An interrupted run of ${sourceName} → ${targetName} exists; this starts over. Pass --resume to continue it instead.`));
+		}
+
+		const compatibility = checkCompatibility(sourceGroup, targetGroup);
+		if (compatibility.errors.length > 0) {
+			context.note(diffLines(compatibility, context.errStyle).join('\n'));
+			throw usageError(`${sourceName} cannot be migrated into ${targetName}:\n    ${compatibility.errors.join('\n    ')}`, 'Create a target whose record identifier and event time exist in the source, with the same collection types.');
+		}
+
+		const choice = retryFailed
+			? {strategy: hasOfflineStore(sourceGroup) ? 'offline_to_online' as const : 'online_to_online' as const, primary: 'offline' as const, mode: 'history' as const}
+			: chooseStrategy(sourceGroup, targetGroup, {mode, filter});
+		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
+		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
+		const estimated = await estimate(sourceStore, sourceGroup, request);
+		const plan = makePlan({
+			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, filter, idsFile: idsFile ?? retryFailed, clearTarget,
+			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
+		});
+		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
+		const checkpoint: Checkpoint = resuming ? previous! : {
+			version: 1,
+			runId: newRunId(),
+			createdAt: new Date().toISOString(),
+			updatedAt: new Date().toISOString(),
+			status: 'running',
+			source: {store: sourceHandle, group: sourceName},
+			target: {store: targetHandle, group: targetName},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), clearTarget},
+			positions: Array.from({length: workers}, () => 0),
+			failedFile,
+			totals: {written: 0, failed: 0, deletes: 0},
+		};
+		return {
+			source: {store: sourceStore, handle: sourceHandle, group: sourceGroup},
+			target: {store: targetStore, handle: targetHandle, group: targetGroup},
+			plan, request, runDir, checkpoint, resuming, closeStores,
+		};
+	} catch (error) {
+		await closeStores();
+		throw error;
+	}
+}
+
+/** The real count the plan shows: the filter applied, on the source as it is now. */
+async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest): Promise<number> {
+	if (request.retryFailed) {
+		let lines = 0;
+		const {createReadStream} = await import('node:fs');
+		try {
+			for await (const line of createInterface({input: createReadStream(request.retryFailed)})) if (line.trim()) lines++;
+		} catch {
+			throw usageError(`Cannot read --retry-failed ${request.retryFailed}.`, 'Pass the failed-records file a migration wrote.');
+		}
+
+		return lines;
+	}
+
+	if (request.primary === 'online') {
+		if (request.ids) return request.ids.length;
+		let total = 0;
+		for await (const page of store.listRecordIdentifiers(group.FeatureGroupName)) total += page.length;
+		return total;
+	}
+
+	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where});
+	let total = 0;
+	for (let start = 0; start < request.ids.length; start += 5000) {
+		const list = request.ids.slice(start, start + 5000).map(id => `'${id.replaceAll('\'', '\'\'')}'`).join(', ');
+		const where = `"${group.RecordIdentifierFeatureName}" IN (${list})${request.where ? ` AND (${request.where})` : ''}`;
+		total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where});
+	}
+
+	return total;
+}
+
+async function execute(context: Context, prepared: Prepared) {
+	const {flags, style, errStyle} = context;
+	const {plan} = prepared;
+	const json = flags['json'] === true;
+	if (!json) {
+		context.print(style.bold('Schema'));
+		context.print(diffLines(plan.compatibility, style).join('\n'));
+		for (const warning of plan.compatibility.warnings) context.print(style.yellow(`⚠ ${warning}`));
+		context.print();
+		context.print(planLines(plan).join('\n'));
+	}
+
+	if (flags['dryRun']) {
+		if (json) context.json({plan: planJson(plan), dryRun: true});
+		else context.print(`\n🔍 Dry-run: no data was migrated.`);
+		return;
+	}
+
+	await confirm(context, plan);
+	const migration = new Migration(prepared);
+	const interrupt = watchInterrupts(signal => {
+		context.note(errStyle.yellow(`\n${signal}: finishing the batches in flight, then saving the checkpoint…`));
+		migration.stop();
+	});
+	const progress = startProgress(context, migration);
+	let result: MigrationResult;
+	try {
+		result = await migration.run();
+	} catch (error) {
+		throw error instanceof FsError ? error : runtimeError(`Migration failed: ${(error as Error).message}`, `Resume it: ${resumeCommand(context, prepared)}`);
+	} finally {
+		progress.stop();
+		interrupt.dispose();
+	}
+
+	report(context, prepared, result);
+}
+
+async function confirm(context: Context, plan: Plan) {
+	if (context.flags['yes'] === true) return;
+	const destructive = plan.clearTarget || plan.compatibility.dataLoss;
+	if (destructive || !context.interactive) {
+		const why = [plan.clearTarget ? `it deletes the data of ${plan.target} first` : '', plan.compatibility.dataLoss ? `${plan.compatibility.totals.drop} source feature(s) will be dropped` : ''].filter(Boolean).join('; ');
+		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, why || `it writes ${count(plan.estimatedRecords)} records into ${plan.target}`);
+		return;
+	}
+
+	const rl = createInterface({input: context.io.stdin, output: context.io.stderr});
+	try {
+		const answer = await rl.question(`Migrate ${count(plan.estimatedRecords)} records into ${plan.target}? [y/N] `);
+		if (!/^y(es)?$/i.test(answer.trim())) throw new FsError('usage', 'Cancelled: nothing was written.', undefined, 'Cancelled');
+	} finally {
+		rl.close();
+	}
+}
+
+/** Plain progress lines every few seconds (rclone style) on stderr. */
+function startProgress(context: Context, migration: Migration) {
+	const every = Number(context.io.env['FS_PROGRESS_INTERVAL_MS'] ?? 5000);
+	const line = () => {
+		const done = migration.totals.written + migration.totals.failed + migration.totals.skipped;
+		const seconds = (Date.now() - migration.startedAt) / 1000;
+		const rate = (migration.totals.written + migration.totals.failed) / Math.max(seconds, 0.001);
+		const retries = migration.board.all().reduce((sum, worker) => sum + worker.retries, 0);
+		const left = Math.max(0, migration.expected - done);
+		context.note(`[${duration(seconds)}] ${count(done)} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(rate)} rec/s · ETA ${duration(rate > 0 ? left / rate : 0)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
+	};
+
+	migration.on('phase', (phase: string) => context.note(context.errStyle.dim(`${phase}…`)));
+	const timer = setInterval(line, every);
+	timer.unref();
+	return {stop: () => clearInterval(timer)};
+}
+
+function resumeCommand(context: Context, prepared: Prepared): string {
+	return ['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--resume', '--yes'].join(' ');
+}
+
+function storeFlags(context: Context, prepared: Prepared): string[] {
+	const spec = (handle: StoreHandle) => (handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker');
+	const source = spec(prepared.source.handle);
+	const target = spec(prepared.target.handle);
+	if (source === target) return context.flags['store'] || context.io.env['FS_STORE'] ? [`--store ${source}`] : [];
+	return [`--source-store ${source}`, `--target-store ${target}`];
+}
+
+function report(context: Context, prepared: Prepared, result: MigrationResult) {
+	const {errStyle, style} = context;
+	const {totals} = result;
+	const reconciled = totals.read === totals.written + totals.failed + totals.skipped;
+	if (result.status === 'done' && totals.failed === 0 && reconciled && verificationOk(result)) {
+		removeRun(prepared.runDir);
+		void prepared.target.store.forgetCheckpoint(prepared.checkpoint.runId);
+	} else {
+		saveCheckpoint(prepared.runDir, prepared.checkpoint);
+	}
+
+	if (context.flags['json'] === true) {
+		context.json({plan: planJson(prepared.plan), result});
+	} else {
+		const mark = result.status === 'interrupted' ? style.yellow('■') : totals.failed > 0 ? style.yellow('✔') : style.green('✔');
+		const verb = result.status === 'interrupted' ? 'Migration stopped after' : 'Migration finished in';
+		context.print(`\n${mark} ${verb} ${preciseDuration(result.seconds)} · ${count(result.recordsPerSecond)} records/s`);
+		context.print(`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`);
+		context.print(`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`);
+		context.print(`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`);
+		context.print(`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`);
+		const verification = result.verification;
+		if (verification) {
+			const parts: string[] = [];
+			if (verification.offlineRows) parts.push(`target offline rows ${count(verification.offlineRows.actual)} ${verification.offlineRows.ok ? style.green('✓') : style.red(`✘ expected ${count(verification.offlineRows.expected)}`)}`);
+			if (verification.sample) parts.push(`${verification.sample.matched}/${verification.sample.checked} sampled records match ${verification.sample.ok ? style.green('✓') : style.red('✘')}`);
+			if (verification.note) parts.push(verification.note);
+			context.print(`Verification: ${parts.join(' · ')}`);
+		}
+	}
+
+	if (result.status === 'interrupted') {
+		throw new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${count(prepared.checkpoint.totals.written)} written so far).`, `Resume: ${resumeCommand(context, prepared)}`);
+	}
+
+	if (!reconciled) throw runtimeError(`The counts do not reconcile: read ${totals.read} ≠ written + failed + skipped.`, 'This is a bug in fs; the checkpoint is kept so the run can be resumed.');
+	if (!verificationOk(result)) {
+		throw runtimeError('Verification failed: the target does not hold what was written.', 'Check for other writers to the target; inspect it with `fs export` / `fs get`.');
+	}
+
+	if (totals.failed > 0) {
+		void errStyle;
+		throw new FsError('partial', `${count(totals.failed)} record${totals.failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: fs migrate ${prepared.plan.source} ${prepared.plan.target} ${storeFlags(context, prepared).join(' ')} --retry-failed ${prepared.checkpoint.failedFile} --yes`.replace(/\s+/g, ' '));
+	}
+}
+
+function verificationOk(result: MigrationResult): boolean {
+	const verification = result.verification;
+	if (!verification) return true;
+	return (verification.offlineRows?.ok ?? true) && (verification.sample?.ok ?? true);
+}
+
+export type {Mode};

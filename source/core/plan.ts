@@ -1,0 +1,136 @@
+/**
+ * The migration plan: strategy by SPEC's compatibility matrix, and the plan
+ * as the seed prints it (its fields, in its order) and as JSON.
+ */
+import {usageError} from './errors.js';
+import type {Compatibility} from './compat.js';
+import {hasOfflineStore, hasOnlineStore, storesOf, type FeatureGroup} from './types.js';
+
+export type Mode = 'history' | 'snapshot';
+export type Primary = 'offline' | 'online';
+export type Strategy = 'offline_to_online' | 'offline_to_offline' | 'online_to_online' | 'online_to_offline';
+
+export interface StrategyChoice {
+	strategy: Strategy;
+	primary: Primary;
+	mode: Mode;
+}
+
+/**
+ * Source online-only: a snapshot of its current records (ListRecords +
+ * BatchGetRecord). Source with an offline store: full history into a target
+ * with an offline store, the latest snapshot into an online-only target.
+ */
+export function chooseStrategy(source: FeatureGroup, target: FeatureGroup, requested: {mode?: Mode; filter?: string}): StrategyChoice {
+	const to = hasOnlineStore(target) ? 'online' : 'offline';
+	if (!hasOfflineStore(source)) {
+		if (requested.mode === 'history') {
+			throw usageError(`${source.FeatureGroupName} has no offline store, so it has no history to replay.`, 'Drop --mode history: an online-only source is copied as a snapshot of its current records.');
+		}
+
+		if (requested.filter) {
+			throw usageError(
+				`--filter-query applies to offline stores, and ${source.FeatureGroupName} is online only.`,
+				'To copy chosen records of an online-only group, list their identifiers in a file and pass --ids-file FILE.',
+			);
+		}
+
+		return {strategy: `online_to_${to}`, primary: 'online', mode: 'snapshot'};
+	}
+
+	const mode = requested.mode ?? (hasOfflineStore(target) ? 'history' : 'snapshot');
+	return {strategy: `offline_to_${to}`, primary: 'offline', mode};
+}
+
+export interface Plan extends StrategyChoice {
+	source: string;
+	sourceStores: string;
+	target: string;
+	targetStores: string;
+	estimatedRecords: number;
+	batchSize: number;
+	workers: number;
+	filter?: string;
+	idsFile?: string;
+	clearTarget: boolean;
+	/** "local (/path)" or "sagemaker us-east-1 account 123…", per side. */
+	sourceStore: string;
+	targetStore: string;
+	compatibility: Compatibility;
+}
+
+export function makePlan(input: {
+	source: FeatureGroup;
+	target: FeatureGroup;
+	choice: StrategyChoice;
+	estimatedRecords: number;
+	batchSize: number;
+	workers: number;
+	filter?: string;
+	idsFile?: string;
+	clearTarget: boolean;
+	sourceStore: string;
+	targetStore: string;
+	compatibility: Compatibility;
+}): Plan {
+	return {
+		...input.choice,
+		source: input.source.FeatureGroupName,
+		sourceStores: storesOf(input.source),
+		target: input.target.FeatureGroupName,
+		targetStores: storesOf(input.target),
+		estimatedRecords: input.estimatedRecords,
+		batchSize: input.batchSize,
+		workers: input.workers,
+		...(input.filter ? {filter: input.filter} : {}),
+		...(input.idsFile ? {idsFile: input.idsFile} : {}),
+		clearTarget: input.clearTarget,
+		sourceStore: input.sourceStore,
+		targetStore: input.targetStore,
+		compatibility: input.compatibility,
+	};
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** The plan as the seed prints it, plus our fields when present. */
+export function planLines(plan: Plan): string[] {
+	const lines = [
+		'📋 Migration plan',
+		'='.repeat(60),
+		`Source: ${plan.source} (${plan.sourceStores})`,
+		`Target: ${plan.target} (${plan.targetStores})`,
+		`Strategy: ${plan.strategy}`,
+		`Primary data source: ${plan.primary}`,
+		`Estimated records: ${count(plan.estimatedRecords)}`,
+		`Batch size: ${plan.batchSize}`,
+		`Workers: ${plan.workers}`,
+		`Mode: ${plan.mode}${plan.mode === 'history' ? ' (every version, deletes replayed)' : ' (latest record per identifier)'}`,
+	];
+	if (plan.filter) lines.push(`Filter: WHERE ${plan.filter}`);
+	if (plan.idsFile) lines.push(`Record identifiers from: ${plan.idsFile}`);
+	if (plan.clearTarget) lines.push(`Target data will be deleted first (${plan.target}: online records and its own offline data)`);
+	lines.push(plan.sourceStore === plan.targetStore ? `Store: ${plan.sourceStore}` : `Source store: ${plan.sourceStore}`, ...(plan.sourceStore === plan.targetStore ? [] : [`Target store: ${plan.targetStore}`]));
+	return lines;
+}
+
+/** The plan for --json: the same fields, machine-readable. */
+export function planJson(plan: Plan) {
+	const {compatibility, ...rest} = plan;
+	return {
+		...rest,
+		schema: {
+			features: compatibility.actions.map(action => ({
+				name: action.name,
+				action: action.kind,
+				...(action.source ? {sourceType: action.source.FeatureType} : {}),
+				...(action.target ? {targetType: action.target.FeatureType} : {}),
+				...(action.role ? {role: action.role} : {}),
+				note: action.note,
+			})),
+			totals: compatibility.totals,
+			warnings: compatibility.warnings,
+			errors: compatibility.errors,
+		},
+	};
+}

@@ -1,0 +1,186 @@
+/**
+ * Reading the source of a migration. The rows are first fixed once (a
+ * snapshot: the offline query's result saved as Parquet, or the list of online
+ * identifiers) so that a resumed run reads exactly the same rows in the same
+ * order; then they are streamed from the snapshot in batches.
+ */
+import {createReadStream, mkdirSync, writeFileSync, appendFileSync} from 'node:fs';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {usageError} from '../core/errors.js';
+import type {Mode} from '../core/plan.js';
+import type {FeatureGroup, FsRecord} from '../core/types.js';
+import type {OfflineBatch, OfflineSnapshot, Store} from '../stores/store.js';
+import type {SourceSnapshot} from './checkpoint.js';
+import type {FailedLine, WireRow} from './protocol.js';
+
+export interface SnapshotRequest {
+	mode: Mode;
+	primary: 'offline' | 'online';
+	where?: string;
+	/** Identifiers to migrate (--ids-file), read already. */
+	ids?: string[];
+	retryFailed?: string;
+}
+
+const idsPerQuery = 5000;
+
+const quoteLiteral = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
+const quoteName = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+export async function takeSnapshot(store: Store, group: FeatureGroup, request: SnapshotRequest, dir: string): Promise<SourceSnapshot> {
+	mkdirSync(dir, {recursive: true});
+	if (request.retryFailed) return {kind: 'failed', file: request.retryFailed, rows: await countFailedLines(request.retryFailed)};
+	const name = group.FeatureGroupName;
+	if (request.primary === 'online') {
+		const file = path.join(dir, 'ids.txt');
+		writeFileSync(file, '');
+		let rows = 0;
+		if (request.ids) {
+			appendFileSync(file, request.ids.map(id => `${JSON.stringify(id)}\n`).join(''));
+			rows = request.ids.length;
+		} else {
+			for await (const page of store.listRecordIdentifiers(name)) {
+				appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
+				rows += page.length;
+			}
+		}
+
+		return {kind: 'online', idsFile: file, rows};
+	}
+
+	const query = {mode: request.mode, includeMetadata: true};
+	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
+	// A chosen set of identifiers: IN lists of bounded length, one part each.
+	const parts: OfflineSnapshot[] = [];
+	for (let start = 0; start < request.ids.length; start += idsPerQuery) {
+		const list = request.ids.slice(start, start + idsPerQuery).map(quoteLiteral).join(', ');
+		const where = `${quoteName(group.RecordIdentifierFeatureName)} IN (${list})${request.where ? ` AND (${request.where})` : ''}`;
+		parts.push(await store.snapshotOffline(name, {...query, where}, path.join(dir, `source-${parts.length}`)));
+	}
+
+	return {kind: 'offline', snapshot: {kind: 'parquet', files: parts.flatMap(part => part.files), names: parts[0]?.names ?? [], rows: parts.reduce((sum, part) => sum + part.rows, 0)}};
+}
+
+/** The rows of a snapshot, in order, as batches of wire rows. */
+export async function * readSnapshotRows(store: Store, group: FeatureGroup, snapshot: SourceSnapshot): AsyncGenerator<WireRow[]> {
+	if (snapshot.kind === 'offline') {
+		for await (const batch of store.readSnapshot(snapshot.snapshot)) yield wireRows(batch, group);
+		return;
+	}
+
+	if (snapshot.kind === 'failed') {
+		let rows: WireRow[] = [];
+		for await (const line of failedLines(snapshot.file)) {
+			rows.push({record: line.record, deleted: line.deleted === true, bytes: JSON.stringify(line.record).length});
+			if (rows.length >= 1000) {
+				yield rows;
+				rows = [];
+			}
+		}
+
+		if (rows.length > 0) yield rows;
+		return;
+	}
+
+	let ids: string[] = [];
+	const limit = store.limits.batchGet;
+	for await (const line of createInterface({input: createReadStream(snapshot.idsFile), crlfDelay: Infinity})) {
+		if (line === '') continue;
+		ids.push(JSON.parse(line) as string);
+		if (ids.length === limit) {
+			yield await getRecords(store, group, ids);
+			ids = [];
+		}
+	}
+
+	if (ids.length > 0) yield await getRecords(store, group, ids);
+}
+
+/**
+ * BatchGetRecord, asking again for unprocessed identifiers. An identifier
+ * whose record is gone (deleted or expired since it was listed) yields no row.
+ */
+async function getRecords(store: Store, group: FeatureGroup, ids: string[]): Promise<WireRow[]> {
+	const rows: WireRow[] = [];
+	let pending = ids;
+	for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
+		const result = await store.batchGet(group.FeatureGroupName, pending);
+		for (const {Record} of result.records) rows.push({record: Record, deleted: false, bytes: JSON.stringify(Record).length});
+		pending = result.unprocessed;
+		if (pending.length > 0) await new Promise(resolve => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+	}
+
+	if (pending.length > 0) throw new Error(`BatchGetRecord left ${pending.length} identifiers unprocessed after 8 attempts`);
+	return rows;
+}
+
+const metadata = new Set(['write_time', 'api_invocation_time', 'is_deleted']);
+
+function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
+	const featureColumns = batch.names.map((name, index) => [name, index] as const).filter(([name]) => !metadata.has(name) && group.FeatureDefinitions.some(feature => feature.FeatureName === name));
+	const deletedColumn = batch.names.indexOf('is_deleted');
+	const rows: WireRow[] = [];
+	for (let row = 0; row < batch.length; row++) {
+		const record: FsRecord = {};
+		let bytes = 0;
+		for (const [name, column] of featureColumns) {
+			const value = batch.columns[column]![row];
+			if (value === null || value === undefined) continue;
+			record[name] = value;
+			bytes += name.length + (Array.isArray(value) ? value.join('').length : value.length);
+		}
+
+		rows.push({record, deleted: deletedColumn >= 0 && batch.columns[deletedColumn]![row] === 'true', bytes});
+	}
+
+	return rows;
+}
+
+async function * failedLines(file: string): AsyncGenerator<FailedLine> {
+	let number = 0;
+	for await (const text of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
+		number++;
+		if (text.trim() === '') continue;
+		let line: FailedLine;
+		try {
+			line = JSON.parse(text) as FailedLine;
+		} catch {
+			throw usageError(`${file} line ${number} is not JSON.`, 'Pass the failed-records file a migration wrote (one JSON object per line).');
+		}
+
+		if (!line.record || typeof line.record !== 'object') {
+			throw usageError(`${file} line ${number} has no "record".`, 'Pass the failed-records file a migration wrote.');
+		}
+
+		yield line;
+	}
+}
+
+async function countFailedLines(file: string): Promise<number> {
+	let count = 0;
+	try {
+		for await (const _ of failedLines(file)) count++;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw usageError(`Cannot read ${file}.`, 'Pass the path of a failed-records file.');
+		throw error;
+	}
+
+	return count;
+}
+
+/** Identifiers from --ids-file: one per line (blank lines and # comments ignored), duplicates once. */
+export async function readIdsFile(file: string): Promise<string[]> {
+	const ids = new Set<string>();
+	try {
+		for await (const line of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
+			const id = line.trim();
+			if (id !== '' && !id.startsWith('#')) ids.add(id);
+		}
+	} catch (error) {
+		throw usageError(`Cannot read --ids-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'Pass a file with one record identifier per line.');
+	}
+
+	if (ids.size === 0) throw usageError(`--ids-file ${file} lists no record identifiers.`, 'Put one record identifier per line.');
+	return [...ids];
+}

@@ -1,0 +1,173 @@
+/**
+ * A migration worker thread: takes batches of source rows of its partition, in
+ * order, casts them to the target schema and writes them through the store
+ * port — records with BatchWriteRecord, delete markers as SoftDeletes at their
+ * event time. Progress goes to shared memory; failed records go to the failed
+ * records file before the write that moves the checkpoint past them.
+ */
+import {appendFileSync} from 'node:fs';
+import {parentPort, workerData} from 'node:worker_threads';
+import {makeCaster} from '../core/cast.js';
+import type {Compatibility} from '../core/compat.js';
+import type {FeatureGroup, FsRecord} from '../core/types.js';
+import {openStoreHandle, type StoreHandle} from '../stores/open.js';
+import type {Store} from '../stores/store.js';
+import {SharedConcurrency} from './concurrency.js';
+import {ProgressBoard} from './progress.js';
+import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
+import {isRetryable, writeChunk, backoffMs, defaultRetry} from './write.js';
+
+export interface WorkerInput {
+	index: number;
+	target: StoreHandle;
+	targetGroup: FeatureGroup;
+	compatibility: Compatibility;
+	progress: SharedArrayBuffer;
+	workers: number;
+	concurrency: SharedArrayBuffer;
+	maxConcurrency: number;
+	/** Checkpoint key of this worker's partition in the target store. */
+	checkpointKey: string;
+	failedFile: string;
+	sourceIdentifier: string;
+	sourceEventTime: string;
+}
+
+const input = workerData as WorkerInput;
+const board = new ProgressBoard(input.workers, input.progress);
+const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
+const cast = makeCaster(input.compatibility, input.targetGroup.EventTimeFeatureName);
+const name = input.targetGroup.FeatureGroupName;
+const me = input.index;
+const post = (message: ToMain) => parentPort!.postMessage(message);
+let store: Store;
+
+function fail(row: WireRow, position: number, errorCode: string, errorMessage: string) {
+	const line: FailedLine = {
+		recordIdentifier: row.record[input.sourceIdentifier] as string | undefined,
+		eventTime: row.record[input.sourceEventTime] as string | undefined,
+		record: row.record,
+		...(row.deleted ? {deleted: true} : {}),
+		errorCode,
+		errorMessage,
+		partition: me,
+		position,
+	};
+	appendFileSync(input.failedFile, `${JSON.stringify(line)}\n`);
+	board.add(me, 'failed', 1);
+}
+
+const hooks = {
+	onRetry(_attempt: number, _reason: string, delay: number) {
+		board.add(me, 'retries', 1);
+		board.setState(me, 'backing off');
+		setTimeout(() => board.setState(me, 'retrying'), Math.min(delay, 1000)).unref();
+	},
+};
+
+async function deleteWithRetry(record: FsRecord, checkpoint: {key: string; position: number}) {
+	const id = record[input.targetGroup.RecordIdentifierFeatureName] as string;
+	const eventTime = record[input.targetGroup.EventTimeFeatureName] as string;
+	for (let attempt = 0; ; attempt++) {
+		const release = await concurrency.acquire();
+		try {
+			await store.deleteRecord({FeatureGroupName: name, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint});
+			concurrency.succeeded();
+			return;
+		} catch (error) {
+			if (!isRetryable(error) || attempt + 1 >= defaultRetry.attempts) throw error;
+			concurrency.throttled();
+			const delay = backoffMs(attempt);
+			hooks.onRetry(attempt + 1, (error as Error).name, delay);
+			await new Promise(resolve => setTimeout(resolve, delay));
+		} finally {
+			release();
+		}
+	}
+}
+
+/** Write one batch; returns how many records and deletes were written. */
+async function writeBatch(rows: WireRow[], start: number): Promise<{written: number; failed: number; deletes: number}> {
+	const key = input.checkpointKey;
+	const limit = store.limits.batchWrite;
+	let written = 0;
+	let failed = 0;
+	let deletes = 0;
+	let puts: Array<{record: FsRecord; row: WireRow; position: number}> = [];
+	const flush = async (through: number) => {
+		for (let offset = 0; offset < puts.length; offset += limit) {
+			const chunk = puts.slice(offset, offset + limit);
+			const last = offset + limit >= puts.length;
+			const position = last ? through : chunk.at(-1)!.position + 1;
+			board.setState(me, 'writing');
+			const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks, checkpoint: {key, position}, concurrency});
+			for (const failure of failures) fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
+			written += chunk.length - failures.length;
+			failed += failures.length;
+			board.add(me, 'records', chunk.length - failures.length);
+			board.add(me, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
+		}
+
+		puts = [];
+	};
+
+	for (const [offset, row] of rows.entries()) {
+		const position = start + offset;
+		const result = cast(row.record);
+		if (!result.ok) {
+			fail(row, position, 'CastError', result.reason);
+			failed++;
+			continue;
+		}
+
+		if (row.deleted) {
+			// Everything before the delete is written first: order per identifier.
+			await flush(position);
+			board.setState(me, 'writing');
+			try {
+				await deleteWithRetry(result.record, {key, position: position + 1});
+				deletes++;
+				board.add(me, 'deletes', 1);
+				board.add(me, 'records', 1);
+			} catch (error) {
+				fail(row, position, (error as {code?: string}).code ?? (error as Error).name, (error as Error).message);
+				failed++;
+			}
+
+			continue;
+		}
+
+		puts.push({record: result.record, row, position});
+	}
+
+	await flush(start + rows.length);
+	board.add(me, 'batches', 1);
+	return {written: written + deletes, failed, deletes};
+}
+
+async function main() {
+	store = await openStoreHandle(input.target);
+	board.setState(me, 'idle');
+	post({type: 'ready', worker: me});
+	let queue = Promise.resolve();
+	parentPort!.on('message', (message: ToWorker) => {
+		queue = queue.then(async () => {
+			if (message.type === 'stop') {
+				board.setState(me, message.interrupted ? 'stopped' : 'done');
+				await store.close();
+				post({type: 'closed', worker: me});
+				return;
+			}
+
+			try {
+				const result = await writeBatch(message.rows, message.start);
+				board.setState(me, 'idle');
+				post({type: 'done', worker: me, batch: message.batch, ...result, position: message.start + message.rows.length});
+			} catch (error) {
+				post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
+			}
+		});
+	});
+}
+
+void main().catch(error => post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code}));
