@@ -180,6 +180,15 @@ async function prepare(context: Context): Promise<Prepared> {
 			failedFile,
 			totals: {written: 0, failed: 0, deletes: 0},
 		};
+		if (resuming) {
+			// The target may have saved a later position with the records themselves
+			// than the checkpoint file got to record before the run died.
+			for (const [partition, position] of checkpoint.positions.entries()) {
+				const saved = await targetStore.readCheckpoint(`${checkpoint.runId}/${partition}`);
+				if (saved !== undefined && saved > position) checkpoint.positions[partition] = saved;
+			}
+		}
+
 		return {
 			source: {store: sourceStore, handle: sourceHandle, group: sourceGroup},
 			target: {store: targetStore, handle: targetHandle, group: targetGroup},
@@ -313,7 +322,7 @@ function report(context: Context, prepared: Prepared, result: MigrationResult) {
 	const {errStyle, style} = context;
 	const {totals} = result;
 	const reconciled = totals.read === totals.written + totals.failed + totals.skipped;
-	if (result.status === 'done' && totals.failed === 0 && reconciled && verificationOk(result)) {
+	if (result.status === 'done' && reconciled && verificationOk(result)) {
 		removeRun(prepared.runDir);
 		void prepared.target.store.forgetCheckpoint(prepared.checkpoint.runId);
 	} else {

@@ -17,7 +17,7 @@ let demo: string;
 function runScript(script: string, work: string): Promise<{code: number | null; stdout: string; stderr: string}> {
 	return new Promise((resolve, reject) => {
 		const child = spawn('bash', [path.join(root, 'test/scenarios', script), work], {
-			env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, NO_COLOR: '1', FS_STORE: undefined},
+			env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, NO_COLOR: '1', FS_STORE: undefined, FS_HOME: path.join(work, 'fs-home')},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let stdout = '';
@@ -83,5 +83,63 @@ describe('seed scenarios as shell runs', () => {
 		expect(typeof record['balance']).toBe('number');
 		expect(record['new_field']).toBe('cleaned');
 		expect(readFileSync(path.join(work, '42.json'), 'utf8')).toMatch(/"external_id": 9223372036854000042/);
+	});
+
+	it('1: schema upgrade (backup, check, compare, migrate with --clear-target, verify)', async () => {
+		const work = path.join(temp.dir, 's1');
+		mkdirSync(work);
+		copyStore(demo, path.join(work, 'demo'));
+		const result = await runScript('scenario-1-schema-upgrade.sh', work);
+		expect(result.code).toBe(0);
+		// 4 balances of "n/a" cannot become Fractional: exit 3, the rest is there.
+		expect(result.stdout).toContain('migrate exit: 3');
+		expect(result.stdout).toContain('failed lines: 4');
+		const out = readFileSync(path.join(work, 'migrate.out'), 'utf8');
+		expect(out).toMatch(/read\s+30,040\s+= written \+ failed \+ skipped ✓/);
+		expect(out).toMatch(/written\s+30,036/);
+		expect(out).toContain('Target data will be deleted first');
+		expect(out).toMatch(/Batch size: 200\nWorkers: 6/);
+		const sample = JSON.parse(readFileSync(path.join(work, 'sample.json'), 'utf8')) as Array<Record<string, unknown>>;
+		expect(sample).toHaveLength(10);
+		expect(typeof sample[0]!['balance']).toBe('number');
+		expect(sample[0]!['legacy_flag']).toBeUndefined();
+	});
+
+	it('4: partial migration of listed customers', async () => {
+		const work = path.join(temp.dir, 's4');
+		mkdirSync(work);
+		copyStore(demo, path.join(work, 'demo'));
+		const result = await runScript('scenario-4-partial.sh', work);
+		expect(result.stderr).not.toMatch(/✘/);
+		expect(result.code).toBe(0);
+		expect(JSON.parse(readFileSync(path.join(work, 'ids.json'), 'utf8'))).toEqual([{customer_id: 'cust_000001'}, {customer_id: 'cust_000002'}, {customer_id: 'cust_000003'}]);
+		expect(readFileSync(path.join(work, 'migrate.out'), 'utf8')).toContain('Filter: WHERE customer_id IN');
+	});
+
+	it('5: incremental sync with a state file', async () => {
+		const work = path.join(temp.dir, 's5');
+		mkdirSync(work);
+		copyStore(demo, path.join(work, 'demo'));
+		const result = await runScript('scenario-5-incremental.sh', work);
+		expect(result.stderr).not.toMatch(/✘/);
+		expect(result.code).toBe(0);
+		// First sync: everything (60,000 rows and 60 delete markers); second: the 2 new rows.
+		expect(result.stdout).toContain('Estimated records: 60,060');
+		expect(result.stdout).toContain('Estimated records: 2');
+		const second = JSON.parse(readFileSync(path.join(work, 'run-second.json'), 'utf8')) as {result: {totals: Record<string, number>}};
+		expect(second.result.totals).toEqual({read: 2, written: 2, failed: 0, skipped: 0, deletes: 0});
+		expect(JSON.parse(readFileSync(path.join(work, 'new-record.json'), 'utf8'))).toMatchObject({customer_id: 'cust_900000', orders: 1});
+	});
+
+	it('recovery: failed records fixed and retried with --retry-failed', async () => {
+		const work = path.join(temp.dir, 'recovery');
+		mkdirSync(work);
+		copyStore(demo, path.join(work, 'demo'));
+		const result = await runScript('scenario-recovery.sh', work);
+		expect(result.stdout).toContain('first exit: 3');
+		expect(result.stdout).toContain('retry exit: 0');
+		expect(result.stdout).toContain('no failures left');
+		expect(readFileSync(path.join(work, 'retry.out'), 'utf8')).toMatch(/read\s+4\s+= written \+ failed \+ skipped ✓/);
+		expect(JSON.parse(readFileSync(path.join(work, 'fixed-record.json'), 'utf8'))).toMatchObject({balance: 0});
 	});
 });
