@@ -1,0 +1,282 @@
+/**
+ * fs migrate end to end on the embedded store: sizes at batch and page edges,
+ * kill -9 and Ctrl-C with resume, refusals before anything runs, strategies.
+ */
+import {spawn} from 'node:child_process';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {LocalStore} from '../../source/stores/local/index.js';
+import {cliPath, fsWith} from '../helpers/cli.js';
+import {tempDir} from '../helpers/temp.js';
+
+const temp = tempDir('fs-migrate-');
+const storeDir = path.join(temp.dir, 'store');
+const home = path.join(temp.dir, 'home');
+const env = {FS_HOME: home};
+const fs = fsWith(`local:${storeDir}`, env);
+const at = (name: string) => path.join(temp.dir, name);
+
+const schema = [
+	{FeatureName: 'id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'n', FeatureType: 'Integral'},
+	{FeatureName: 'label', FeatureType: 'String'},
+];
+writeFileSync(at('schema.json'), JSON.stringify(schema));
+
+async function create(name: string, ...flags: string[]) {
+	const result = await fs(['create', name, '--schema-file', at('schema.json'), ...flags]);
+	expect(result.stderr).toBe('');
+}
+
+/** n identifiers with `versions` versions each, the last version of every 7th one deleted. */
+async function fill(name: string, n: number, versions = 1) {
+	if (n === 0) return;
+	const lines = ['id,event_time,n,label'];
+	for (let version = 0; version < versions; version++) {
+		for (let i = 0; i < n; i++) lines.push(`r${String(i).padStart(6, '0')},2024-01-01T00:${String(version).padStart(2, '0')}:00Z,${9_223_372_036_854_000_000n + BigInt(i)},"v${version}, ""quoted"""`);
+	}
+
+	writeFileSync(at(`${name}.csv`), `${lines.join('\n')}\n`);
+	const put = await fs(['bulk-put', name, at(`${name}.csv`), '--batch-size', '1000']);
+	expect(put.code).toBe(0);
+}
+
+/** Everything a target holds: online records and offline rows (metadata left out). */
+async function contents(name: string) {
+	const store = new LocalStore(storeDir);
+	try {
+		const online: Record<string, unknown> = {};
+		for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) {
+			for (const id of page) online[id] = await store.getRecord(name, id) ?? 'deleted';
+		}
+
+		const offline: string[] = [];
+		const group = await store.describeFeatureGroup(name);
+		if (!group.OfflineStoreConfig) return {online, offline};
+		for await (const batch of store.readOffline(name, {mode: 'history', includeMetadata: true})) {
+			for (let row = 0; row < batch.length; row++) offline.push(JSON.stringify(batch.names.filter(column => column !== 'write_time' && column !== 'api_invocation_time').map(column => batch.columns[batch.names.indexOf(column)]![row])));
+		}
+
+		return {online, offline: offline.sort()};
+	} finally {
+		await store.close();
+	}
+}
+
+beforeAll(async () => {
+	await create('source-big');
+	await fill('source-big', 12_000, 3);
+});
+afterAll(() => temp.remove());
+
+describe('result sizes at batch and page edges are copied exactly', () => {
+	it.each([0, 1, 99, 100, 101, 999, 1000, 1001])('%i records, offline source and online-only source', async n => {
+		await create(`edge-${n}`);
+		await create(`edge-${n}-copy`);
+		await create(`edge-${n}-online`, '--no-offline-store');
+		await create(`edge-${n}-from-online`);
+		await fill(`edge-${n}`, n);
+		await fill(`edge-${n}-online`, n);
+		const offline = await fs(['migrate', `edge-${n}`, `edge-${n}-copy`, '--yes', '--json']);
+		expect(offline.code).toBe(0);
+		expect(JSON.parse(offline.stdout).result.totals).toEqual({read: n, written: n, failed: 0, skipped: 0, deletes: 0});
+		const source = await contents(`edge-${n}`);
+		expect(await contents(`edge-${n}-copy`)).toEqual(source);
+		// Online-only source: ListRecords pages of 1,000 and BatchGetRecord calls of 100.
+		const online = await fs(['migrate', `edge-${n}-online`, `edge-${n}-from-online`, '--yes', '--json']);
+		expect(online.code).toBe(0);
+		const result = JSON.parse(online.stdout) as {plan: Record<string, unknown>; result: {totals: Record<string, number>}};
+		expect(result.plan).toMatchObject({strategy: 'online_to_online', primary: 'online', mode: 'snapshot', estimatedRecords: n});
+		expect(result.result.totals.written).toBe(n);
+		expect((await contents(`edge-${n}-from-online`)).online).toEqual(source.online);
+	});
+});
+
+describe('plan and refusals', () => {
+	it('prints the seed\'s plan fields in the seed\'s order for a dry-run, writing nothing', async () => {
+		await create('plan-target');
+		const result = await fs(['migrate', 'source-big', 'plan-target', '--dry-run', '--filter-query', 'WHERE id < \'r000100\'', '--mode', 'snapshot']);
+		expect(result.code).toBe(0);
+		const plan = result.stdout.slice(result.stdout.indexOf('📋 Migration plan'));
+		expect(plan).toMatch(/^📋 Migration plan\n={60}\nSource: source-big \(online\+offline\)\nTarget: plan-target \(online\+offline\)\nStrategy: offline_to_online\nPrimary data source: offline\nEstimated records: 100\nBatch size: 100\nWorkers: 4\nMode: snapshot/);
+		expect(plan).toContain('Filter: WHERE id < \'r000100\'');
+		expect(plan).toContain(`Store: local (${storeDir})`);
+		expect(result.stdout).toContain('🔍 Dry-run: no data was migrated.');
+		expect((await contents('plan-target')).offline).toEqual([]);
+	});
+
+	it('refuses without a terminal and without --yes, naming --yes', async () => {
+		await create('no-yes');
+		const result = await fs(['migrate', 'source-big', 'no-yes']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--yes');
+		expect((await contents('no-yes')).offline).toEqual([]);
+	});
+
+	it.each([
+		['a ;', ['--filter-query', 'WHERE id = \'a\'; DELETE FROM x'], /contains ";"/],
+		['DDL', ['--filter-query', 'WHERE id = \'a\' OR drop = 1'], /contains DROP/],
+		['bad batch size', ['--batch-size', '0'], /--batch-size must be a whole number/],
+		['bad workers', ['--max-workers', 'many'], /--max-workers must be a whole number/],
+		['bad mode', ['--mode', 'all'], /--mode must be one of history, snapshot/],
+		['varchar event time', ['--filter-query', 'WHERE event_time > current_date - interval \'30\' day'], /from_iso8601_timestamp\(event_time\)/],
+	])('refuses %s before anything runs', async (_label, flags, message) => {
+		await create(`refuse-${_label.replaceAll(/\W/g, '')}`);
+		const result = await fs(['migrate', 'source-big', `refuse-${_label.replaceAll(/\W/g, '')}`, '--yes', ...flags]);
+		expect(result.stderr).toMatch(message);
+		expect(result.code).toBe(2);
+	});
+
+	it('refuses a target that is still Creating, with the seed\'s remedy', async () => {
+		await fs(['create', 'creating', '--schema-file', at('schema.json'), '--no-wait'], {env: {FS_LOCAL_CREATE_DELAY_MS: '600000'}});
+		const result = await fs(['migrate', 'source-big', 'creating', '--yes']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('The target creating is Creating, not Created');
+		expect(result.stderr).toContain('Wait until');
+	});
+
+	it('refuses a target whose record identifier the source lacks', async () => {
+		writeFileSync(at('other.json'), JSON.stringify([{FeatureName: 'key', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}]));
+		await fs(['create', 'other-id', '--schema-file', at('other.json'), '--record-identifier-name', 'key']);
+		const result = await fs(['migrate', 'source-big', 'other-id', '--yes']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('The target\'s record identifier key is not a feature of source-big');
+	});
+
+	it('says --filter-query does not apply to an online-only source', async () => {
+		await create('only-online', '--no-offline-store');
+		await create('from-only-online');
+		const result = await fs(['migrate', 'only-online', 'from-only-online', '--filter-query', 'WHERE id = \'a\'', '--yes']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--ids-file');
+	});
+});
+
+describe('strategies', () => {
+	it('copies the latest snapshot into an online-only target, and chosen ids with --ids-file', async () => {
+		await create('latest-online', '--no-offline-store');
+		const snapshot = await fs(['migrate', 'source-big', 'latest-online', '--yes', '--json']);
+		const parsed = JSON.parse(snapshot.stdout) as {plan: Record<string, unknown>; result: {totals: Record<string, number>}};
+		expect(parsed.plan).toMatchObject({strategy: 'offline_to_online', mode: 'snapshot', estimatedRecords: 12_000});
+		expect(parsed.result.totals.written).toBe(12_000);
+		const online = (await contents('latest-online')).online;
+		expect(online['r000007']).toMatchObject({event_time: '2024-01-01T00:02:00Z', n: '9223372036854000007'});
+
+		await create('chosen');
+		writeFileSync(at('ids.txt'), '# chosen\nr000001\nr000002\n\nr000002\nnot-there\n');
+		const chosen = await fs(['migrate', 'source-big', 'chosen', '--ids-file', at('ids.txt'), '--yes', '--json']);
+		expect(JSON.parse(chosen.stdout).result.totals).toEqual({read: 6, written: 6, failed: 0, skipped: 0, deletes: 0});
+		expect(Object.keys((await contents('chosen')).online).sort()).toEqual(['r000001', 'r000002']);
+	});
+
+	it('replays delete markers as soft deletes at their event time (history)', async () => {
+		await create('with-deletes');
+		await fill('with-deletes', 50, 2);
+		const store = new LocalStore(storeDir);
+		await store.deleteRecord({FeatureGroupName: 'with-deletes', RecordIdentifier: 'r000003', EventTime: '2024-01-01T00:05:00Z'});
+		await store.close();
+		await create('with-deletes-copy');
+		const result = await fs(['migrate', 'with-deletes', 'with-deletes-copy', '--yes', '--json']);
+		expect(JSON.parse(result.stdout).result.totals).toEqual({read: 101, written: 101, failed: 0, skipped: 0, deletes: 1});
+		const copy = await contents('with-deletes-copy');
+		expect(copy).toEqual(await contents('with-deletes'));
+		expect(copy.online['r000003']).toBe('deleted');
+	});
+
+	it('--clear-target empties the target first (online without delete markers)', async () => {
+		await create('cleared');
+		await fill('cleared', 30, 1);
+		await create('cleared-source');
+		await fill('cleared-source', 5, 1);
+		const result = await fs(['migrate', 'cleared-source', 'cleared', '--clear-target', '--yes']);
+		expect(result.code).toBe(0);
+		expect(await contents('cleared')).toEqual(await contents('cleared-source'));
+	});
+});
+
+/** Start a migration, wait until it has written something, send a signal. */
+async function interrupted(target: string, signal: NodeJS.Signals) {
+	const child = spawn(process.execPath, [cliPath, 'migrate', 'source-big', target, '--batch-size', '20', '--max-workers', '2', '--yes'], {
+		env: {...process.env, ...env, FS_STORE: `local:${storeDir}`, NO_COLOR: '1'},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let stderr = '';
+	child.stderr.on('data', chunk => {
+		stderr += chunk;
+	});
+	const exited = new Promise<number | null>(resolve => child.on('close', (code, killed) => resolve(code ?? (killed ? -1 : null))));
+	const runs = path.join(home, 'runs');
+	const written = () => {
+		if (!existsSync(runs)) return 0;
+		for (const dir of readdirSync(runs).filter(entry => entry.includes(`__${target}__`))) {
+			const file = path.join(runs, dir, 'checkpoint.json');
+			if (existsSync(file)) {
+				try {
+					return (JSON.parse(readFileSync(file, 'utf8')) as {totals: {written: number}}).totals.written;
+				} catch {}
+			}
+		}
+
+		return 0;
+	};
+
+	const started = Date.now();
+	while (written() < 3000) {
+		if (Date.now() - started > 60_000) throw new Error(`no progress: ${stderr}`);
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+
+	child.kill(signal);
+	return {code: await exited, stderr: () => stderr};
+}
+
+describe('interruptions', () => {
+	let reference: Awaited<ReturnType<typeof contents>>;
+	beforeAll(async () => {
+		await create('reference');
+		const result = await fs(['migrate', 'source-big', 'reference', '--yes']);
+		expect(result.code).toBe(0);
+		reference = await contents('reference');
+		expect(reference.offline).toHaveLength(36_000);
+	});
+
+	it('kill -9 in the middle, then --resume: the target equals an uninterrupted run', async () => {
+		await create('killed');
+		const run = await interrupted('killed', 'SIGKILL');
+		expect(run.code).toBe(-1);
+		const resumed = await fs(['migrate', 'source-big', 'killed', '--resume', '--yes', '--json']);
+		expect(resumed.stderr).toContain('resuming run');
+		expect(resumed.code).toBe(0);
+		const totals = JSON.parse(resumed.stdout).result.totals as Record<string, number>;
+		expect(totals.skipped).toBeGreaterThanOrEqual(3000);
+		expect(totals.read).toBe(totals.written + totals.failed + totals.skipped);
+		expect(await contents('killed')).toEqual(reference);
+	});
+
+	it('Ctrl-C finishes the batches in flight, saves the checkpoint, says how to resume, exits 130', async () => {
+		await create('stopped');
+		const run = await interrupted('stopped', 'SIGINT');
+		expect(run.code).toBe(130);
+		expect(run.stderr()).toContain('SIGINT: finishing the batches in flight');
+		expect(run.stderr()).toMatch(/Resume: fs migrate source-big stopped --store local:\S+ --resume --yes/);
+		const resumed = await fs(['migrate', 'source-big', 'stopped', '--resume', '--yes']);
+		expect(resumed.code).toBe(0);
+		expect(await contents('stopped')).toEqual(reference);
+	});
+
+	it('SIGHUP (a dropped SSH session) stops the same way', async () => {
+		await create('hung-up');
+		const run = await interrupted('hung-up', 'SIGHUP');
+		expect(run.code).toBe(130);
+		expect((await fs(['migrate', 'source-big', 'hung-up', '--resume', '--yes'])).code).toBe(0);
+		expect(await contents('hung-up')).toEqual(reference);
+	});
+
+	it('--resume without an interrupted run says so', async () => {
+		const result = await fs(['migrate', 'source-big', 'reference', '--resume', '--yes']);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('There is no interrupted migration of source-big → reference');
+	});
+});
