@@ -61,6 +61,13 @@ export interface MigrationResult {
 	verification?: Verification;
 }
 
+/**
+ * Write calls to an embedded target carry up to this many records: its
+ * BatchWriteRecord limit of 25 models the service's quota, and without a
+ * network round trip to save, one SQLite transaction per batch is what pays.
+ */
+const localBatchLimit = 1000;
+
 /** Batches a worker may have queued: bounded, so memory does not grow with the source. */
 const queuePerWorker = 3;
 
@@ -72,6 +79,7 @@ export class Migration extends EventEmitter {
 	readonly startedAt = Date.now();
 	private stopping = false;
 	private readonly concurrency: SharedConcurrency;
+	private readonly writeLock = new SharedArrayBuffer(4);
 
 	constructor(private readonly input: MigrationInput) {
 		super();
@@ -110,6 +118,7 @@ export class Migration extends EventEmitter {
 		const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
 		const samples = new Map<string, FsRecord | null>();
 		let fatal: Error | undefined;
+		let lastSave = 0;
 		const sampleCaster = makeCaster(plan.compatibility, target.group.EventTimeFeatureName);
 		const idName = source.group.RecordIdentifierFeatureName;
 
@@ -124,7 +133,13 @@ export class Migration extends EventEmitter {
 					this.totals.written += message.written;
 					this.totals.failed += message.failed;
 					this.totals.deletes += message.deletes;
-					saveCheckpoint(runDir, checkpoint);
+					// The file at most every 200 ms: an embedded target saves its position
+					// with the records themselves, and a resume takes the later of the two.
+					if (Date.now() - lastSave >= 200) {
+						saveCheckpoint(runDir, checkpoint);
+						lastSave = Date.now();
+					}
+
 					waiters[index]?.();
 				} else if (message.type === 'fatal') {
 					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause and resume.', message.code);
@@ -234,6 +249,7 @@ export class Migration extends EventEmitter {
 				failedFile: checkpoint.failedFile,
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
+				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock},
 			};
 			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});
 		});

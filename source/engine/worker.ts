@@ -31,6 +31,8 @@ export interface WorkerInput {
 	failedFile: string;
 	sourceIdentifier: string;
 	sourceEventTime: string;
+	/** For an embedded target: entries per write call, and the lock its writers share. */
+	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer};
 }
 
 const input = workerData as WorkerInput;
@@ -146,7 +148,7 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 }
 
 async function main() {
-	store = await openStoreHandle(input.target);
+	store = await openStoreHandle(input.target, process.env, input.local);
 	board.setState(me, 'idle');
 	post({type: 'ready', worker: me});
 	let queue = Promise.resolve();

@@ -6,7 +6,7 @@ import {homedir} from 'node:os';
 import path from 'node:path';
 import {runtimeError, usageError} from '../core/errors.js';
 import type {Store} from './store.js';
-import {LocalStore} from './local/index.js';
+import {LocalStore, type LocalStoreOptions} from './local/index.js';
 
 export interface StoreOptions {
 	spec?: string;
@@ -29,9 +29,9 @@ export function parseStoreSpec(spec: string | undefined, env: NodeJS.ProcessEnv)
 	throw usageError(`Unknown store ${JSON.stringify(text)}.`, 'Use --store sagemaker, --store local:DIR or --store local.');
 }
 
-export async function openStore(options: StoreOptions): Promise<Store> {
+export async function openStore(options: StoreOptions, local: LocalStoreOptions = {}): Promise<Store> {
 	const spec = parseStoreSpec(options.spec, options.env);
-	if (spec.kind === 'local') return new LocalStore(spec.dir, {region: options.region});
+	if (spec.kind === 'local') return new LocalStore(spec.dir, {region: options.region, ...local});
 	throw runtimeError(
 		'The sagemaker store is not available in this version of fs yet.',
 		'Use the embedded store: --store local:DIR (try `fs demo`).',
@@ -51,6 +51,7 @@ export function storeHandle(options: StoreOptions): StoreHandle {
 	return {...parseStoreSpec(options.spec, options.env), ...(options.region ? {region: options.region} : {}), ...(options.profile ? {profile: options.profile} : {})};
 }
 
-export async function openStoreHandle(handle: StoreHandle, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
-	return openStore({spec: handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker', region: handle.region, profile: handle.profile, env});
+/** `local` applies to the embedded store only (batch size, shared write lock). */
+export async function openStoreHandle(handle: StoreHandle, env: NodeJS.ProcessEnv = process.env, local: LocalStoreOptions = {}): Promise<Store> {
+	return openStore({spec: handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker', region: handle.region, profile: handle.profile, env}, local);
 }

@@ -26,6 +26,8 @@ export interface LocalStoreOptions {
 	createDelayMs?: number;
 	/** Offline rows sorted per pass in ordered reads (memory against passes). */
 	rowsPerPass?: number;
+	/** Shared by writers of one process (worker threads) to take turns without SQLite's sleeps. */
+	writeLock?: SharedArrayBuffer;
 	/** Injected faults (tests); default from FS_LOCAL_FAULTS. */
 	faults?: FaultSettings;
 }
@@ -48,7 +50,7 @@ export class LocalStore implements Store {
 		this.db = openDatabase(path.join(dir, 'store.sqlite'));
 		this.catalog = new Catalog(this.db, this.meta);
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
-		this.records = new Records(this.db, this.catalog, faults && faultSource(faults));
+		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
 		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};

@@ -9,13 +9,13 @@ import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
-import type {FeatureDefinition, FeatureGroup, FsRecord} from '../../core/types.js';
+import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
 import type {OfflineBatch, OfflineQuery, OfflineSnapshot} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {castFromText, collectionJson, duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
@@ -96,37 +96,30 @@ export class OfflineStore {
 		const connection = await this.connect();
 		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
 		try {
-			const stageColumns = [...features.map(feature => `${sqlName(feature.FeatureName)} VARCHAR`), '__et BIGINT', '__wt BIGINT', '__at BIGINT', '__del BOOLEAN'];
-			await connection.run(`CREATE OR REPLACE TEMP TABLE stage (${stageColumns.join(', ')})`);
+			// The staged JSON goes to DuckDB as it is and DuckDB takes it apart:
+			// parsing a million records in C++ beats JSON.parse and twenty appends each.
+			await connection.run('CREATE OR REPLACE TEMP TABLE stage (rec VARCHAR, __et BIGINT, __wt BIGINT, __at BIGINT, __del BOOLEAN)');
 			const appender = await connection.createAppender('stage', 'main', 'temp');
-			const types = [...features.map(() => VARCHAR), BIGINT, BIGINT, BIGINT, BOOLEAN];
+			const types = [VARCHAR, BIGINT, BIGINT, BIGINT, BOOLEAN];
 			const page = this.db.prepare('SELECT seq, event_time_ms, write_time_ms, api_time_ms, is_deleted, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
 			let lastSeq = firstSeq - 1;
 			for (;;) {
 				const rows = page.all(group.FeatureGroupName, lastSeq) as StagedRow[];
 				if (rows.length === 0) break;
-				const columns: DuckDBValue[][] = types.map(() => []);
-				for (const row of rows) {
-					const record = JSON.parse(row.record) as FsRecord;
-					for (const [index, feature] of features.entries()) {
-						const value = record[feature.FeatureName];
-						columns[index]!.push(value === undefined ? null : (Array.isArray(value) ? collectionJson(feature, value) : value));
-					}
-
-					columns[features.length]!.push(BigInt(row.event_time_ms));
-					columns[features.length + 1]!.push(BigInt(row.write_time_ms));
-					columns[features.length + 2]!.push(BigInt(row.api_time_ms));
-					columns[features.length + 3]!.push(row.is_deleted === 1);
-				}
-
 				const chunk = DuckDBDataChunk.create(types, rows.length);
-				chunk.setColumns(columns);
+				chunk.setColumns([
+					rows.map(row => row.record),
+					rows.map(row => BigInt(row.event_time_ms)),
+					rows.map(row => BigInt(row.write_time_ms)),
+					rows.map(row => BigInt(row.api_time_ms)),
+					rows.map(row => row.is_deleted === 1),
+				]);
 				appender.appendDataChunk(chunk);
 				lastSeq = rows.at(-1)!.seq;
 			}
 
 			appender.closeSync();
-			const casts = features.map(feature => `${castFromText(feature)} AS ${sqlName(feature.FeatureName)}`);
+			const casts = features.map(feature => `${castFromJson(feature)} AS ${sqlName(feature.FeatureName)}`);
 			const time = 'make_timestamp(__et * 1000)';
 			await connection.run(`COPY (
 				SELECT ${casts.join(', ')},
@@ -337,6 +330,14 @@ export class OfflineStore {
 		void this.instance?.then(instance => instance.closeSync());
 		this.instance = undefined;
 	}
+}
+
+/** SQL taking a feature's value out of the staged record JSON, in the feature's type. */
+function castFromJson(feature: FeatureDefinition): string {
+	const path = sqlString(`$."${feature.FeatureName}"`);
+	if (feature.CollectionType) return `from_json(json_extract(rec, ${path}), '[${JSON.stringify(duckType(feature).replace('[]', ''))}]')`;
+	const text = `json_extract_string(rec, ${path})`;
+	return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
 }
 
 function toApiValue(value: DuckDBValue): string | string[] | null {
