@@ -8,7 +8,7 @@ import {checkCompatibility} from '../core/compat.js';
 import {FsError, runtimeError, usageError} from '../core/errors.js';
 import {parseWhere} from '../core/filter.js';
 import {checkFeatureGroupName} from '../core/names.js';
-import {chooseStrategy, makePlan, planJson, planLines, type Mode, type Plan} from '../core/plan.js';
+import {chooseStrategy, makePlan, planJson, planLines, type Plan} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {loadCheckpoint, newRunId, removeRun, runDirFor, saveCheckpoint, type Checkpoint} from '../engine/checkpoint.js';
 import {Migration, type MigrationResult, type Side} from '../engine/migrate.js';
@@ -17,6 +17,7 @@ import {describeStore, openStoreHandle, storeHandle, type StoreHandle} from '../
 import type {Store} from '../stores/store.js';
 import {diffLines} from '../ui/diff.js';
 import {count, duration, percent, preciseDuration} from '../ui/format.js';
+import type {Style} from '../ui/style.js';
 
 export const migrateCommand: Command = {
 	name: 'migrate',
@@ -70,8 +71,21 @@ Examples
   fs migrate all-customers selected-customers --filter-query "WHERE customer_id IN ('cust_000001', 'cust_000002')" --yes
   fs migrate customer-history customer-history-v2 --resume --yes`,
 	async run(context) {
+		if (context.input.length === 1) {
+			throw usageError('`fs migrate` needs SOURCE and TARGET feature groups (or neither, on a terminal, for the guided migration).', 'Run `fs list` to see them, then: fs migrate SOURCE TARGET --dry-run');
+		}
+
+		if (guided(context)) {
+			const {runGuided} = await import('../ui/app/run.js');
+			await runGuided(context, context.input.length === 2 ? {source: context.input[0]!, target: context.input[1]!} : undefined);
+			return;
+		}
+
 		if (context.input.length < 2) {
-			throw usageError('`fs migrate` needs SOURCE and TARGET feature groups.', 'Run `fs list` to see them, then: fs migrate SOURCE TARGET --dry-run');
+			throw usageError(
+				'`fs migrate` needs SOURCE and TARGET feature groups: the guided migration needs a terminal (and no NO_COLOR, CI, --json or --yes).',
+				'Run `fs list` to see the groups, then: fs migrate SOURCE TARGET --dry-run',
+			);
 		}
 
 		const prepared = await prepare(context);
@@ -83,7 +97,18 @@ Examples
 	},
 };
 
-interface Prepared {
+/**
+ * The Ink app runs on a terminal unless told not to: NO_COLOR, CI, --json,
+ * --yes, --dry-run, --resume and --retry-failed all mean plain lines.
+ */
+function guided(context: Context): boolean {
+	const {flags, io} = context;
+	if (!context.interactive || !context.style.enabled) return false;
+	if (io.env['CI'] && io.env['CI'] !== 'false') return false;
+	return !flags['json'] && !flags['yes'] && !flags['dryRun'] && !flags['resume'] && !flags['retryFailed'] && !flags['idsFile'];
+}
+
+export interface Prepared {
 	source: Side;
 	target: Side;
 	plan: Plan;
@@ -94,7 +119,7 @@ interface Prepared {
 	closeStores(): Promise<void>;
 }
 
-async function prepare(context: Context): Promise<Prepared> {
+export async function prepare(context: Context): Promise<Prepared> {
 	const {flags} = context;
 	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
 	if (sourceName === targetName && flags['sourceStore'] === flags['targetStore']) {
@@ -306,7 +331,7 @@ function startProgress(context: Context, migration: Migration) {
 	return {stop: () => clearInterval(timer)};
 }
 
-function resumeCommand(context: Context, prepared: Prepared): string {
+export function resumeCommand(context: Context, prepared: Prepared): string {
 	return ['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--resume', '--yes'].join(' ');
 }
 
@@ -319,49 +344,67 @@ function storeFlags(context: Context, prepared: Prepared): string[] {
 }
 
 function report(context: Context, prepared: Prepared, result: MigrationResult) {
-	const {errStyle, style} = context;
-	const {totals} = result;
-	const reconciled = totals.read === totals.written + totals.failed + totals.skipped;
-	if (result.status === 'done' && reconciled && verificationOk(result)) {
+	settle(prepared, result);
+	if (context.flags['json'] === true) context.json({plan: planJson(prepared.plan), result});
+	else context.print(`\n${summaryLines(result, context.style).join('\n')}`);
+	const error = outcomeError(context, prepared, result);
+	if (error) throw error;
+}
+
+const reconciles = ({totals}: MigrationResult) => totals.read === totals.written + totals.failed + totals.skipped;
+
+/** A finished run's state goes; a stopped or doubtful one's stays for --resume. */
+export function settle(prepared: Prepared, result: MigrationResult) {
+	if (result.status === 'done' && reconciles(result) && verificationOk(result)) {
 		removeRun(prepared.runDir);
 		void prepared.target.store.forgetCheckpoint(prepared.checkpoint.runId);
 	} else {
 		saveCheckpoint(prepared.runDir, prepared.checkpoint);
 	}
+}
 
-	if (context.flags['json'] === true) {
-		context.json({plan: planJson(prepared.plan), result});
-	} else {
-		const mark = result.status === 'interrupted' ? style.yellow('■') : totals.failed > 0 ? style.yellow('✔') : style.green('✔');
-		const verb = result.status === 'interrupted' ? 'Migration stopped after' : 'Migration finished in';
-		context.print(`\n${mark} ${verb} ${preciseDuration(result.seconds)} · ${count(result.recordsPerSecond)} records/s`);
-		context.print(`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`);
-		context.print(`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`);
-		context.print(`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`);
-		context.print(`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`);
-		const verification = result.verification;
-		if (verification) {
-			const parts: string[] = [];
-			if (verification.offlineRows) parts.push(`target offline rows ${count(verification.offlineRows.actual)} ${verification.offlineRows.ok ? style.green('✓') : style.red(`✘ expected ${count(verification.offlineRows.expected)}`)}`);
-			if (verification.sample) parts.push(`${verification.sample.matched}/${verification.sample.checked} sampled records match ${verification.sample.ok ? style.green('✓') : style.red('✘')}`);
-			if (verification.note) parts.push(verification.note);
-			context.print(`Verification: ${parts.join(' · ')}`);
-		}
+/** The summary block (SCREENS: 4. Summary), for the plain view and the Ink view. */
+export function summaryLines(result: MigrationResult, style: Style): string[] {
+	const {totals} = result;
+	const reconciled = reconciles(result);
+	const mark = result.status === 'interrupted' ? style.yellow('■') : totals.failed > 0 ? style.yellow('✔') : style.green('✔');
+	const verb = result.status === 'interrupted' ? 'Migration stopped after' : 'Migration finished in';
+	const lines = [
+		`${mark} ${verb} ${preciseDuration(result.seconds)} · ${count(result.recordsPerSecond)} records/s`,
+		`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`,
+		`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`,
+		`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`,
+		`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`,
+	];
+	const verification = result.verification;
+	if (verification) {
+		const parts: string[] = [];
+		if (verification.offlineRows) parts.push(`target offline rows ${count(verification.offlineRows.actual)} ${verification.offlineRows.ok ? style.green('✓') : style.red(`✘ expected ${count(verification.offlineRows.expected)}`)}`);
+		if (verification.sample) parts.push(`${verification.sample.matched}/${verification.sample.checked} sampled records match ${verification.sample.ok ? style.green('✓') : style.red('✘')}`);
+		if (verification.note) parts.push(verification.note);
+		lines.push(`Verification: ${parts.join(' · ')}`);
 	}
 
+	return lines;
+}
+
+/** What the run's outcome means for the exit code (none: success). */
+export function outcomeError(context: Context, prepared: Prepared, result: MigrationResult): FsError | undefined {
+	const {totals} = result;
 	if (result.status === 'interrupted') {
-		throw new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${count(prepared.checkpoint.totals.written)} written so far).`, `Resume: ${resumeCommand(context, prepared)}`);
+		return new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${count(prepared.checkpoint.totals.written)} written so far).`, `Resume: ${resumeCommand(context, prepared)}`);
 	}
 
-	if (!reconciled) throw runtimeError(`The counts do not reconcile: read ${totals.read} ≠ written + failed + skipped.`, 'This is a bug in fs; the checkpoint is kept so the run can be resumed.');
+	if (!reconciles(result)) return runtimeError(`The counts do not reconcile: read ${totals.read} ≠ written + failed + skipped.`, 'This is a bug in fs; the checkpoint is kept so the run can be resumed.');
 	if (!verificationOk(result)) {
-		throw runtimeError('Verification failed: the target does not hold what was written.', 'Check for other writers to the target; inspect it with `fs export` / `fs get`.');
+		return runtimeError('Verification failed: the target does not hold what was written.', 'Check for other writers to the target; inspect it with `fs export` / `fs get`.');
 	}
 
 	if (totals.failed > 0) {
-		void errStyle;
-		throw new FsError('partial', `${count(totals.failed)} record${totals.failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: fs migrate ${prepared.plan.source} ${prepared.plan.target} ${storeFlags(context, prepared).join(' ')} --retry-failed ${prepared.checkpoint.failedFile} --yes`.replace(/\s+/g, ' '));
+		return new FsError('partial', `${count(totals.failed)} record${totals.failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: ${['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--retry-failed', prepared.checkpoint.failedFile, '--yes'].join(' ')}`);
 	}
+
+	return undefined;
 }
 
 function verificationOk(result: MigrationResult): boolean {
@@ -370,4 +413,3 @@ function verificationOk(result: MigrationResult): boolean {
 	return (verification.offlineRows?.ok ?? true) && (verification.sample?.ok ?? true);
 }
 
-export type {Mode};

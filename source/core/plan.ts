@@ -114,6 +114,21 @@ export function planLines(plan: Plan): string[] {
 	return lines;
 }
 
+/** The plan in SCREENS' compact form, for the guided migration at 80×24. */
+export function compactPlanLines(plan: Plan): string[] {
+	const lines = [
+		'📋 Migration plan',
+		`Source: ${plan.source} (${plan.sourceStores})`,
+		`Target: ${plan.target} (${plan.targetStores})`,
+		`Strategy: ${plan.strategy} · mode ${plan.mode}`,
+		`Primary data source: ${plan.primary}`,
+		`Estimated records: ${count(plan.estimatedRecords)}`,
+		`Batch size: ${plan.batchSize} · Workers: ${plan.workers} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
+	];
+	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
+	return lines;
+}
+
 /** The plan for --json: the same fields, machine-readable. */
 export function planJson(plan: Plan) {
 	const {compatibility, ...rest} = plan;

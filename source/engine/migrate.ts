@@ -249,7 +249,7 @@ export class Migration extends EventEmitter {
 				failedFile: checkpoint.failedFile,
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
-				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock},
+				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB'},
 			};
 			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});
 		});

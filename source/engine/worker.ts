@@ -32,7 +32,7 @@ export interface WorkerInput {
 	sourceIdentifier: string;
 	sourceEventTime: string;
 	/** For an embedded target: entries per write call, and the lock its writers share. */
-	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer};
+	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string};
 }
 
 const input = workerData as WorkerInput;

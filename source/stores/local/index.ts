@@ -24,6 +24,10 @@ export interface LocalStoreOptions {
 	batchWriteLimit?: number;
 	/** How long a new group stays `Creating` (FS_LOCAL_CREATE_DELAY_MS). */
 	createDelayMs?: number;
+	/** DuckDB's memory limit in this process (default FS_DUCKDB_MEMORY or 256MB). */
+	duckdbMemory?: string;
+	/** Flush a group's staged offline rows once this process staged this many (default 100,000). */
+	flushEvery?: number;
 	/** Offline rows sorted per pass in ordered reads (memory against passes). */
 	rowsPerPass?: number;
 	/** Shared by writers of one process (worker threads) to take turns without SQLite's sleeps. */
@@ -43,6 +47,7 @@ export class LocalStore implements Store {
 	/** Writes in this process wait while a flush holds the SQLite write lock. */
 	private flushing: Promise<void> = Promise.resolve();
 	private closed = false;
+	private stagedSinceFlush = 0;
 
 	constructor(readonly dir: string, private readonly options: LocalStoreOptions = {}) {
 		this.meta = ensureStoreDir(dir, options.region);
@@ -51,7 +56,7 @@ export class LocalStore implements Store {
 		this.catalog = new Catalog(this.db, this.meta);
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
-		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass);
+		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
 	}
@@ -101,7 +106,15 @@ export class LocalStore implements Store {
 
 	async batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult> {
 		await this.flushing;
-		return this.records.batchWrite(entries, this.limits.batchWrite, options);
+		const result = this.records.batchWrite(entries, this.limits.batchWrite, options);
+		// Long writers land their offline rows as they go, not all at the end.
+		this.stagedSinceFlush += entries.length;
+		if (this.stagedSinceFlush >= (this.options.flushEvery ?? 100_000)) {
+			this.stagedSinceFlush = 0;
+			for (const name of new Set(entries.map(entry => entry.FeatureGroupName))) await this.flush(name).catch(() => undefined);
+		}
+
+		return result;
 	}
 
 	async deleteRecord(input: DeleteRecordInput, options?: WriteOptions): Promise<void> {

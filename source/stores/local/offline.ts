@@ -28,6 +28,9 @@ interface StagedRow {
 	record: string;
 }
 
+/** Staged rows written to Parquet per pass of a flush. */
+const rowsPerFlushPass = 100_000;
+
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
 
@@ -39,7 +42,7 @@ interface Bucket {
 export class OfflineStore {
 	private instance?: Promise<DuckDBInstance>;
 
-	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass) {}
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = process.env['FS_DUCKDB_MEMORY'] ?? '256MB') {}
 
 	dataDir(group: FeatureGroup): string {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
@@ -47,16 +50,22 @@ export class OfflineStore {
 
 	private async connect(): Promise<DuckDBConnection> {
 		// A memory limit and a spill directory keep big sorts (history order,
-		// snapshot windows) from growing the process with the row count.
-		this.instance ??= loadDuckDB().then(({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
-			threads: '2',
-			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '256MB',
-			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
-		}));
-		const connection = await (await this.instance).connect();
-		await connection.run('SET TimeZone = \'UTC\'');
-		for (const macro of prestoMacros) await connection.run(macro);
-		return connection;
+		// snapshot windows) from growing the process with the row count. The
+		// Presto macros live in the instance's catalog: defined once, seen by
+		// every connection.
+		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
+			const instance = await DuckDBInstance.create(':memory:', {
+				threads: '2',
+				memory_limit: this.memoryLimit,
+				temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
+			});
+			const setup = await instance.connect();
+			await setup.run('SET GLOBAL TimeZone = \'UTC\'');
+			for (const macro of prestoMacros) await setup.run(macro);
+			setup.closeSync();
+			return instance;
+		});
+		return (await this.instance).connect();
 	}
 
 	hasStaged(name: string): boolean {
@@ -81,8 +90,17 @@ export class OfflineStore {
 				return;
 			}
 
-			const lastSeq = await this.writeParquet(group, first.seq, first.at);
-			this.db.prepare('DELETE FROM offline_staging WHERE group_name = ? AND seq <= ?').run(name, lastSeq);
+			// In passes of bounded size, so memory does not grow with what is staged.
+			// Pass boundaries follow from the staged rows alone: a redo after a
+			// crash writes the same files again.
+			let from = first.seq;
+			for (;;) {
+				const lastSeq = await this.writeParquet(group, from, first.at);
+				if (lastSeq < from) break;
+				from = lastSeq + 1;
+			}
+
+			this.db.prepare('DELETE FROM offline_staging WHERE group_name = ? AND seq < ?').run(name, from);
 			this.db.exec('COMMIT');
 		} catch (error) {
 			this.db.exec('ROLLBACK');
@@ -103,9 +121,11 @@ export class OfflineStore {
 			const types = [VARCHAR, BIGINT, BIGINT, BIGINT, BOOLEAN];
 			const page = this.db.prepare('SELECT seq, event_time_ms, write_time_ms, api_time_ms, is_deleted, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
 			let lastSeq = firstSeq - 1;
-			for (;;) {
+			let staged = 0;
+			while (staged < rowsPerFlushPass) {
 				const rows = page.all(group.FeatureGroupName, lastSeq) as StagedRow[];
 				if (rows.length === 0) break;
+				staged += rows.length;
 				const chunk = DuckDBDataChunk.create(types, rows.length);
 				chunk.setColumns([
 					rows.map(row => row.record),
@@ -119,6 +139,7 @@ export class OfflineStore {
 			}
 
 			appender.closeSync();
+			if (staged === 0) return lastSeq;
 			const casts = features.map(feature => `${castFromJson(feature)} AS ${sqlName(feature.FeatureName)}`);
 			const time = 'make_timestamp(__et * 1000)';
 			await connection.run(`COPY (

@@ -1,0 +1,208 @@
+/**
+ * The guided migration: pick the source, pick the target, review the diff and
+ * the plan (options adjustable), confirm, watch the transfer, read the
+ * summary. One exit path: the outcome is set, an effect calls exit() after
+ * React has flushed.
+ */
+import React, {useEffect, useState} from 'react';
+import {Box, Text, useApp, useInput, useStdout} from 'ink';
+import type {Plan} from '../../core/plan.js';
+import type {FeatureGroup} from '../../core/types.js';
+import type {Migration, MigrationResult} from '../../engine/migrate.js';
+import {Confirm} from './Confirm.js';
+import {Picker, type PickerRow} from './Picker.js';
+import {Review, type Options} from './Review.js';
+import {Transfer} from './Transfer.js';
+
+export interface GroupInfo {
+	group: FeatureGroup;
+	row: PickerRow;
+}
+
+/** What the app needs from the outside world; tests give it a fake. */
+export interface Controller<P extends {plan: Plan} = {plan: Plan}> {
+	/** "local (~/.fs/demo)" */
+	storeLabel: string;
+	groups(): Promise<GroupInfo[]>;
+	/** Why `target` cannot take `source`'s data, if it cannot. */
+	incompatible(source: FeatureGroup, target: FeatureGroup): string | undefined;
+	prepare(source: string, target: string, options: Options): Promise<P>;
+	start(prepared: P): Migration;
+	/** Settle the run; the summary's lines and the error that sets the exit code. */
+	finish(prepared: P, result: MigrationResult): {lines: string[]; error?: Error};
+}
+
+export type Outcome = {kind: 'quit'} | {kind: 'finished'; error?: Error} | {kind: 'failed'; error: unknown};
+
+type Step =
+	| {name: 'loading'}
+	| {name: 'source'}
+	| {name: 'target'; source: GroupInfo}
+	| {name: 'review'; source: string; target: string}
+	| {name: 'confirm'; source: string; target: string}
+	| {name: 'transfer'; migration: Migration}
+	| {name: 'summary'; lines: string[]; error?: Error};
+
+export const defaultOptions: Options = {batchSize: '100', workers: '4', filter: '', clearTarget: false, mode: ''};
+
+export interface AppProps<P extends {plan: Plan}> {
+	controller: Controller<P>;
+	initial?: {source: string; target: string};
+	options?: Options;
+	onExit(outcome: Outcome): void;
+}
+
+export function App<P extends {plan: Plan}>({controller, initial, options: initialOptions = defaultOptions, onExit}: AppProps<P>) {
+	const {exit} = useApp();
+	const {stdout} = useStdout();
+	const [columns, setColumns] = useState(stdout.columns ?? 80);
+	const [rows, setRows] = useState(stdout.rows ?? 24);
+	const [step, setStep] = useState<Step>(initial ? {name: 'review', ...initial} : {name: 'loading'});
+	const [groups, setGroups] = useState<GroupInfo[]>([]);
+	const [options, setOptions] = useState(initialOptions);
+	const [prepared, setPrepared] = useState<P | undefined>();
+	const [problem, setProblem] = useState<string | undefined>();
+	const [busy, setBusy] = useState(false);
+	const [asking, setAsking] = useState(false);
+	const [stopping, setStopping] = useState(false);
+	const [outcome, setOutcome] = useState<Outcome | undefined>();
+
+	// Resize: re-layout, bars shrink with the width.
+	useEffect(() => {
+		const onResize = () => {
+			setColumns(stdout.columns ?? 80);
+			setRows(stdout.rows ?? 24);
+		};
+
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+
+	useEffect(() => {
+		if (!outcome) return;
+		onExit(outcome);
+		exit();
+	}, [outcome]);
+
+	useEffect(() => {
+		controller.groups().then(list => {
+			setGroups(list);
+			setStep(current => (current.name === 'loading' ? {name: 'source'} : current));
+		}, error => setOutcome({kind: 'failed', error}));
+	}, []);
+
+	// (Re)make the plan whenever the pair or the options change.
+	const reviewKey = step.name === 'review' ? `${step.source}→${step.target}` : '';
+	useEffect(() => {
+		if (step.name !== 'review') return;
+		setBusy(true);
+		setProblem(undefined);
+		controller.prepare(step.source, step.target, options).then(next => {
+			setPrepared(next);
+			setBusy(false);
+		}, (error: unknown) => {
+			setPrepared(undefined);
+			setProblem(`${(error as Error).message}${(error as {remedy?: string}).remedy ? ` — ${(error as {remedy?: string}).remedy}` : ''}`);
+			setBusy(false);
+		});
+	}, [reviewKey, options]);
+
+	useInput((input, key) => {
+		if (!(key.ctrl && input === 'c')) {
+			if (asking) {
+				if (input === 'y' && step.name === 'transfer') {
+					setAsking(false);
+					setStopping(true);
+					step.migration.stop();
+				} else if (input === 'n' || key.escape) {
+					setAsking(false);
+				}
+			} else if (step.name === 'summary' && (key.return || input === 'q' || key.escape)) {
+				setOutcome({kind: 'finished', error: step.error});
+			}
+
+			return;
+		}
+
+		// Ctrl-C: during the transfer, ask; anywhere else, quit cleanly.
+		if (step.name === 'transfer') {
+			if (stopping) return;
+			setAsking(true);
+		} else if (step.name === 'summary') {
+			setOutcome({kind: 'finished', error: step.error});
+		} else {
+			setOutcome({kind: 'quit'});
+		}
+	});
+
+	const startTransfer = () => {
+		if (!prepared) return;
+		const migration = controller.start(prepared);
+		setStep({name: 'transfer', migration});
+		migration.run().then(result => {
+			const {lines, error} = controller.finish(prepared, result);
+			setStep({name: 'summary', lines, error});
+		}, (error: unknown) => setOutcome({kind: 'failed', error}));
+	};
+
+	const stepNumber = {loading: 1, source: 1, target: 2, review: 3, confirm: 3, transfer: 4, summary: 4}[step.name];
+	const pair = step.name === 'review' || step.name === 'confirm' ? `${step.source} → ${step.target}` : prepared && (step.name === 'transfer' || step.name === 'summary') ? `${prepared.plan.source} → ${prepared.plan.target}` : '';
+	const right = step.name === 'transfer' ? (stopping ? 'stopping' : 'running') : step.name === 'summary' ? 'done' : `step ${stepNumber} of 4`;
+	const left = `fs migrate · ${pair ? `${pair} · ` : ''}store ${controller.storeLabel}`;
+	const listHeight = Math.max(3, rows - 9);
+	return (
+		<Box flexDirection="column" paddingX={1} width={columns}>
+			<Box justifyContent="space-between" width={columns - 2}>
+				<Text bold>{left.length > columns - right.length - 4 ? `${left.slice(0, columns - right.length - 5)}…` : left}</Text>
+				<Text dimColor>{right}</Text>
+			</Box>
+			{step.name === 'loading' && <Text dimColor>reading the feature groups…</Text>}
+			{step.name === 'source' && (
+				<Picker title="Pick the SOURCE feature group" rows={groups.map(info => info.row)} columns={columns - 2} height={listHeight}
+					onPick={row => setStep({name: 'target', source: groups.find(info => info.group.FeatureGroupName === row.name)!})}
+					onBack={() => setOutcome({kind: 'quit'})}/>
+			)}
+			{step.name === 'target' && (
+				<Picker title={`Pick the TARGET for ${step.source.group.FeatureGroupName}`} columns={columns - 2} height={listHeight}
+					rows={groups.filter(info => info.group.FeatureGroupName !== step.source.group.FeatureGroupName).map(info => {
+						const reason = info.row.unusable ?? controller.incompatible(step.source.group, info.group);
+						return reason ? {...info.row, unusable: reason} : info.row;
+					})}
+					onPick={row => setStep({name: 'review', source: step.source.group.FeatureGroupName, target: row.name})}
+					onBack={() => setStep({name: 'source'})}/>
+			)}
+			{step.name === 'review' && (
+				<Review plan={prepared?.plan} problem={problem} options={options} busy={busy}
+					onStart={() => setStep({name: 'confirm', source: step.source, target: step.target})}
+					onChange={next => setOptions(next)}
+					onBack={() => {
+						setPrepared(undefined);
+						const source = groups.find(info => info.group.FeatureGroupName === step.source);
+						setStep(source ? {name: 'target', source} : {name: 'source'});
+					}}/>
+			)}
+			{step.name === 'confirm' && prepared && (() => {
+				const {plan} = prepared;
+				const destructive = plan.clearTarget || plan.compatibility.dataLoss;
+				const warning = [plan.clearTarget ? `the data of ${plan.target} will be deleted first` : '', plan.compatibility.dataLoss ? `${plan.compatibility.actions.filter(action => action.kind === 'drop').map(action => action.name).join(', ')} will be dropped` : ''].filter(Boolean).join('; ');
+				return (
+					<Confirm question={destructive ? '' : `Migrate ${plan.estimatedRecords.toLocaleString('en-US')} records into ${plan.target}?`}
+						expected={destructive ? plan.target : undefined} warning={warning || undefined}
+						onAnswer={yes => (yes ? startTransfer() : setStep({name: 'review', source: step.source, target: step.target}))}/>
+				);
+			})()}
+			{step.name === 'transfer' && <Transfer migration={step.migration} columns={columns - 2} asking={asking} stopping={stopping}/>}
+			{step.name === 'summary' && (
+				<Box flexDirection="column">
+					{step.lines.map((line, index) => <Text key={index}>{line}</Text>)}
+					{step.error && <Text color={(step.error as {kind?: string}).kind === 'partial' ? 'yellow' : 'red'}>{step.error.message}</Text>}
+					{step.error && (step.error as {remedy?: string}).remedy && <Text>{(step.error as {remedy?: string}).remedy}</Text>}
+					<Text> </Text>
+					<Text dimColor>enter or q to quit</Text>
+				</Box>
+			)}
+		</Box>
+	);
+}

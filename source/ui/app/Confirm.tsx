@@ -1,0 +1,46 @@
+/**
+ * Confirmation: y/n, or typing the target's name when the plan deletes data
+ * or drops features (✔ Confirmed / ✘ Cancelled).
+ */
+import React, {useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+
+export interface ConfirmProps {
+	question: string;
+	/** When set, the answer must be this text (the target's name). */
+	expected?: string;
+	warning?: string;
+	onAnswer(yes: boolean): void;
+}
+
+export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
+	const [typed, setTyped] = useState('');
+	useInput((input, key) => {
+		if (!expected) {
+			if (input === 'y' || input === 'Y') onAnswer(true);
+			else if (input === 'n' || input === 'N' || key.escape) onAnswer(false);
+			return;
+		}
+
+		if (input.length > 1 && !key.ctrl && !key.meta) {
+			const text = typed + input.replace(/[\r\n]+$/, '');
+			setTyped(text);
+			if (/[\r\n]$/.test(input)) onAnswer(text === expected);
+			return;
+		}
+
+		if (key.return) onAnswer(typed === expected);
+		else if (key.escape) onAnswer(false);
+		else if (key.backspace || key.delete) setTyped(typed.slice(0, -1));
+		else if (input && !key.ctrl && !key.meta) setTyped(typed + input);
+	});
+
+	return (
+		<Box flexDirection="column">
+			{warning && <Text color="yellow">⚠ {warning}</Text>}
+			{expected
+				? <Text>{question} Type <Text bold>{expected}</Text> to confirm: {typed}▌</Text>
+				: <Text>{question} <Text bold>[y/n]</Text></Text>}
+		</Box>
+	);
+}

@@ -1,0 +1,105 @@
+/**
+ * A feature group list: ↑↓ to move, type to filter, enter to pick, esc to go
+ * back. Unusable groups are shown dimmed with the reason and cannot be picked.
+ * (Our own list rather than ink-select-input: its j/k and 1–9 shortcuts would
+ * swallow the letters and digits typed into the filter.)
+ */
+import React, {useMemo, useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+
+export interface PickerRow {
+	name: string;
+	status: string;
+	stores: string;
+	/** "60,000 rows", "(ListRecords)", … */
+	size: string;
+	/** Why it cannot be picked, if it cannot. */
+	unusable?: string;
+}
+
+export interface PickerProps {
+	title: string;
+	rows: PickerRow[];
+	columns: number;
+	/** Rows of the list shown at once. */
+	height: number;
+	onPick(row: PickerRow): void;
+	onBack?(): void;
+}
+
+export function Picker({title, rows, columns, height, onPick, onBack}: PickerProps) {
+	const [filter, setFilter] = useState('');
+	const [index, setIndex] = useState(0);
+	const [notice, setNotice] = useState<string | undefined>();
+	const shown = useMemo(() => rows.filter(row => row.name.toLowerCase().includes(filter.toLowerCase())), [rows, filter]);
+	const selected = Math.min(index, Math.max(0, shown.length - 1));
+
+	const pick = (list: PickerRow[], at: number) => {
+		const row = list[at];
+		if (!row) return;
+		if (row.unusable) setNotice(`${row.name} cannot be picked: ${row.unusable}`);
+		else onPick(row);
+	};
+
+	useInput((input, key) => {
+		setNotice(undefined);
+		// Typed fast or pasted, several characters arrive at once (maybe with Enter).
+		if (input.length > 1 && !key.ctrl && !key.meta) {
+			const text = input.replace(/[\r\n]+$/, '').replace(/[^\w.-]/g, '');
+			const next = filter + text;
+			setFilter(next);
+			setIndex(0);
+			if (/[\r\n]$/.test(input)) pick(rows.filter(row => row.name.toLowerCase().includes(next.toLowerCase())), 0);
+			return;
+		}
+
+		if (key.upArrow) setIndex(Math.max(0, selected - 1));
+		else if (key.downArrow) setIndex(Math.min(shown.length - 1, selected + 1));
+		else if (key.pageUp) setIndex(Math.max(0, selected - height));
+		else if (key.pageDown) setIndex(Math.min(shown.length - 1, selected + height));
+		else if (key.return) pick(shown, selected);
+		else if (key.escape) {
+			if (filter) setFilter('');
+			else onBack?.();
+		} else if (key.backspace || key.delete) {
+			setFilter(filter.slice(0, -1));
+			setIndex(0);
+		} else if (input && !key.ctrl && !key.meta && /^[\w.-]+$/.test(input)) {
+			setFilter(filter + input);
+			setIndex(0);
+		}
+	});
+
+	const nameWidth = Math.min(28, Math.max(12, ...rows.map(row => row.name.length)));
+	const sizeWidth = Math.max(0, columns - nameWidth - 10 - 16 - 8);
+	const first = Math.max(0, Math.min(selected - Math.floor(height / 2), shown.length - height));
+	const visible = shown.slice(first, first + height);
+	return (
+		<Box flexDirection="column">
+			<Box justifyContent="space-between" width={columns - 2}>
+				<Text bold>{title}</Text>
+				<Text dimColor={!filter}>filter: {filter}▌</Text>
+			</Box>
+			<Text> </Text>
+			{visible.length === 0 && <Text dimColor>  no feature group matches “{filter}”</Text>}
+			{visible.map(row => {
+				const active = shown.indexOf(row) === selected;
+				const line = `${active ? '❯' : ' '} ${fit(row.name, nameWidth)}  ${fit(row.status, 8)}  ${fit(row.stores, 14)}  ${fit(row.unusable ?? row.size, sizeWidth, true)}`;
+				return (
+					<Text key={row.name} dimColor={Boolean(row.unusable)} color={active && !row.unusable ? 'cyan' : undefined} bold={active}>
+						{line}
+					</Text>
+				);
+			})}
+			{shown.length > height && <Text dimColor>  {first + 1}–{first + visible.length} of {shown.length}</Text>}
+			<Text> </Text>
+			{notice ? <Text color="yellow">⚠ {notice}</Text> : <Text dimColor>↑↓ move · type to filter · enter select · esc back · ctrl-c quit</Text>}
+		</Box>
+	);
+}
+
+function fit(text: string, width: number, right = false): string {
+	if (width <= 0) return '';
+	const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+	return right ? cut.padStart(width) : cut.padEnd(width);
+}

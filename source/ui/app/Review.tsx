@@ -1,0 +1,112 @@
+/**
+ * Step 3: the schema diff and the plan, with the options adjustable before
+ * confirming (e: edit; batch size, workers, filter, clear target, mode).
+ */
+import React, {useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+import {compactPlanLines, type Plan} from '../../core/plan.js';
+import {diffLines} from '../diff.js';
+import {makeStyle} from '../style.js';
+
+export interface Options {
+	batchSize: string;
+	workers: string;
+	filter: string;
+	clearTarget: boolean;
+	mode: '' | 'history' | 'snapshot';
+}
+
+export interface ReviewProps {
+	plan?: Plan;
+	/** Why the plan could not be made (bad option, incompatible schema). */
+	problem?: string;
+	options: Options;
+	busy: boolean;
+	onStart(): void;
+	onChange(options: Options): void;
+	onBack(): void;
+}
+
+const style = makeStyle(true);
+
+export function Review({plan, problem, options, busy, onStart, onChange, onBack}: ReviewProps) {
+	const [editing, setEditing] = useState(false);
+	useInput((input, key) => {
+		if (editing || busy) return;
+		if (key.return && plan && !problem) onStart();
+		else if (input === 'e') setEditing(true);
+		else if (key.escape) onBack();
+	});
+
+	if (editing) {
+		return <OptionsForm options={options} onDone={next => {
+			setEditing(false);
+			if (next) onChange(next);
+		}}/>;
+	}
+
+	return (
+		<Box flexDirection="column">
+			{plan && (
+				<>
+					<Text bold>Schema</Text>
+					{diffLines(plan.compatibility, style).map((line, index) => <Text key={index}>{line}</Text>)}
+					{plan.compatibility.warnings.filter(warning => !/left empty|dropped/.test(warning)).map(warning => <Text key={warning} color="yellow">⚠ {warning}</Text>)}
+					<Text> </Text>
+					{compactPlanLines(plan).map(line => <Text key={line} wrap="truncate-end">{line}</Text>)}
+				</>
+			)}
+			{busy && <Text dimColor>counting the records…</Text>}
+			{problem && <Text color="red">✘ {problem}</Text>}
+			<Text> </Text>
+			<Text dimColor>{plan && !problem ? 'enter start · ' : ''}e edit options · esc back · ctrl-c quit</Text>
+		</Box>
+	);
+}
+
+type Field = 'batchSize' | 'workers' | 'filter' | 'clearTarget' | 'mode';
+const fields: Array<{key: Field; label: string}> = [
+	{key: 'batchSize', label: 'Batch size'},
+	{key: 'workers', label: 'Workers'},
+	{key: 'filter', label: 'Filter (WHERE …)'},
+	{key: 'clearTarget', label: 'Clear target first'},
+	{key: 'mode', label: 'Mode'},
+];
+
+function OptionsForm({options, onDone}: {options: Options; onDone(options?: Options): void}) {
+	const [draft, setDraft] = useState(options);
+	const [at, setAt] = useState(0);
+	useInput((input, key) => {
+		const field = fields[at]!.key;
+		if (key.upArrow) setAt(Math.max(0, at - 1));
+		else if (key.downArrow || key.tab) setAt(Math.min(fields.length - 1, at + 1));
+		else if (key.return) onDone(draft);
+		else if (key.escape) onDone();
+		else if (field === 'clearTarget' && input === ' ') setDraft({...draft, clearTarget: !draft.clearTarget});
+		else if (field === 'mode' && input === ' ') setDraft({...draft, mode: draft.mode === 'history' ? 'snapshot' : draft.mode === 'snapshot' ? '' : 'history'});
+		else if (field !== 'clearTarget' && field !== 'mode') {
+			if (key.backspace || key.delete) setDraft({...draft, [field]: draft[field].slice(0, -1)});
+			else if (input && !key.ctrl && !key.meta) setDraft({...draft, [field]: draft[field] + input});
+		}
+	});
+
+	const value = (field: Field) => {
+		if (field === 'clearTarget') return draft.clearTarget ? '[x] yes' : '[ ] no';
+		if (field === 'mode') return draft.mode || 'by the plan';
+		return draft[field] || '—';
+	};
+
+	return (
+		<Box flexDirection="column">
+			<Text bold>Options</Text>
+			<Text> </Text>
+			{fields.map((field, index) => (
+				<Text key={field.key} color={index === at ? 'cyan' : undefined}>
+					{index === at ? '❯' : ' '} {field.label.padEnd(20)} {value(field.key)}{index === at && field.key !== 'clearTarget' && field.key !== 'mode' ? '▌' : ''}
+				</Text>
+			))}
+			<Text> </Text>
+			<Text dimColor>↑↓ field · type to edit · space toggles · enter apply · esc cancel</Text>
+		</Box>
+	);
+}

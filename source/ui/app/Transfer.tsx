@@ -1,0 +1,96 @@
+/**
+ * Step 4: one bar per worker and an overall bar, redrawn from the engine's
+ * shared counters at 10 frames a second — never an update per record. Lines
+ * that scroll away (phases, warnings) go above through <Static>.
+ */
+import React, {useEffect, useRef, useState} from 'react';
+import {Box, Static, Text} from 'ink';
+import type {Migration} from '../../engine/migrate.js';
+import type {WorkerProgress} from '../../engine/progress.js';
+import {count, duration, percent} from '../format.js';
+import {bar, barWidth} from './bars.js';
+
+export interface TransferProps {
+	migration: Migration;
+	columns: number;
+	/** The stop question is showing (after Ctrl-C). */
+	asking: boolean;
+	stopping: boolean;
+	frameMs?: number;
+}
+
+interface Frame {
+	workers: WorkerProgress[];
+	rates: number[];
+	done: number;
+	failed: number;
+	retries: number;
+	elapsed: number;
+	rate: number;
+}
+
+export function Transfer({migration, columns, asking, stopping, frameMs = 100}: TransferProps) {
+	const [frame, setFrame] = useState<Frame>(() => read(migration, [], 0));
+	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
+	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
+	useEffect(() => {
+		const timer = setInterval(() => {
+			const now = Date.now();
+			const workers = migration.board.all();
+			const seconds = Math.max(0.001, (now - previous.current.at) / 1000);
+			const rates = workers.map((worker, index) => (worker.records - (previous.current.records[index] ?? 0)) / seconds);
+			if (now - previous.current.at >= 1000) previous.current = {at: now, records: workers.map(worker => worker.records)};
+			setFrame(current => read(migration, rates.map((rate, index) => (current.rates[index] ?? rate) * 0.7 + rate * 0.3), 0));
+		}, frameMs);
+		const onPhase = (text: string) => setLines(current => [...current, {id: current.length, text: `${text}…`}]);
+		migration.on('phase', onPhase);
+		return () => {
+			clearInterval(timer);
+			migration.off('phase', onPhase);
+		};
+	}, [migration, frameMs]);
+
+	const total = migration.expected;
+	const share = total / Math.max(1, frame.workers.length);
+	const width = barWidth(columns, 44);
+	return (
+		<Box flexDirection="column">
+			<Static items={lines}>{line => <Text key={line.id} dimColor>{line.text}</Text>}</Static>
+			{frame.workers.map((worker, index) => (
+				<Text key={index}>
+					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{bar(worker.records + worker.failed, share, width)}</Text>
+					{` ${count(worker.records).padStart(9)} ${`${count(frame.rates[index] ?? 0)}/s`.padStart(9)}  `}
+					<Text color={worker.state === 'backing off' || worker.state === 'retrying' ? 'yellow' : undefined}>{worker.state}</Text>
+				</Text>
+			))}
+			<Text> </Text>
+			<Text>
+				{'total     '}<Text color="cyan">{bar(frame.done, total, width)}</Text>
+				{` ${count(frame.done)} / ${count(total)}  ${percent(frame.done, total)}`}
+			</Text>
+			<Text>
+				{'          '}{count(frame.rate)} rec/s · ETA {duration(frame.rate > 0 ? Math.max(0, total - frame.done) / frame.rate : 0)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}
+			</Text>
+			<Text> </Text>
+			{asking
+				? <Text color="yellow">Stop the migration? Batches in flight finish and the checkpoint is saved. [y/n]</Text>
+				: <Text dimColor>{stopping ? 'stopping: finishing the batches in flight…' : 'ctrl-c stop (resumable)'}</Text>}
+		</Box>
+	);
+}
+
+function read(migration: Migration, rates: number[], _unused: number): Frame {
+	const workers = migration.board.all();
+	const {totals} = migration;
+	const elapsed = (Date.now() - migration.startedAt) / 1000;
+	const done = totals.written + totals.failed + totals.skipped;
+	return {
+		workers,
+		rates,
+		done,
+		failed: totals.failed,
+		retries: workers.reduce((sum, worker) => sum + worker.retries, 0),
+		elapsed,
+		rate: (totals.written + totals.failed) / Math.max(elapsed, 0.001),
+	};
+}
