@@ -5,7 +5,8 @@
  * React has flushed.
  */
 import React, {useEffect, useState} from 'react';
-import {Box, Text, useApp, useInput, useStdout} from 'ink';
+import {Box, Text, useApp, useStdout} from 'ink';
+import {useKeys} from './use-keys.js';
 import type {Plan} from '../../core/plan.js';
 import type {FeatureGroup} from '../../core/types.js';
 import type {Migration, MigrationResult} from '../../engine/migrate.js';
@@ -49,14 +50,16 @@ export interface AppProps<P extends {plan: Plan}> {
 	controller: Controller<P>;
 	initial?: {source: string; target: string};
 	options?: Options;
+	/** Terminal size, where the output stream cannot tell (tests). */
+	size?: {columns: number; rows: number};
 	onExit(outcome: Outcome): void;
 }
 
-export function App<P extends {plan: Plan}>({controller, initial, options: initialOptions = defaultOptions, onExit}: AppProps<P>) {
+export function App<P extends {plan: Plan}>({controller, initial, options: initialOptions = defaultOptions, size, onExit}: AppProps<P>) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
-	const [columns, setColumns] = useState(stdout.columns ?? 80);
-	const [rows, setRows] = useState(stdout.rows ?? 24);
+	const [columns, setColumns] = useState(size?.columns ?? stdout.columns ?? 80);
+	const [rows, setRows] = useState(size?.rows ?? stdout.rows ?? 24);
 	const [step, setStep] = useState<Step>(initial ? {name: 'review', ...initial} : {name: 'loading'});
 	const [groups, setGroups] = useState<GroupInfo[]>([]);
 	const [options, setOptions] = useState(initialOptions);
@@ -70,8 +73,8 @@ export function App<P extends {plan: Plan}>({controller, initial, options: initi
 	// Resize: re-layout, bars shrink with the width.
 	useEffect(() => {
 		const onResize = () => {
-			setColumns(stdout.columns ?? 80);
-			setRows(stdout.rows ?? 24);
+			setColumns(size?.columns ?? stdout.columns ?? 80);
+			setRows(size?.rows ?? stdout.rows ?? 24);
 		};
 
 		stdout.on('resize', onResize);
@@ -104,12 +107,12 @@ export function App<P extends {plan: Plan}>({controller, initial, options: initi
 			setBusy(false);
 		}, (error: unknown) => {
 			setPrepared(undefined);
-			setProblem(`${(error as Error).message}${(error as {remedy?: string}).remedy ? ` — ${(error as {remedy?: string}).remedy}` : ''}`);
+			setProblem(`${(error as Error).message}${(error as {remedy?: string}).remedy ? `\n  → ${(error as {remedy?: string}).remedy}` : ''}`);
 			setBusy(false);
 		});
 	}, [reviewKey, options]);
 
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (!(key.ctrl && input === 'c')) {
 			if (asking) {
 				if (input === 'y' && step.name === 'transfer') {

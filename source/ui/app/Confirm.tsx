@@ -3,7 +3,8 @@
  * or drops features (✔ Confirmed / ✘ Cancelled).
  */
 import React, {useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './use-keys.js';
 
 export interface ConfirmProps {
 	question: string;
@@ -15,7 +16,7 @@ export interface ConfirmProps {
 
 export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
 	const [typed, setTyped] = useState('');
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (!expected) {
 			if (input === 'y' || input === 'Y') onAnswer(true);
 			else if (input === 'n' || input === 'N' || key.escape) onAnswer(false);
@@ -31,8 +32,8 @@ export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
 
 		if (key.return) onAnswer(typed === expected);
 		else if (key.escape) onAnswer(false);
-		else if (key.backspace || key.delete) setTyped(typed.slice(0, -1));
-		else if (input && !key.ctrl && !key.meta) setTyped(typed + input);
+		else if (key.backspace || key.delete) setTyped(current => current.slice(0, -1));
+		else if (input && !key.ctrl && !key.meta) setTyped(current => current + input);
 	});
 
 	return (

@@ -5,7 +5,8 @@
  * swallow the letters and digits typed into the filter.)
  */
 import React, {useMemo, useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './use-keys.js';
 
 export interface PickerRow {
 	name: string;
@@ -41,13 +42,13 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 		else onPick(row);
 	};
 
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		setNotice(undefined);
 		// Typed fast or pasted, several characters arrive at once (maybe with Enter).
 		if (input.length > 1 && !key.ctrl && !key.meta) {
 			const text = input.replace(/[\r\n]+$/, '').replace(/[^\w.-]/g, '');
 			const next = filter + text;
-			setFilter(next);
+			setFilter(current => current + text);
 			setIndex(0);
 			if (/[\r\n]$/.test(input)) pick(rows.filter(row => row.name.toLowerCase().includes(next.toLowerCase())), 0);
 			return;
@@ -62,16 +63,16 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 			if (filter) setFilter('');
 			else onBack?.();
 		} else if (key.backspace || key.delete) {
-			setFilter(filter.slice(0, -1));
+			setFilter(current => current.slice(0, -1));
 			setIndex(0);
 		} else if (input && !key.ctrl && !key.meta && /^[\w.-]+$/.test(input)) {
-			setFilter(filter + input);
+			setFilter(current => current + input);
 			setIndex(0);
 		}
 	});
 
 	const nameWidth = Math.min(28, Math.max(12, ...rows.map(row => row.name.length)));
-	const sizeWidth = Math.max(0, columns - nameWidth - 10 - 16 - 8);
+	const sizeWidth = Math.max(0, columns - nameWidth - 30);
 	const first = Math.max(0, Math.min(selected - Math.floor(height / 2), shown.length - height));
 	const visible = shown.slice(first, first + height);
 	return (

@@ -3,7 +3,8 @@
  * confirming (e: edit; batch size, workers, filter, clear target, mode).
  */
 import React, {useState} from 'react';
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './use-keys.js';
 import {compactPlanLines, type Plan} from '../../core/plan.js';
 import {diffLines} from '../diff.js';
 import {makeStyle} from '../style.js';
@@ -31,7 +32,7 @@ const style = makeStyle(true);
 
 export function Review({plan, problem, options, busy, onStart, onChange, onBack}: ReviewProps) {
 	const [editing, setEditing] = useState(false);
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		if (editing || busy) return;
 		if (key.return && plan && !problem) onStart();
 		else if (input === 'e') setEditing(true);
@@ -76,17 +77,17 @@ const fields: Array<{key: Field; label: string}> = [
 function OptionsForm({options, onDone}: {options: Options; onDone(options?: Options): void}) {
 	const [draft, setDraft] = useState(options);
 	const [at, setAt] = useState(0);
-	useInput((input, key) => {
+	useKeys((input, key) => {
 		const field = fields[at]!.key;
-		if (key.upArrow) setAt(Math.max(0, at - 1));
-		else if (key.downArrow || key.tab) setAt(Math.min(fields.length - 1, at + 1));
+		if (key.upArrow) setAt(current => Math.max(0, current - 1));
+		else if (key.downArrow || key.tab) setAt(current => Math.min(fields.length - 1, current + 1));
 		else if (key.return) onDone(draft);
 		else if (key.escape) onDone();
-		else if (field === 'clearTarget' && input === ' ') setDraft({...draft, clearTarget: !draft.clearTarget});
-		else if (field === 'mode' && input === ' ') setDraft({...draft, mode: draft.mode === 'history' ? 'snapshot' : draft.mode === 'snapshot' ? '' : 'history'});
+		else if (field === 'clearTarget' && input === ' ') setDraft(current => ({...current, clearTarget: !current.clearTarget}));
+		else if (field === 'mode' && input === ' ') setDraft(current => ({...current, mode: current.mode === 'history' ? 'snapshot' : current.mode === 'snapshot' ? '' : 'history'}));
 		else if (field !== 'clearTarget' && field !== 'mode') {
-			if (key.backspace || key.delete) setDraft({...draft, [field]: draft[field].slice(0, -1)});
-			else if (input && !key.ctrl && !key.meta) setDraft({...draft, [field]: draft[field] + input});
+			if (key.backspace || key.delete) setDraft(current => ({...current, [field]: current[field].slice(0, -1)}));
+			else if (input && !key.ctrl && !key.meta) setDraft(current => ({...current, [field]: current[field] + input}));
 		}
 	});
 

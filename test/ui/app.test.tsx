@@ -1,0 +1,243 @@
+/**
+ * The guided migration's views and its whole flow, driven by key presses
+ * against a fake controller and a fake engine (shared counters are real).
+ */
+import {EventEmitter} from 'node:events';
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {checkCompatibility} from '../../source/core/compat.js';
+import {makePlan, type Plan} from '../../source/core/plan.js';
+import type {FeatureGroup} from '../../source/core/types.js';
+import type {Migration, MigrationResult} from '../../source/engine/migrate.js';
+import {ProgressBoard} from '../../source/engine/progress.js';
+import {App, type Controller, type GroupInfo, type Outcome} from '../../source/ui/app/App.js';
+import {Picker} from '../../source/ui/app/Picker.js';
+import {stripAnsi} from '../../source/ui/style.js';
+import {keys, waitForFrame} from '../helpers/ink.js';
+
+const group = (name: string, features: string[], overrides: Partial<FeatureGroup> = {}): FeatureGroup => ({
+	FeatureGroupName: name,
+	FeatureGroupArn: `arn:aws:sagemaker:us-east-1:000000000000:feature-group/${name}`,
+	RecordIdentifierFeatureName: 'customer_id',
+	EventTimeFeatureName: 'event_time',
+	FeatureDefinitions: ['customer_id', 'event_time', ...features].map(feature => ({FeatureName: feature, FeatureType: feature === 'balance' && name.startsWith('new') ? 'Fractional' : 'String'})),
+	CreationTime: new Date(0),
+	FeatureGroupStatus: 'Created',
+	OnlineStoreConfig: {EnableOnlineStore: true},
+	OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://b/p'}},
+	...overrides,
+});
+
+const groups: GroupInfo[] = [
+	group('old-customer-profile', ['balance', 'legacy_flag']),
+	group('new-customer-profile', ['balance', 'new_field']),
+	group('events-v3', [], {FeatureGroupStatus: 'Creating'}),
+	group('keyed-otherwise', [], {RecordIdentifierFeatureName: 'email', FeatureDefinitions: [{FeatureName: 'email', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}]}),
+].map(item => ({group: item, row: {name: item.FeatureGroupName, status: item.FeatureGroupStatus, stores: 'online+offline', size: '1,000 rows', ...(item.FeatureGroupStatus === 'Created' ? {} : {unusable: `not ready: ${item.FeatureGroupStatus}`})}}));
+
+class FakeMigration extends EventEmitter {
+	readonly board = new ProgressBoard(2);
+	readonly totals = {read: 0, written: 0, failed: 0, skipped: 0, deletes: 0};
+	readonly expected = 1000;
+	readonly startedAt = Date.now();
+	stopped = false;
+	finish!: (result: MigrationResult) => void;
+	stop() {
+		this.stopped = true;
+	}
+
+	async run(): Promise<MigrationResult> {
+		return new Promise(resolve => {
+			this.finish = resolve;
+		});
+	}
+}
+
+function controller(overrides: Partial<Controller> = {}) {
+	const migration = new FakeMigration();
+	const prepare = vi.fn(async (source: string, target: string, options: {batchSize: string; clearTarget: boolean}) => {
+		const find = (name: string) => groups.find(item => item.group.FeatureGroupName === name)!.group;
+		const plan: Plan = makePlan({
+			source: find(source), target: find(target), choice: {strategy: 'offline_to_online', primary: 'offline', mode: 'history'},
+			estimatedRecords: 1000, batchSize: Number(options.batchSize), workers: 2, clearTarget: options.clearTarget,
+			sourceStore: 'local (/tmp/demo)', targetStore: 'local (/tmp/demo)', compatibility: checkCompatibility(find(source), find(target)),
+		});
+		return {plan};
+	});
+	const fake: Controller = {
+		storeLabel: 'local (/tmp/demo)',
+		groups: async () => groups,
+		incompatible: (source, target) => {
+			const errors = checkCompatibility(source, target).errors;
+			return errors.length > 0 ? 'incompatible: record identifier' : undefined;
+		},
+		prepare,
+		start: () => migration as unknown as Migration,
+		finish: () => ({lines: ['✔ Migration finished in 0:01.0 · 1,000 records/s', '  read          1,000  = written + failed + skipped ✓']}),
+		...overrides,
+	};
+	return {fake, migration, prepare};
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+	cleanup?.();
+	cleanup = undefined;
+});
+
+function mount(element: React.ReactElement) {
+	const view = render(element);
+	cleanup = view.unmount;
+	return view;
+}
+
+describe('Picker', () => {
+	const rows = groups.map(item => item.row);
+
+	it('filters as you type and picks with enter', async () => {
+		const onPick = vi.fn();
+		const {stdin, lastFrame} = mount(<Picker title="Pick the SOURCE feature group" rows={rows} columns={80} height={10} onPick={onPick}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('old-customer-profile'));
+		stdin.write('new');
+		const frame = await waitForFrame(lastFrame, text => text.includes('filter: new'));
+		expect(frame).not.toContain('old-customer-profile');
+		stdin.write(keys.enter);
+		await vi.waitFor(() => expect(onPick).toHaveBeenCalledWith(expect.objectContaining({name: 'new-customer-profile'})));
+	});
+
+	it('shows unusable groups with the reason and refuses to pick them', async () => {
+		const onPick = vi.fn();
+		const {stdin, lastFrame} = mount(<Picker title="t" rows={rows} columns={80} height={10} onPick={onPick}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('not ready: Creating'));
+		stdin.write('events');
+		await waitForFrame(lastFrame, frame => frame.includes('filter: events'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('events-v3 cannot be picked'));
+		expect(onPick).not.toHaveBeenCalled();
+	});
+
+	it('moves with the arrow keys and goes back with esc', async () => {
+		const onPick = vi.fn();
+		const onBack = vi.fn();
+		const {stdin, lastFrame} = mount(<Picker title="t" rows={rows} columns={80} height={10} onPick={onPick} onBack={onBack}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('❯ old-customer-profile'));
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, frame => frame.includes('❯ new-customer-profile'));
+		stdin.write(keys.escape);
+		await vi.waitFor(() => expect(onBack).toHaveBeenCalled());
+	});
+});
+
+describe('the guided flow', () => {
+	it('goes from the pickers through the diff, plan and confirmation to the transfer and summary', async () => {
+		const {fake, migration, prepare} = controller();
+		const outcomes: Outcome[] = [];
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} onExit={outcome => outcomes.push(outcome)}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Pick the SOURCE') && frame.includes('step 1 of 4'));
+		stdin.write('old');
+		await waitForFrame(lastFrame, frame => frame.includes('filter: old'));
+		stdin.write(keys.enter);
+		// The target list leaves out the source and marks what cannot take its data.
+		let frame = await waitForFrame(lastFrame, text => text.includes('Pick the TARGET') && text.includes('step 2 of 4'));
+		expect(frame).not.toMatch(/❯ old-customer-profile/);
+		expect(frame).toMatch(/keyed-otherwise .* incompatible: record/);
+		stdin.write('new');
+		await waitForFrame(lastFrame, text => text.includes('filter: new'));
+		stdin.write(keys.enter);
+		frame = await waitForFrame(lastFrame, text => text.includes('📋 Migration plan'));
+		expect(frame).toContain('~ balance');
+		expect(frame).toContain('String → Fractional');
+		expect(frame).toContain('- legacy_flag');
+		expect(frame).toContain('+ new_field');
+		expect(frame).toContain('Schema: 2 to copy, 1 to cast, 1 new (empty), 1 dropped');
+		expect(frame).toContain('Batch size: 100 · Workers: 2');
+		expect(frame).toContain('step 3 of 4');
+		expect(prepare).toHaveBeenCalledWith('old-customer-profile', 'new-customer-profile', expect.objectContaining({batchSize: '100'}));
+		stdin.write(keys.enter);
+		// legacy_flag is dropped: confirm by typing the target's name.
+		await waitForFrame(lastFrame, text => text.includes('Type new-customer-profile to confirm'));
+		stdin.write('new-customer-profile');
+		await waitForFrame(lastFrame, text => text.includes('confirm: new-customer-profile'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, text => text.includes('worker 1') && text.includes('running'));
+		migration.board.add(0, 'records', 400);
+		migration.board.setState(1, 'backing off');
+		migration.totals.written = 400;
+		frame = await waitForFrame(lastFrame, text => text.includes('400 / 1,000') && text.includes('backing off'));
+		expect(frame).toContain('40.0%');
+		migration.finish({status: 'done', totals: {read: 1000, written: 1000, failed: 0, skipped: 0, deletes: 0}, seconds: 1, recordsPerSecond: 1000});
+		await waitForFrame(lastFrame, text => text.includes('Migration finished') && text.includes('done'));
+		stdin.write(keys.enter);
+		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'finished', error: undefined}]));
+	});
+
+	it('asks before stopping on Ctrl-C during the transfer, and stops the engine on yes', async () => {
+		const {fake, migration} = controller();
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} options={{batchSize: '100', workers: '2', filter: '', clearTarget: false, mode: ''}} onExit={() => undefined}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('📋 Migration plan'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
+		stdin.write('new-customer-profile\r');
+		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
+		stdin.write(keys.ctrlC);
+		await waitForFrame(lastFrame, frame => frame.includes('Stop the migration?'));
+		stdin.write('n');
+		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
+		expect(migration.stopped).toBe(false);
+		stdin.write(keys.ctrlC);
+		await waitForFrame(lastFrame, frame => frame.includes('Stop the migration?'));
+		stdin.write('y');
+		await waitForFrame(lastFrame, frame => frame.includes('stopping'));
+		expect(migration.stopped).toBe(true);
+	});
+
+	it('lets the options be changed before confirming, and quits cleanly on Ctrl-C outside the transfer', async () => {
+		const {fake, prepare} = controller();
+		const outcomes: Outcome[] = [];
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={outcome => outcomes.push(outcome)}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Batch size: 100'));
+		stdin.write('e');
+		await waitForFrame(lastFrame, frame => frame.includes('Options'));
+		stdin.write(keys.backspace);
+		stdin.write(keys.backspace);
+		await waitForFrame(lastFrame, frame => /Batch size\s+1▌/.test(frame));
+		stdin.write('50');
+		await waitForFrame(lastFrame, frame => /Batch size\s+150▌/.test(frame));
+		stdin.write(keys.down);
+		stdin.write(keys.down);
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, frame => frame.includes('❯ Clear target first'));
+		stdin.write(' ');
+		await waitForFrame(lastFrame, frame => frame.includes('[x] yes'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('Batch size: 150') && frame.includes('Clear target: yes'));
+		expect(prepare).toHaveBeenLastCalledWith('old-customer-profile', 'new-customer-profile', expect.objectContaining({batchSize: '150', clearTarget: true}));
+		stdin.write(keys.ctrlC);
+		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'quit'}]));
+	});
+
+	it('shows why a plan cannot be made', async () => {
+		const {fake} = controller({prepare: async () => {
+			throw Object.assign(new Error('--batch-size must be a whole number from 1 to 10,000, got "0".'), {remedy: 'Pass e.g. --batch-size 100.'});
+		}});
+		const {lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={() => undefined}/>);
+		const frame = await waitForFrame(lastFrame, text => text.includes('✘ --batch-size must be'));
+		expect(frame).toContain('Pass e.g. --batch-size 100.');
+		expect(frame).not.toContain('enter start');
+	});
+
+	it.each([80, 60])('fits %i columns', async columns => {
+		const {fake, migration} = controller();
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={() => undefined}/>);
+		const review = await waitForFrame(lastFrame, frame => frame.includes('📋 Migration plan'));
+		for (const line of review.split('\n')) expect(stripAnsi(line).length, line).toBeLessThanOrEqual(columns);
+		expect(review.split('\n').length).toBeLessThanOrEqual(24);
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
+		stdin.write('new-customer-profile\r');
+		migration.board.add(0, 'records', 300);
+		const transfer = await waitForFrame(lastFrame, frame => frame.includes('worker 2') && frame.includes('300'));
+		for (const line of transfer.split('\n')) expect(stripAnsi(line).length, line).toBeLessThanOrEqual(columns);
+	});
+});
