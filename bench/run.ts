@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: measurements, not assertions. Prints a table per section.
  * Sections (FS_BENCH_SECTIONS, default all): migrate (records/s against the
- * DuckDB COPY floor, peak RSS), export (memory flat with the row count).
+ * DuckDB COPY floor, peak RSS), view (the Ink view against headless; needs
+ * tmux), export (memory flat with the row count).
  * FS_BENCH_ROWS overrides the large row count (default 1,000,000).
  */
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -19,11 +20,17 @@ interface Measured {
 	maxRssMb: number;
 	seconds: number;
 	code: number;
+	/** stdout, parsed, when the command printed JSON (--json). */
+	json?: {result?: {recordsPerSecond: number}};
 }
 
 export function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(here, 'rss.js'), ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'ignore', 'pipe']});
+		const child = spawn(process.execPath, [path.join(here, 'rss.js'), ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.on('data', chunk => {
+			stdout += chunk;
+		});
 		let stderr = '';
 		child.stderr.on('data', chunk => {
 			stderr += chunk;
@@ -32,7 +39,12 @@ export function measure(args: string[], env: Record<string, string> = {}): Promi
 		child.on('close', () => {
 			const last = stderr.trim().split('\n').at(-1) ?? '';
 			try {
-				resolve(JSON.parse(last) as Measured);
+				const measured = JSON.parse(last) as Measured;
+				try {
+					measured.json = JSON.parse(stdout) as Measured['json'];
+				} catch {}
+
+				resolve(measured);
 			} catch {
 				reject(new Error(`fs ${args.join(' ')} failed:\n${stderr}`));
 			}
@@ -102,11 +114,53 @@ async function migrateSection(work: string) {
 	}
 }
 
+/** The same migration headless (plain lines) and with the Ink view in a real terminal (tmux). */
+async function viewSection(work: string) {
+	const dir = path.join(work, 'view-store');
+	await makeBenchGroup(dir, 'view-source', large);
+	await makeBenchGroup(dir, 'view-headless', 0);
+	await makeBenchGroup(dir, 'view-ink', 0);
+	const home = path.join(work, 'view-home');
+	const headless = await measure(['migrate', 'view-source', 'view-headless', '--store', `local:${dir}`, '--yes', '--json'], {FS_HOME: home});
+	const socket = `fs-bench-${process.pid}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
+	const cli = path.join(here, '..', 'source', 'cli.js');
+	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source view-ink; sleep 600`);
+	const screen = () => tmux('capture-pane', '-p', '-t', 'bench');
+	const waitFor = async (pattern: RegExp) => {
+		for (let waited = 0; !pattern.test(screen()); waited += 100) {
+			if (waited > 1_800_000) throw new Error(`the Ink run never showed ${pattern}`);
+			await new Promise(resolve => setTimeout(resolve, 100));
+		}
+	};
+
+	try {
+		await waitFor(/Estimated records/);
+		tmux('send-keys', '-t', 'bench', 'Enter');
+		await waitFor(/\[y\/n\]/);
+		tmux('send-keys', '-t', 'bench', 'y');
+		await waitFor(/Migration finished in/);
+	} finally {
+		const final = screen();
+		tmux('kill-server');
+		const match = /Migration finished in (\S+) · ([\d,]+) records\/s/.exec(final);
+		const inkRate = match ? Number(match[2]!.replaceAll(',', '')) : Number.NaN;
+		// The engine's own rate in both runs: the transfer, not the process start.
+		const headlessRate = headless.json?.result?.recordsPerSecond ?? Number.NaN;
+		console.log(`\n## migrate with the Ink view against headless (${fmt(large)} rows, defaults)\n`);
+		console.log('| view | records/s |');
+		console.log('|---|---:|');
+		console.log(`| headless (plain lines) | ${fmt(headlessRate)} |`);
+		console.log(`| Ink view in tmux 80×24 | ${fmt(inkRate)} (${((100 * (inkRate - headlessRate)) / headlessRate).toFixed(1)}%) |`);
+	}
+}
+
 const work = mkdtempSync(path.join(tmpdir(), 'fs-bench-'));
-const sections = (process.env['FS_BENCH_SECTIONS'] ?? 'migrate,export').split(',');
+const sections = (process.env['FS_BENCH_SECTIONS'] ?? 'migrate,view,export').split(',');
 try {
 	console.log(`# fs benchmarks — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 	if (sections.includes('migrate')) await migrateSection(work);
+	if (sections.includes('view')) await viewSection(work);
 	if (sections.includes('export')) await exportSection(work);
 } finally {
 	rmSync(work, {recursive: true, force: true});

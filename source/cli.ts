@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import process from 'node:process';
-import {main} from './cli/main.js';
+
+// React's development build checks every render; the guided view (loaded
+// lazily, after this line) must not slow the transfer down.
+process.env['NODE_ENV'] ??= 'production';
+const {main} = await import('./cli/main.js');
 
 const code = await main(process.argv.slice(2), {
 	stdout: process.stdout,

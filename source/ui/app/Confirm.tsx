@@ -24,9 +24,16 @@ export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
 		}
 
 		if (input.length > 1 && !key.ctrl && !key.meta) {
-			const text = typed + input.replace(/[\r\n]+$/, '');
+			let text = typed;
+			for (const char of input) {
+				if (char === '\u007F' || char === '\b') text = text.slice(0, -1);
+				else if (char === '\r' || char === '\n') {
+					onAnswer(text === expected);
+					break;
+				} else text += char;
+			}
+
 			setTyped(text);
-			if (/[\r\n]$/.test(input)) onAnswer(text === expected);
 			return;
 		}
 

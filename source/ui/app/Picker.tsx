@@ -44,13 +44,19 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 
 	useKeys((input, key) => {
 		setNotice(undefined);
-		// Typed fast or pasted, several characters arrive at once (maybe with Enter).
+		// Typed fast or pasted, several characters arrive at once (maybe with Enter or backspaces).
 		if (input.length > 1 && !key.ctrl && !key.meta) {
-			const text = input.replace(/[\r\n]+$/, '').replace(/[^\w.-]/g, '');
-			const next = filter + text;
-			setFilter(current => current + text);
+			let next = filter;
+			for (const char of input) {
+				if (char === '\u007F' || char === '\b') next = next.slice(0, -1);
+				else if (char === '\r' || char === '\n') {
+					pick(rows.filter(row => row.name.toLowerCase().includes(next.toLowerCase())), 0);
+					break;
+				} else if (/[\w.-]/.test(char)) next += char;
+			}
+
+			setFilter(next);
 			setIndex(0);
-			if (/[\r\n]$/.test(input)) pick(rows.filter(row => row.name.toLowerCase().includes(next.toLowerCase())), 0);
 			return;
 		}
 

@@ -1,6 +1,7 @@
 /**
  * Step 4: one bar per worker and an overall bar, redrawn from the engine's
- * shared counters at 10 frames a second — never an update per record. Lines
+ * shared counters at 4 frames a second — never an update per record (the main
+ * thread feeds the workers, so every frame costs throughput). Lines
  * that scroll away (phases, warnings) go above through <Static>.
  */
 import React, {useEffect, useRef, useState} from 'react';
@@ -29,10 +30,11 @@ interface Frame {
 	rate: number;
 }
 
-export function Transfer({migration, columns, asking, stopping, frameMs = 100}: TransferProps) {
+export function Transfer({migration, columns, asking, stopping, frameMs = 250}: TransferProps) {
 	const [frame, setFrame] = useState<Frame>(() => read(migration, [], 0));
 	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
 	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
+	const lastStates = useRef<string[]>([]);
 	useEffect(() => {
 		const timer = setInterval(() => {
 			const now = Date.now();
@@ -41,6 +43,12 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 100}: 
 			const rates = workers.map((worker, index) => (worker.records - (previous.current.records[index] ?? 0)) / seconds);
 			if (now - previous.current.at >= 1000) previous.current = {at: now, records: workers.map(worker => worker.records)};
 			setFrame(current => read(migration, rates.map((rate, index) => (current.rates[index] ?? rate) * 0.7 + rate * 0.3), 0));
+			// A worker that starts backing off gets a line that scrolls away.
+			const entered = workers.flatMap((worker, index) => (worker.state === 'backing off' && lastStates.current[index] !== 'backing off' ? [index] : []));
+			lastStates.current = workers.map(worker => worker.state);
+			if (entered.length > 0) {
+				setLines(current => [...current, ...entered.map((index, offset) => ({id: current.length + offset, text: `⚠ worker ${index + 1} throttled: backing off (retries so far: ${workers[index]!.retries})`}))]);
+			}
 		}, frameMs);
 		const onPhase = (text: string) => setLines(current => [...current, {id: current.length, text: `${text}…`}]);
 		migration.on('phase', onPhase);
@@ -55,7 +63,7 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 100}: 
 	const width = barWidth(columns, 44);
 	return (
 		<Box flexDirection="column">
-			<Static items={lines}>{line => <Text key={line.id} dimColor>{line.text}</Text>}</Static>
+			<Static items={lines}>{line => <Text key={line.id} dimColor={!line.text.startsWith('⚠')} color={line.text.startsWith('⚠') ? 'yellow' : undefined}>{line.text}</Text>}</Static>
 			{frame.workers.map((worker, index) => (
 				<Text key={index}>
 					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{bar(worker.records + worker.failed, share, width)}</Text>
