@@ -125,7 +125,7 @@ async function viewSection(work: string) {
 	const socket = `fs-bench-${process.pid}`;
 	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 	const cli = path.join(here, '..', 'source', 'cli.js');
-	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source view-ink; sleep 600`);
+	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env -u CI -u NO_COLOR FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source view-ink; sleep 600`);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'bench');
 	const waitFor = async (pattern: RegExp) => {
 		for (let waited = 0; !pattern.test(screen()); waited += 100) {
