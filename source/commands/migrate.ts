@@ -12,7 +12,7 @@ import {chooseStrategy, makePlan, planJson, planLines, type Plan} from '../core/
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {loadCheckpoint, newRunId, removeRun, runDirFor, saveCheckpoint, type Checkpoint} from '../engine/checkpoint.js';
 import {Migration, type MigrationResult, type Side} from '../engine/migrate.js';
-import {readIdsFile, type SnapshotRequest} from '../engine/source.js';
+import {countFailedLines, idConditions, readIdsFile, type SnapshotRequest} from '../engine/source.js';
 import {describeStore, openStoreHandle, storeHandle, type StoreHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {diffLines} from '../ui/diff.js';
@@ -227,17 +227,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 
 /** The real count the plan shows: the filter applied, on the source as it is now. */
 async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest): Promise<number> {
-	if (request.retryFailed) {
-		let lines = 0;
-		const {createReadStream} = await import('node:fs');
-		try {
-			for await (const line of createInterface({input: createReadStream(request.retryFailed)})) if (line.trim()) lines++;
-		} catch {
-			throw usageError(`Cannot read --retry-failed ${request.retryFailed}.`, 'Pass the failed-records file a migration wrote.');
-		}
-
-		return lines;
-	}
+	if (request.retryFailed) return countFailedLines(request.retryFailed);
 
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;
@@ -248,12 +238,7 @@ async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequ
 
 	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where});
 	let total = 0;
-	for (let start = 0; start < request.ids.length; start += 5000) {
-		const list = request.ids.slice(start, start + 5000).map(id => `'${id.replaceAll('\'', '\'\'')}'`).join(', ');
-		const where = `"${group.RecordIdentifierFeatureName}" IN (${list})${request.where ? ` AND (${request.where})` : ''}`;
-		total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where});
-	}
-
+	for (const where of idConditions(group, request.ids, request.where)) total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where});
 	return total;
 }
 

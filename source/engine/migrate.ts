@@ -90,7 +90,10 @@ export class Migration extends EventEmitter {
 	/** Ask the run to stop: in-flight batches finish, the checkpoint is saved. */
 	stop() {
 		this.stopping = true;
+		this.onStop?.();
 	}
+
+	private onStop?: () => void;
 
 	get interrupted() {
 		return this.stopping;
@@ -122,9 +125,21 @@ export class Migration extends EventEmitter {
 		const sampleCaster = makeCaster(plan.compatibility, target.group.EventTimeFeatureName);
 		const idName = source.group.RecordIdentifierFeatureName;
 
+		// An offline snapshot is read by the workers themselves, each its own
+		// partition; other sources (identifiers, a failed-records file) are read
+		// here and sent to the workers.
+		const workersRead = checkpoint.snapshot.kind === 'offline';
+		const finished = workers.map(() => false);
 		for (const [index, worker] of workers.entries()) {
 			worker.on('message', (message: ToMain) => {
-				if (message.type === 'done') {
+				if (message.type === 'finished') {
+					finished[index] = true;
+					this.totals.skipped += message.skipped;
+					this.totals.read += message.skipped;
+					for (const [id, record] of message.samples) if (samples.size < 20) samples.set(id, record);
+					waiters[index]?.();
+				} else if (message.type === 'done') {
+					if (workersRead) this.totals.read += message.rows;
 					pending[index]!.delete(message.batch);
 					checkpoint.positions[index] = message.position;
 					checkpoint.totals.written += message.written;
@@ -144,6 +159,7 @@ export class Migration extends EventEmitter {
 				} else if (message.type === 'fatal') {
 					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause and resume.', message.code);
 					this.stopping = true;
+					for (const other of workers) other.postMessage({type: 'interrupt'} satisfies ToWorker);
 					for (const waiter of waiters) waiter?.();
 				}
 			});
@@ -166,7 +182,27 @@ export class Migration extends EventEmitter {
 		const seen = workers.map(() => 0);
 		let batchNumber = 0;
 		try {
-			outer: for await (const rows of readSnapshotRows(source.store, source.group, checkpoint.snapshot)) {
+			if (checkpoint.snapshot.kind === 'offline') {
+				const {snapshot} = checkpoint.snapshot;
+				this.onStop = () => {
+					for (const worker of workers) worker.postMessage({type: 'interrupt'} satisfies ToWorker);
+				};
+
+				if (this.stopping) this.onStop();
+				for (const [index, worker] of workers.entries()) {
+					worker.postMessage({type: 'read', snapshot, start: checkpoint.positions[index]!, batchSize: plan.batchSize} satisfies ToWorker);
+				}
+
+				await Promise.all(workers.map((_, index) => (async () => {
+					while (!finished[index] && !fatal) {
+						await new Promise<void>(resolve => {
+							waiters[index] = resolve;
+						});
+					}
+				})()));
+			}
+
+			outer: for await (const rows of checkpoint.snapshot.kind === 'offline' ? [] : readSnapshotRows(source.store, source.group, checkpoint.snapshot)) {
 				for (const row of rows) {
 					if (this.stopping) break outer;
 					this.totals.read++;
@@ -247,6 +283,8 @@ export class Migration extends EventEmitter {
 				maxConcurrency: this.concurrency.max,
 				checkpointKey: `${checkpoint.runId}/${index}`,
 				failedFile: checkpoint.failedFile,
+				source: source.handle,
+				sourceGroup: source.group,
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
 				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB'},

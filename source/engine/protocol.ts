@@ -1,5 +1,6 @@
 /** Messages between the migration's main thread and its workers. */
 import type {FsRecord} from '../core/types.js';
+import type {OfflineSnapshot} from '../stores/store.js';
 
 export interface WireRow {
 	record: FsRecord;
@@ -11,11 +12,17 @@ export interface WireRow {
 
 export type ToWorker =
 	| {type: 'batch'; batch: number; start: number; rows: WireRow[]}
+	/** Read this worker's own partition of an offline snapshot, from row `start` of it. */
+	| {type: 'read'; snapshot: OfflineSnapshot; start: number; batchSize: number}
+	/** Stop reading after the batch in flight (handled at once, not queued). */
+	| {type: 'interrupt'}
 	| {type: 'stop'; interrupted: boolean};
 
 export type ToMain =
 	| {type: 'ready'; worker: number}
-	| {type: 'done'; worker: number; batch: number; written: number; failed: number; deletes: number; position: number}
+	| {type: 'done'; worker: number; batch: number; rows: number; written: number; failed: number; deletes: number; position: number}
+	/** A worker's own read ended: rows it skipped (done before) and its sample for verification. */
+	| {type: 'finished'; worker: number; skipped: number; samples: Array<[string, FsRecord | null]>}
 	| {type: 'fatal'; worker: number; message: string; code?: string}
 	| {type: 'closed'; worker: number};
 

@@ -28,6 +28,17 @@ const idsPerQuery = 5000;
 const quoteLiteral = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
 const quoteName = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
+/** Chunks of --ids-file identifiers as WHERE conditions (IN lists of bounded length). */
+export function idConditions(group: FeatureGroup, ids: string[], where?: string): string[] {
+	const conditions: string[] = [];
+	for (let start = 0; start < ids.length; start += idsPerQuery) {
+		const list = ids.slice(start, start + idsPerQuery).map(quoteLiteral).join(', ');
+		conditions.push(`${quoteName(group.RecordIdentifierFeatureName)} IN (${list})${where ? ` AND (${where})` : ''}`);
+	}
+
+	return conditions;
+}
+
 export async function takeSnapshot(store: Store, group: FeatureGroup, request: SnapshotRequest, dir: string): Promise<SourceSnapshot> {
 	mkdirSync(dir, {recursive: true});
 	if (request.retryFailed) return {kind: 'failed', file: request.retryFailed, rows: await countFailedLines(request.retryFailed)};
@@ -53,9 +64,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
 	// A chosen set of identifiers: IN lists of bounded length, one part each.
 	const parts: OfflineSnapshot[] = [];
-	for (let start = 0; start < request.ids.length; start += idsPerQuery) {
-		const list = request.ids.slice(start, start + idsPerQuery).map(quoteLiteral).join(', ');
-		const where = `${quoteName(group.RecordIdentifierFeatureName)} IN (${list})${request.where ? ` AND (${request.where})` : ''}`;
+	for (const where of idConditions(group, request.ids, request.where)) {
 		parts.push(await store.snapshotOffline(name, {...query, where}, path.join(dir, `source-${parts.length}`)));
 	}
 
@@ -117,7 +126,7 @@ async function getRecords(store: Store, group: FeatureGroup, ids: string[]): Pro
 
 const metadata = new Set(['write_time', 'api_invocation_time', 'is_deleted']);
 
-function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
+export function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
 	const featureColumns = batch.names.map((name, index) => [name, index] as const).filter(([name]) => !metadata.has(name) && group.FeatureDefinitions.some(feature => feature.FeatureName === name));
 	const deletedColumn = batch.names.indexOf('is_deleted');
 	const rows: WireRow[] = [];
@@ -157,7 +166,7 @@ async function * failedLines(file: string): AsyncGenerator<FailedLine> {
 	}
 }
 
-async function countFailedLines(file: string): Promise<number> {
+export async function countFailedLines(file: string): Promise<number> {
 	let count = 0;
 	try {
 		for await (const _ of failedLines(file)) count++;

@@ -11,10 +11,11 @@ import {makeCaster} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
 import type {FeatureGroup, FsRecord} from '../core/types.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
-import type {Store} from '../stores/store.js';
+import type {OfflineSnapshot, Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
+import {wireRows} from './source.js';
 import {isRetryable, writeChunk, backoffMs, defaultRetry} from './write.js';
 
 export interface WorkerInput {
@@ -31,6 +32,8 @@ export interface WorkerInput {
 	failedFile: string;
 	sourceIdentifier: string;
 	sourceEventTime: string;
+	source: StoreHandle;
+	sourceGroup: FeatureGroup;
 	/** For an embedded target: entries per write call, and the lock its writers share. */
 	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string};
 }
@@ -38,7 +41,7 @@ export interface WorkerInput {
 const input = workerData as WorkerInput;
 const board = new ProgressBoard(input.workers, input.progress);
 const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
-const cast = makeCaster(input.compatibility, input.targetGroup.EventTimeFeatureName);
+const castRecord = makeCaster(input.compatibility, input.targetGroup.EventTimeFeatureName);
 const name = input.targetGroup.FeatureGroupName;
 const me = input.index;
 const post = (message: ToMain) => parentPort!.postMessage(message);
@@ -115,7 +118,7 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 
 	for (const [offset, row] of rows.entries()) {
 		const position = start + offset;
-		const result = cast(row.record);
+		const result = castRecord(row.record);
 		if (!result.ok) {
 			fail(row, position, 'CastError', result.reason);
 			failed++;
@@ -147,13 +150,80 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 	return {written: written + deletes, failed, deletes};
 }
 
+let interrupted = false;
+
+/**
+ * Read this worker's partition of the snapshot and write it batch by batch:
+ * no row crosses a thread boundary, and the main thread stays free for the view.
+ */
+async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
+	// One DuckDB thread per worker: the workers are the parallelism.
+	const source = await openStoreHandle(input.source, process.env, {duckdbMemory: '192MB', duckdbThreads: 1});
+	const samples = new Map<string, FsRecord | null>();
+	const sourceId = input.sourceIdentifier;
+	let position = 0;
+	let skipped = 0;
+	let batch: WireRow[] = [];
+	let batchStart = start;
+	let batchNumber = 0;
+	const write = async () => {
+		const rows = batch;
+		batch = [];
+		const result = await writeBatch(rows, batchStart);
+		post({type: 'done', worker: me, batch: batchNumber++, rows: rows.length, ...result, position: batchStart + rows.length});
+		batchStart += rows.length;
+	};
+
+	try {
+		outer: for await (const offline of source.readSnapshot(snapshot, {index: me, of: input.workers, column: sourceId})) {
+			for (const row of wireRows(offline, input.sourceGroup)) {
+				if (interrupted) break outer;
+				if (position++ < start) {
+					skipped++;
+					continue;
+				}
+
+				const id = row.record[sourceId];
+				if (typeof id === 'string' && (samples.has(id) || samples.size < 5)) {
+					const cast = row.deleted ? undefined : castRecord(row.record);
+					samples.set(id, cast?.ok ? cast.record : null);
+				}
+
+				batch.push(row);
+				if (batch.length >= batchSize) await write();
+			}
+		}
+
+		if (batch.length > 0 && !interrupted) await write();
+	} finally {
+		await source.close();
+	}
+
+	post({type: 'finished', worker: me, skipped, samples: [...samples]});
+}
+
 async function main() {
 	store = await openStoreHandle(input.target, process.env, input.local);
 	board.setState(me, 'idle');
 	post({type: 'ready', worker: me});
 	let queue = Promise.resolve();
 	parentPort!.on('message', (message: ToWorker) => {
+		if (message.type === 'interrupt') {
+			interrupted = true;
+			return;
+		}
+
 		queue = queue.then(async () => {
+			if (message.type === 'read') {
+				try {
+					await readPartition(message.snapshot, message.start, message.batchSize);
+				} catch (error) {
+					post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
+				}
+
+				return;
+			}
+
 			if (message.type === 'stop') {
 				board.setState(me, message.interrupted ? 'stopped' : 'done');
 				await store.close();
@@ -164,7 +234,7 @@ async function main() {
 			try {
 				const result = await writeBatch(message.rows, message.start);
 				board.setState(me, 'idle');
-				post({type: 'done', worker: me, batch: message.batch, ...result, position: message.start + message.rows.length});
+				post({type: 'done', worker: me, batch: message.batch, rows: message.rows.length, ...result, position: message.start + message.rows.length});
 			} catch (error) {
 				post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
 			}

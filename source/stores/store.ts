@@ -100,6 +100,12 @@ export interface OfflineSnapshot {
 	rows: number;
 }
 
+export interface SnapshotPartition {
+	index: number;
+	of: number;
+	column: string;
+}
+
 export interface StoreLimits {
 	/** Entries per batchWrite call (BatchWriteRecord: 25). */
 	batchWrite: number;
@@ -135,7 +141,12 @@ export interface Store {
 
 	/** Save a query's result in `dir` for readSnapshot (see OfflineSnapshot). */
 	snapshotOffline(name: string, query: OfflineQuery, dir: string): Promise<OfflineSnapshot>;
-	readSnapshot(snapshot: OfflineSnapshot): AsyncIterable<OfflineBatch>;
+	/**
+	 * The snapshot's rows in order; with a partition, only the rows whose
+	 * `column` hashes to `index` of `of` (same order, same split on every read),
+	 * so that workers can each read their own share.
+	 */
+	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncIterable<OfflineBatch>;
 
 	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
 	batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult>;

@@ -9,7 +9,7 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Catalog} from './catalog.js';
 import {openDatabase, type Sqlite} from './database.js';
@@ -26,6 +26,8 @@ export interface LocalStoreOptions {
 	createDelayMs?: number;
 	/** DuckDB's memory limit in this process (default FS_DUCKDB_MEMORY or 256MB). */
 	duckdbMemory?: string;
+	/** DuckDB's threads in this process (default 2). */
+	duckdbThreads?: number;
 	/** Flush a group's staged offline rows once this process staged this many (default 100,000). */
 	flushEvery?: number;
 	/** Offline rows sorted per pass in ordered reads (memory against passes). */
@@ -56,7 +58,7 @@ export class LocalStore implements Store {
 		this.catalog = new Catalog(this.db, this.meta);
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
-		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory);
+		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
 	}
@@ -100,8 +102,8 @@ export class LocalStore implements Store {
 		return this.offline.snapshot(await this.offlineGroup(name), query, dir);
 	}
 
-	readSnapshot(snapshot: OfflineSnapshot): AsyncIterable<OfflineBatch> {
-		return this.offline.readSnapshot(snapshot);
+	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncIterable<OfflineBatch> {
+		return this.offline.readSnapshot(snapshot, partition);
 	}
 
 	async batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult> {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
 import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
-import type {OfflineBatch, OfflineQuery, OfflineSnapshot} from '../store.js';
+import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
@@ -42,7 +42,7 @@ interface Bucket {
 export class OfflineStore {
 	private instance?: Promise<DuckDBInstance>;
 
-	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = process.env['FS_DUCKDB_MEMORY'] ?? '256MB') {}
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = process.env['FS_DUCKDB_MEMORY'] ?? '256MB', private readonly threads = 2) {}
 
 	dataDir(group: FeatureGroup): string {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
@@ -55,7 +55,7 @@ export class OfflineStore {
 		// every connection.
 		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
 			const instance = await DuckDBInstance.create(':memory:', {
-				threads: '2',
+				threads: String(this.threads),
 				memory_limit: this.memoryLimit,
 				temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
 			});
@@ -318,12 +318,14 @@ export class OfflineStore {
 		}
 	}
 
-	async * readSnapshot(snapshot: OfflineSnapshot): AsyncGenerator<OfflineBatch> {
+	async * readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncGenerator<OfflineBatch> {
 		if (snapshot.rows === 0) return;
 		const connection = await this.connect();
 		try {
 			const list = snapshot.files.map(file => sqlString(file)).join(', ');
-			const result = await connection.stream(`SELECT * FROM read_parquet([${list}])`);
+			// DuckDB keeps the files' row order through the filter (preserve_insertion_order).
+			const where = partition ? ` WHERE hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}` : '';
+			const result = await connection.stream(`SELECT * FROM read_parquet([${list}])${where}`);
 			let chunks = 0;
 			for (;;) {
 				const chunk = await result.fetchChunk();
