@@ -15,14 +15,15 @@ export const demoCommand: Command = {
 	name: 'demo',
 	summary: 'build a demo local store to try everything on',
 	args: [0, 0],
-	flags: {},
+	flags: {guide: {type: 'boolean', default: true}},
 	help: `
 Usage
-  fs demo [--store local:DIR]
+  fs demo [--store local:DIR] [--no-guide]
 
 Builds (or rebuilds) an embedded store with realistic feature groups — history,
 deletes, values that will not cast, an offline-only, an online-only and a
-still-Creating group — in DIR (default ~/.fs/demo), then shows what to try.
+still-Creating group — in DIR (default ~/.fs/demo), then opens the guided
+migration on it (on a terminal; --no-guide skips it) and shows what to try.
 
 Examples
   fs demo
@@ -86,6 +87,13 @@ Examples
 			{header: 'RECORDS', value: row => (row.records ? formatCount(row.records) : '-'), align: 'right'},
 			{header: 'WHAT', value: row => row.about, priority: 1},
 		], context.io.stdout.isTTY ? context.io.stdout.columns ?? 80 : undefined));
+		if (guidedWanted(context)) {
+			// SPEC: the demo opens the guided migration on the store it built.
+			(context.flags as Record<string, unknown>)['store'] = `local:${dir}`;
+			const {runGuided} = await import('../ui/app/run.js');
+			await runGuided(context);
+		}
+
 		context.print(`
 Try next (or export FS_STORE=local:${dir} and drop the --store flag):
   fs list ${flag}
@@ -97,6 +105,12 @@ Try next (or export FS_STORE=local:${dir} and drop the --store flag):
   fs clear customer-history-v2 --dry-run ${flag}`);
 	},
 };
+
+/** On a terminal (not CI, not NO_COLOR, not --no-guide) the demo goes on into the guided migration. */
+function guidedWanted(context: Parameters<Command['run']>[0]): boolean {
+	const {env} = context.io;
+	return context.interactive && context.style.enabled && context.flags['guide'] !== false && !(env['CI'] && env['CI'] !== 'false');
+}
 
 function demoDir(spec: string | undefined, env: NodeJS.ProcessEnv): string {
 	const named = spec ?? (env['FS_STORE']?.startsWith('local') ? env['FS_STORE'] : undefined);

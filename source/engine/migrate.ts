@@ -287,7 +287,7 @@ export class Migration extends EventEmitter {
 				sourceGroup: source.group,
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
-				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB'},
+				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB', duckdbThreads: 1},
 			};
 			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});
 		});

@@ -35,7 +35,7 @@ export interface WorkerInput {
 	source: StoreHandle;
 	sourceGroup: FeatureGroup;
 	/** For an embedded target: entries per write call, and the lock its writers share. */
-	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string};
+	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string; duckdbThreads: number};
 }
 
 const input = workerData as WorkerInput;

@@ -62,4 +62,16 @@ describe('guided migration in a real terminal', () => {
 			await store.close();
 		}
 	});
+
+	it('fs demo builds the store and opens the guided migration on it; ctrl-c quits cleanly', async () => {
+		session?.kill();
+		const fresh = path.join(temp.dir, 'fresh-demo');
+		session = TmuxSession.start('demo', `${process.execPath} ${cliPath} demo --store local:${fresh}`, {env: {FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir}});
+		const screen = await session.waitFor(text => text.includes('Pick the SOURCE feature group'), 60_000);
+		expect(screen).toContain(`store local (${fresh})`);
+		session.keys('C-c');
+		const after = await session.waitFor(text => text.includes('[exit '));
+		expect(after).toContain('[exit 0]');
+		expect(after).toContain('Try next');
+	});
 });

@@ -29,7 +29,7 @@ interface StagedRow {
 }
 
 /** Staged rows written to Parquet per pass of a flush. */
-const rowsPerFlushPass = 100_000;
+const rowsPerFlushPass = 50_000;
 
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
