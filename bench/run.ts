@@ -114,18 +114,43 @@ async function migrateSection(work: string) {
 	}
 }
 
-/** The same migration headless (plain lines) and with the Ink view in a real terminal (tmux). */
+/**
+ * The same migration headless (plain lines) and with the Ink view in a real
+ * terminal (tmux), alternating, FS_BENCH_VIEW_RUNS times each (default 3):
+ * single runs on a small machine vary too much to compare.
+ */
 async function viewSection(work: string) {
 	const dir = path.join(work, 'view-store');
-	await makeBenchGroup(dir, 'view-source', large);
-	await makeBenchGroup(dir, 'view-headless', 0);
-	await makeBenchGroup(dir, 'view-ink', 0);
+	const rows = small;
+	await makeBenchGroup(dir, 'view-source', rows);
 	const home = path.join(work, 'view-home');
-	const headless = await measure(['migrate', 'view-source', 'view-headless', '--store', `local:${dir}`, '--yes', '--json'], {FS_HOME: home});
+	const runs = Number(process.env['FS_BENCH_VIEW_RUNS'] ?? 3);
+	const headless: number[] = [];
+	const ink: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		await makeBenchGroup(dir, `view-headless-${run}`, 0);
+		await makeBenchGroup(dir, `view-ink-${run}`, 0);
+		const plain = await measure(['migrate', 'view-source', `view-headless-${run}`, '--store', `local:${dir}`, '--yes', '--json'], {FS_HOME: home});
+		// The engine's own rate in both runs: the transfer, not the process start.
+		headless.push(plain.json?.result?.recordsPerSecond ?? Number.NaN);
+		ink.push(await inkRun(dir, home, `view-ink-${run}`));
+	}
+
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+	const plainRate = median(headless);
+	const inkRate = median(ink);
+	console.log(`\n## migrate with the Ink view against headless (${fmt(rows)} rows, defaults, median of ${runs})\n`);
+	console.log('| view | records/s (median) | runs |');
+	console.log('|---|---:|---|');
+	console.log(`| headless (plain lines) | ${fmt(plainRate)} | ${headless.map(fmt).join(', ')} |`);
+	console.log(`| Ink view in tmux 80×24 | ${fmt(inkRate)} (${((100 * (inkRate - plainRate)) / plainRate).toFixed(1)}%) | ${ink.map(fmt).join(', ')} |`);
+}
+
+async function inkRun(dir: string, home: string, target: string): Promise<number> {
 	const socket = `fs-bench-${process.pid}`;
 	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 	const cli = path.join(here, '..', 'source', 'cli.js');
-	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env -u CI -u NO_COLOR FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source view-ink; sleep 600`);
+	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env -u CI -u NO_COLOR FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source ${target}; sleep 600`);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'bench');
 	const waitFor = async (pattern: RegExp) => {
 		for (let waited = 0; !pattern.test(screen()); waited += 100) {
@@ -140,18 +165,10 @@ async function viewSection(work: string) {
 		await waitFor(/\[y\/n\]/);
 		tmux('send-keys', '-t', 'bench', 'y');
 		await waitFor(/Migration finished in/);
+		const match = /Migration finished in (\S+) · ([\d,]+) records\/s/.exec(screen());
+		return match ? Number(match[2]!.replaceAll(',', '')) : Number.NaN;
 	} finally {
-		const final = screen();
 		tmux('kill-server');
-		const match = /Migration finished in (\S+) · ([\d,]+) records\/s/.exec(final);
-		const inkRate = match ? Number(match[2]!.replaceAll(',', '')) : Number.NaN;
-		// The engine's own rate in both runs: the transfer, not the process start.
-		const headlessRate = headless.json?.result?.recordsPerSecond ?? Number.NaN;
-		console.log(`\n## migrate with the Ink view against headless (${fmt(large)} rows, defaults)\n`);
-		console.log('| view | records/s |');
-		console.log('|---|---:|');
-		console.log(`| headless (plain lines) | ${fmt(headlessRate)} |`);
-		console.log(`| Ink view in tmux 80×24 | ${fmt(inkRate)} (${((100 * (inkRate - headlessRate)) / headlessRate).toFixed(1)}%) |`);
 	}
 }
 

@@ -1,6 +1,6 @@
 /**
  * Step 4: one bar per worker and an overall bar, redrawn from the engine's
- * shared counters at 4 frames a second — never an update per record (the main
+ * shared counters twice a second — never an update per record (the main
  * thread feeds the workers, so every frame costs throughput). Lines
  * that scroll away (phases, warnings) go above through <Static>.
  */
@@ -30,7 +30,7 @@ interface Frame {
 	rate: number;
 }
 
-export function Transfer({migration, columns, asking, stopping, frameMs = 250}: TransferProps) {
+export function Transfer({migration, columns, asking, stopping, frameMs = 500}: TransferProps) {
 	const [frame, setFrame] = useState<Frame>(() => read(migration, [], 0));
 	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
 	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
