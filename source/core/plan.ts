@@ -59,20 +59,13 @@ export interface Plan extends StrategyChoice {
 	compatibility: Compatibility;
 }
 
-export function makePlan(input: {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
-	estimatedRecords: number;
-	batchSize: number;
-	workers: number;
-	filter?: string;
-	idsFile?: string;
-	clearTarget: boolean;
-	sourceStore: string;
-	targetStore: string;
-	compatibility: Compatibility;
-}): Plan {
+}
+
+export function makePlan(input: PlanInput): Plan {
 	return {
 		...input.choice,
 		source: input.source.FeatureGroupName,

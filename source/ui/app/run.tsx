@@ -5,7 +5,6 @@
 import React from 'react';
 import {render} from 'ink';
 import type {Context} from '../../cli/command.js';
-import {FsError} from '../../core/errors.js';
 import {checkCompatibility} from '../../core/compat.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
@@ -88,5 +87,4 @@ export async function runGuided(context: Context, initial?: {source: string; tar
 	if (final.kind === 'failed') throw final.error;
 	if (final.kind === 'finished' && final.error) throw final.error;
 	if (final.kind === 'quit') context.note('Nothing was migrated.');
-	void FsError;
 }
