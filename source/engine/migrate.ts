@@ -55,6 +55,8 @@ export interface Verification {
 export interface MigrationResult {
 	status: 'done' | 'interrupted';
 	totals: Totals;
+	/** Write calls sent again (unprocessed entries, throttling, 5xx). */
+	retries: number;
 	seconds: number;
 	recordsPerSecond: number;
 	failedFile?: string;
@@ -261,6 +263,7 @@ export class Migration extends EventEmitter {
 		const result: MigrationResult = {
 			status: interrupted ? 'interrupted' : 'done',
 			totals: {...this.totals},
+			retries: this.board.all().reduce((sum, worker) => sum + worker.retries, 0),
 			seconds,
 			recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
 			...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),

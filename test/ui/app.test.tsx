@@ -166,7 +166,7 @@ describe('the guided flow', () => {
 		migration.totals.written = 400;
 		frame = await waitForFrame(lastFrame, text => text.includes('400 / 1,000') && text.includes('backing off'));
 		expect(frame).toContain('40.0%');
-		migration.finish({status: 'done', totals: {read: 1000, written: 1000, failed: 0, skipped: 0, deletes: 0}, seconds: 1, recordsPerSecond: 1000});
+		migration.finish({status: 'done', totals: {read: 1000, written: 1000, failed: 0, skipped: 0, deletes: 0}, retries: 0, seconds: 1, recordsPerSecond: 1000});
 		await waitForFrame(lastFrame, text => text.includes('Migration finished') && text.includes('done'));
 		stdin.write(keys.enter);
 		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'finished', error: undefined}]));
