@@ -147,7 +147,7 @@ async function viewSection(work: string) {
 
 /** One migration in tmux at 80×24: with the Ink view, or headless (--yes: plain lines); its engine's records/s. */
 async function inkRun(dir: string, home: string, target: string, headless: boolean): Promise<number> {
-	const socket = `fs-bench-${process.pid}`;
+	const socket = `fs-bench-${process.pid}-${target}`;
 	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 	const cli = path.join(here, '..', 'source', 'cli.js');
 	tmux('new-session', '-d', '-s', 'bench', '-x', '80', '-y', '24', `env -u CI -u NO_COLOR FS_STORE=local:${dir} FS_HOME=${home} TERM=xterm-256color ${process.execPath} ${cli} migrate view-source ${target}${headless ? ' --yes' : ''}; sleep 600`);
