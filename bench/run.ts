@@ -116,7 +116,7 @@ async function migrateSection(work: string) {
 
 /**
  * The same migration headless (plain lines) and with the Ink view in a real
- * terminal (tmux), alternating, FS_BENCH_VIEW_RUNS times each (default 3):
+ * terminal (tmux), alternating, FS_BENCH_VIEW_RUNS times each (default 5):
  * single runs on a small machine vary too much to compare.
  */
 async function viewSection(work: string) {
@@ -124,7 +124,7 @@ async function viewSection(work: string) {
 	const rows = small;
 	await makeBenchGroup(dir, 'view-source', rows);
 	const home = path.join(work, 'view-home');
-	const runs = Number(process.env['FS_BENCH_VIEW_RUNS'] ?? 3);
+	const runs = Number(process.env['FS_BENCH_VIEW_RUNS'] ?? 5);
 	const headless: number[] = [];
 	const ink: number[] = [];
 	for (let run = 0; run < runs; run++) {
