@@ -184,6 +184,10 @@ export async function prepare(context: Context): Promise<Prepared> {
 		const choice = retryFailed
 			? {strategy: hasOfflineStore(sourceGroup) ? 'offline_to_online' as const : 'online_to_online' as const, primary: 'offline' as const, mode: 'history' as const}
 			: chooseStrategy(sourceGroup, targetGroup, {mode, filter});
+		if (choice.mode === 'snapshot' && filter) {
+			compatibility.warnings.push('In snapshot mode the filter picks rows before the latest version of each identifier is chosen (as the Athena query does): where the latest version does not match, an older matching one is copied, and delete markers never match a condition on a feature.');
+		}
+
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
 		const estimated = await estimate(sourceStore, sourceGroup, request);

@@ -104,6 +104,7 @@ describe('plan and refusals', () => {
 		expect(plan).toContain('Filter: WHERE id < \'r000100\'');
 		expect(plan).toContain(`Store: local (${storeDir})`);
 		expect(result.stdout).toContain('🔍 Dry-run: no data was migrated.');
+		expect(result.stdout).toContain('⚠ In snapshot mode the filter picks rows before the latest version');
 		expect((await contents('plan-target')).offline).toEqual([]);
 	});
 
