@@ -33,6 +33,14 @@ function runScript(script: string, work: string): Promise<{code: number | null; 
 	});
 }
 
+/** A copy of the demo store in a fresh directory, as `store`, and the script run there. */
+async function scenario(name: string, store: string, script: string) {
+	const work = path.join(temp.dir, name);
+	mkdirSync(work);
+	copyStore(demo, path.join(work, store));
+	return {work, result: await runScript(script, work)};
+}
+
 beforeAll(async () => {
 	mkdirSync(bin);
 	writeFileSync(path.join(bin, 'fs'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`);
@@ -43,10 +51,7 @@ afterAll(() => temp.remove());
 
 describe('seed scenarios as shell runs', () => {
 	it('2: copy between environments (export, schema, create, bulk-put, verify)', async () => {
-		const work = path.join(temp.dir, 's2');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'prod'));
-		const result = await runScript('scenario-2-copy-between-environments.sh', work);
+		const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh');
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// 60,000 rows minus the delete markers, which export leaves out.
@@ -55,10 +60,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('3: archiving rows older than 90 days', async () => {
-		const work = path.join(temp.dir, 's3');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-3-archiving.sh', work);
+		const {work, result} = await scenario('s3', 'demo', 'scenario-3-archiving.sh');
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		const archived = Number(/archived: (\d+)/.exec(result.stdout)?.[1]);
@@ -71,10 +73,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('6: data quality (export JSON, clean it, bulk-put the cleaned file)', async () => {
-		const work = path.join(temp.dir, 's6');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-6-data-quality.sh', work);
+		const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh');
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// 10,000 customers, 40 deleted, 4 with balance "n/a" in their latest version.
@@ -86,10 +85,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('1: schema upgrade (backup, check, compare, migrate with --clear-target, verify)', async () => {
-		const work = path.join(temp.dir, 's1');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-1-schema-upgrade.sh', work);
+		const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh');
 		expect(result.code).toBe(0);
 		// 4 balances of "n/a" cannot become Fractional: exit 3, the rest is there.
 		expect(result.stdout).toContain('migrate exit: 3');
@@ -106,10 +102,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('4: partial migration of listed customers', async () => {
-		const work = path.join(temp.dir, 's4');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-4-partial.sh', work);
+		const {work, result} = await scenario('s4', 'demo', 'scenario-4-partial.sh');
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		expect(JSON.parse(readFileSync(path.join(work, 'ids.json'), 'utf8'))).toEqual([{customer_id: 'cust_000001'}, {customer_id: 'cust_000002'}, {customer_id: 'cust_000003'}]);
@@ -117,10 +110,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('5: incremental sync with a state file', async () => {
-		const work = path.join(temp.dir, 's5');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-5-incremental.sh', work);
+		const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh');
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// First sync: everything (60,000 rows and 60 delete markers); second: the 2 new rows.
@@ -132,10 +122,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('recovery: failed records fixed and retried with --retry-failed', async () => {
-		const work = path.join(temp.dir, 'recovery');
-		mkdirSync(work);
-		copyStore(demo, path.join(work, 'demo'));
-		const result = await runScript('scenario-recovery.sh', work);
+		const {work, result} = await scenario('recovery', 'demo', 'scenario-recovery.sh');
 		expect(result.stdout).toContain('first exit: 3');
 		expect(result.stdout).toContain('retry exit: 0');
 		expect(result.stdout).toContain('no failures left');
