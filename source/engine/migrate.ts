@@ -204,7 +204,8 @@ export class Migration extends EventEmitter {
 				})()));
 			}
 
-			outer: for await (const rows of checkpoint.snapshot.kind === 'offline' ? [] : readSnapshotRows(source.store, source.group, checkpoint.snapshot)) {
+			const handOut = checkpoint.snapshot.kind === 'offline' ? undefined : checkpoint.snapshot;
+			outer: for await (const rows of handOut ? readSnapshotRows(source.store, source.group, handOut) : []) {
 				for (const row of rows) {
 					if (this.stopping) break outer;
 					this.totals.read++;

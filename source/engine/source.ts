@@ -71,13 +71,11 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 	return {kind: 'offline', snapshot: {kind: 'parquet', files: parts.flatMap(part => part.files), names: parts[0]?.names ?? [], rows: parts.reduce((sum, part) => sum + part.rows, 0)}};
 }
 
-/** The rows of a snapshot, in order, as batches of wire rows. */
-export async function * readSnapshotRows(store: Store, group: FeatureGroup, snapshot: SourceSnapshot): AsyncGenerator<WireRow[]> {
-	if (snapshot.kind === 'offline') {
-		for await (const batch of store.readSnapshot(snapshot.snapshot)) yield wireRows(batch, group);
-		return;
-	}
-
+/**
+ * The rows of an identifier list or a failed-records file, in order, for the
+ * main thread to hand out (offline snapshots are read by the workers).
+ */
+export async function * readSnapshotRows(store: Store, group: FeatureGroup, snapshot: Exclude<SourceSnapshot, {kind: 'offline'}>): AsyncGenerator<WireRow[]> {
 	if (snapshot.kind === 'failed') {
 		let rows: WireRow[] = [];
 		for await (const line of failedLines(snapshot.file)) {

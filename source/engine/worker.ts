@@ -16,7 +16,7 @@ import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
-import {isRetryable, writeChunk, backoffMs, defaultRetry} from './write.js';
+import {retryCall, writeChunk} from './write.js';
 
 export interface WorkerInput {
 	index: number;
@@ -73,22 +73,7 @@ const hooks = {
 async function deleteWithRetry(record: FsRecord, checkpoint: {key: string; position: number}) {
 	const id = record[input.targetGroup.RecordIdentifierFeatureName] as string;
 	const eventTime = record[input.targetGroup.EventTimeFeatureName] as string;
-	for (let attempt = 0; ; attempt++) {
-		const release = await concurrency.acquire();
-		try {
-			await store.deleteRecord({FeatureGroupName: name, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint});
-			concurrency.succeeded();
-			return;
-		} catch (error) {
-			if (!isRetryable(error) || attempt + 1 >= defaultRetry.attempts) throw error;
-			concurrency.throttled();
-			const delay = backoffMs(attempt);
-			hooks.onRetry(attempt + 1, (error as Error).name, delay);
-			await new Promise(resolve => setTimeout(resolve, delay));
-		} finally {
-			release();
-		}
-	}
+	await retryCall(async () => store.deleteRecord({FeatureGroupName: name, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint}), {hooks, concurrency});
 }
 
 /** Write one batch; returns how many records and deletes were written. */

@@ -104,6 +104,27 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 	return failed;
 }
 
+/** One call (DeleteRecord, say) with the same retry policy and shared concurrency as writes. */
+export async function retryCall<T>(call: () => Promise<T>, options: Omit<ChunkOptions, 'checkpoint'> = {}): Promise<T> {
+	const policy = options.policy ?? defaultRetry;
+	for (let attempt = 0; ; attempt++) {
+		const release = await options.concurrency?.acquire();
+		try {
+			const result = await call();
+			options.concurrency?.succeeded();
+			return result;
+		} catch (error) {
+			if (!isRetryable(error) || attempt + 1 >= policy.attempts) throw error;
+			options.concurrency?.throttled();
+			const delay = backoffMs(attempt, policy);
+			options.hooks?.onRetry?.(attempt + 1, (error as Error).name, delay);
+			await sleep(delay);
+		} finally {
+			release?.();
+		}
+	}
+}
+
 /** Put any number of records into one feature group, chunk by chunk. */
 export async function putRecords(store: Store, featureGroupName: string, records: FsRecord[], hooks: WriteHooks = {}, policy = defaultRetry): Promise<FailedWrite[]> {
 	const failed: FailedWrite[] = [];

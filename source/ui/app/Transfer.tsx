@@ -31,7 +31,7 @@ interface Frame {
 }
 
 export function Transfer({migration, columns, asking, stopping, frameMs = 500}: TransferProps) {
-	const [frame, setFrame] = useState<Frame>(() => read(migration, [], 0));
+	const [frame, setFrame] = useState<Frame>(() => read(migration, []));
 	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
 	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
 	const lastStates = useRef<string[]>([]);
@@ -42,7 +42,7 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 			const seconds = Math.max(0.001, (now - previous.current.at) / 1000);
 			const rates = workers.map((worker, index) => (worker.records - (previous.current.records[index] ?? 0)) / seconds);
 			if (now - previous.current.at >= 1000) previous.current = {at: now, records: workers.map(worker => worker.records)};
-			setFrame(current => read(migration, rates.map((rate, index) => (current.rates[index] ?? rate) * 0.7 + rate * 0.3), 0));
+			setFrame(current => read(migration, rates.map((rate, index) => (current.rates[index] ?? rate) * 0.7 + rate * 0.3)));
 			// A worker that starts backing off gets a line that scrolls away.
 			const entered = workers.flatMap((worker, index) => (worker.state === 'backing off' && lastStates.current[index] !== 'backing off' ? [index] : []));
 			lastStates.current = workers.map(worker => worker.state);
@@ -87,7 +87,7 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 	);
 }
 
-function read(migration: Migration, rates: number[], _unused: number): Frame {
+function read(migration: Migration, rates: number[]): Frame {
 	const workers = migration.board.all();
 	const {totals} = migration;
 	const elapsed = (Date.now() - migration.startedAt) / 1000;
