@@ -27,6 +27,7 @@ describe('guided migration in a real terminal', () => {
 	it('picks, reviews, confirms, transfers and summarises at 80×24', async () => {
 		session = TmuxSession.start('guided', `${process.execPath} ${cliPath} migrate`, {
 			env: {FS_STORE: `local:${demo}`, FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir},
+			cwd: temp.dir,
 		});
 		let screen = await session.waitFor(text => text.includes('Pick the SOURCE feature group') && text.includes('customer-history'));
 		expect(screen).toContain('step 1 of 4');
@@ -66,7 +67,7 @@ describe('guided migration in a real terminal', () => {
 	it('fs demo builds the store and opens the guided migration on it; ctrl-c quits cleanly', async () => {
 		session?.kill();
 		const fresh = path.join(temp.dir, 'fresh-demo');
-		session = TmuxSession.start('demo', `${process.execPath} ${cliPath} demo --store local:${fresh}`, {env: {FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir}});
+		session = TmuxSession.start('demo', `${process.execPath} ${cliPath} demo --store local:${fresh}`, {env: {FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir}, cwd: temp.dir});
 		const screen = await session.waitFor(text => text.includes('Pick the SOURCE feature group'), 60_000);
 		expect(screen).toContain(`store local (${fresh})`);
 		session.keys('C-c');

@@ -15,10 +15,10 @@ export const hasTmux = () => {
 export class TmuxSession {
 	constructor(readonly name: string, private readonly socket: string) {}
 
-	static start(name: string, command: string, {columns = 80, rows = 24, env = {}}: {columns?: number; rows?: number; env?: Record<string, string>} = {}): TmuxSession {
+	static start(name: string, command: string, {columns = 80, rows = 24, env = {}, cwd}: {columns?: number; rows?: number; env?: Record<string, string>; cwd?: string} = {}): TmuxSession {
 		const socket = `fs-test-${process.pid}-${name}`;
 		const exports = Object.entries(env).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ');
-		execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), `env -u CI -u NO_COLOR -u FORCE_COLOR ${exports} TERM=xterm-256color ${command}; echo "[exit $?]"; sleep 600`]);
+		execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', ...(cwd ? ['-c', cwd] : []), '-s', name, '-x', String(columns), '-y', String(rows), `env -u CI -u NO_COLOR -u FORCE_COLOR ${exports} TERM=xterm-256color ${command}; echo "[exit $?]"; sleep 600`]);
 		return new TmuxSession(name, socket);
 	}
 
