@@ -6,6 +6,7 @@
  */
 import {EventEmitter} from 'node:events';
 import {Worker} from 'node:worker_threads';
+import type {Compatibility} from '../core/compat.js';
 import {makeCaster} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
@@ -72,6 +73,21 @@ const localBatchLimit = 1000;
 
 /** Batches a worker may have queued: bounded, so memory does not grow with the source. */
 const queuePerWorker = 3;
+
+/**
+ * Target feature → source column when every value is copied as it is (same
+ * type, no collections, nothing cast): then a target that takes bulk loads
+ * gets the rows in bulk, with the same result as record by record.
+ */
+export function bulkColumns(compatibility: Compatibility): Record<string, string> | undefined {
+	const columns: Record<string, string> = {};
+	for (const action of compatibility.actions) {
+		if (action.target?.CollectionType || action.kind === 'cast' || action.kind === 'error') return undefined;
+		if (action.kind === 'copy') columns[action.target!.FeatureName] = action.source!.FeatureName;
+	}
+
+	return columns;
+}
 
 export class Migration extends EventEmitter {
 	readonly board: ProgressBoard;
@@ -292,6 +308,7 @@ export class Migration extends EventEmitter {
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
 				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB', duckdbThreads: 1},
+				bulkColumns: bulkColumns(plan.compatibility),
 			};
 			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});
 		});

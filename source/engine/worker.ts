@@ -34,6 +34,11 @@ export interface WorkerInput {
 	sourceEventTime: string;
 	source: StoreHandle;
 	sourceGroup: FeatureGroup;
+	/**
+	 * Target feature → source column, when every value is copied as it is
+	 * (same types, no collections): an embedded target then takes bulk loads.
+	 */
+	bulkColumns?: Record<string, string>;
 	/** For an embedded target: entries per write call, and the lock its writers share. */
 	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string; duckdbThreads: number};
 }
@@ -136,21 +141,29 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 }
 
 let interrupted = false;
+let source: Store | undefined;
+
+/** One DuckDB thread per worker: the workers are the parallelism. */
+const sourceStore = async () => (source ??= await openStoreHandle(input.source, process.env, {duckdbMemory: '192MB', duckdbThreads: 1}));
+
+/** What a worker's own read ends with: rows done before (skipped) and its sample for verification. */
+interface PartitionRead {
+	skipped: number;
+	samples: Map<string, FsRecord | null>;
+}
 
 /**
- * Read this worker's partition of the snapshot and write it batch by batch:
- * no row crosses a thread boundary, and the main thread stays free for the view.
+ * Rows of the snapshot `files` in this worker's partition, from `skip` rows
+ * in, written batch by batch; positions count from `base`. Returns the rows
+ * skipped.
  */
-async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
-	// One DuckDB thread per worker: the workers are the parallelism.
-	const source = await openStoreHandle(input.source, process.env, {duckdbMemory: '192MB', duckdbThreads: 1});
-	const samples = new Map<string, FsRecord | null>();
+async function writeRows(snapshot: OfflineSnapshot, skip: number, base: number, batchSize: number, read: PartitionRead): Promise<number> {
+	const store = await sourceStore();
 	const sourceId = input.sourceIdentifier;
 	let position = 0;
 	let skipped = 0;
 	let batch: WireRow[] = [];
-	let batchStart = start;
-	let batchNumber = 0;
+	let batchStart = base + skip;
 	const write = async () => {
 		const rows = batch;
 		batch = [];
@@ -159,32 +172,112 @@ async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize
 		batchStart += rows.length;
 	};
 
-	try {
-		outer: for await (const offline of source.readSnapshot(snapshot, {index: me, of: input.workers, column: sourceId})) {
-			for (const row of wireRows(offline, input.sourceGroup)) {
-				if (interrupted) break outer;
-				if (position++ < start) {
-					skipped++;
-					continue;
-				}
-
-				const id = row.record[sourceId];
-				if (typeof id === 'string' && (samples.has(id) || samples.size < 5)) {
-					const cast = row.deleted ? undefined : castRecord(row.record);
-					samples.set(id, cast?.ok ? cast.record : null);
-				}
-
-				batch.push(row);
-				if (batch.length >= batchSize) await write();
+	outer: for await (const offline of store.readSnapshot(snapshot, {index: me, of: input.workers, column: sourceId})) {
+		for (const row of wireRows(offline, input.sourceGroup)) {
+			if (interrupted) break outer;
+			if (position++ < skip) {
+				skipped++;
+				continue;
 			}
-		}
 
-		if (batch.length > 0 && !interrupted) await write();
-	} finally {
-		await source.close();
+			sample(read.samples, row);
+			batch.push(row);
+			if (batch.length >= batchSize) await write();
+		}
 	}
 
-	post({type: 'finished', worker: me, skipped, samples: [...samples]});
+	if (batch.length > 0 && !interrupted) await write();
+	return skipped;
+}
+
+let batchNumber = 0;
+
+/** The first five identifiers a worker writes, with the record each should end with. */
+function sample(samples: Map<string, FsRecord | null>, row: WireRow) {
+	const id = row.record[input.sourceIdentifier];
+	if (typeof id === 'string' && (samples.has(id) || samples.size < 5)) {
+		const cast = row.deleted ? undefined : castRecord(row.record);
+		samples.set(id, cast?.ok ? cast.record : null);
+	}
+}
+
+/** Rows per bulk load: one transaction, and the unit of progress and checkpoints. */
+const rowsPerLoad = 50_000;
+
+/**
+ * Bulk loads into an embedded target, file by file of the snapshot (a
+ * file's rows of one identifier are together, so samples come from the
+ * first file). A load the store refuses (some row needs the record-by-record
+ * checks) goes record by record, which reports those rows.
+ */
+async function loadPartition(snapshot: OfflineSnapshot, start: number, batchSize: number, columns: Record<string, string>, read: PartitionRead) {
+	const partition = {index: me, of: input.workers, column: input.sourceIdentifier};
+	const deletedColumn = snapshot.names.includes('is_deleted') ? 'is_deleted' : undefined;
+	let position = 0;
+	for (const file of snapshot.files) {
+		if (interrupted) break;
+		const one = {...snapshot, files: [file]};
+		let offset = Math.max(0, start - position);
+		let total: number | undefined;
+		while (!interrupted) {
+			board.setState(me, 'writing');
+			const result = await store.bulkLoad!({
+				FeatureGroupName: name, file, partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
+				checkpoint: {key: input.checkpointKey, position: position + offset},
+			});
+			if (total === undefined) {
+				total = result.total;
+				read.skipped += Math.min(offset, total);
+				if (read.samples.size === 0 && offset < total) await sampleFile(one, offset, read.samples);
+			}
+
+			if (!result.ok) {
+				await writeRows(one, offset, position, batchSize, read);
+				break;
+			}
+
+			if (result.rows === 0) break;
+			board.add(me, 'records', result.rows);
+			board.add(me, 'deletes', result.deletes);
+			board.add(me, 'batches', 1);
+			post({type: 'done', worker: me, batch: batchNumber++, rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: position + offset + result.rows});
+			offset += result.rows;
+			if (offset >= total) break;
+		}
+
+		position += total ?? 0;
+	}
+}
+
+/** Samples from one file's partition, read from row `offset`: its first five identifiers. */
+async function sampleFile(snapshot: OfflineSnapshot, offset: number, samples: Map<string, FsRecord | null>) {
+	const store = await sourceStore();
+	let position = 0;
+	outer: for await (const offline of store.readSnapshot(snapshot, {index: me, of: input.workers, column: input.sourceIdentifier})) {
+		for (const row of wireRows(offline, input.sourceGroup)) {
+			if (position++ < offset) continue;
+			const id = row.record[input.sourceIdentifier];
+			if (typeof id === 'string' && !samples.has(id) && samples.size >= 5) break outer;
+			sample(samples, row);
+		}
+	}
+}
+
+/**
+ * Read this worker's partition of the snapshot and write it: no row crosses a
+ * thread boundary, and the main thread stays free for the view.
+ */
+async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
+	const read: PartitionRead = {skipped: 0, samples: new Map()};
+	try {
+		if (input.bulkColumns && store.bulkLoad) await loadPartition(snapshot, start, batchSize, input.bulkColumns, read);
+		else read.skipped = await writeRows(snapshot, start, 0, batchSize, read);
+	} finally {
+		await source?.close();
+		source = undefined;
+	}
+
+	post({type: 'finished', worker: me, skipped: read.skipped, samples: [...read.samples]});
 }
 
 async function main() {

@@ -106,6 +106,32 @@ export interface SnapshotPartition {
 	column: string;
 }
 
+/**
+ * Rows for a bulk load (an embedded target): one Parquet file of a snapshot,
+ * optionally one partition of it, `skip` rows in, at most `limit` rows. The
+ * store applies the same rules as BatchWriteRecord and SoftDelete, in order.
+ */
+export interface BulkLoad {
+	FeatureGroupName: string;
+	file: string;
+	partition?: SnapshotPartition;
+	/** Rows of the (partitioned) file already done. */
+	skip: number;
+	limit: number;
+	/** Target feature → the file's column holding its value; a feature not named is left empty. */
+	columns: Record<string, string>;
+	/** The file's column marking delete markers ("true"), replayed as SoftDeletes. */
+	deletedColumn?: string;
+	/** Saved with the rows: `position` is the load's first row; the store saves position + rows loaded. */
+	checkpoint?: {key: string; position: number};
+}
+
+export type BulkLoadResult =
+	/** `total`: rows of the (partitioned) file; `rows`: rows loaded now, of which `deletes` delete markers. */
+	| {ok: true; total: number; rows: number; deletes: number}
+	/** Nothing written: some row needs the record-by-record path (which reports it). */
+	| {ok: false; total: number; reason: string};
+
 export interface StoreLimits {
 	/** Entries per batchWrite call (BatchWriteRecord: 25). */
 	batchWrite: number;
@@ -151,6 +177,11 @@ export interface Store {
 	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
 	batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult>;
 	deleteRecord(input: DeleteRecordInput, options?: WriteOptions): Promise<void>;
+	/**
+	 * Where a store can (the embedded one): write many rows at once, all or
+	 * nothing, the checkpoint with them. Stores without it get records.
+	 */
+	bulkLoad?(load: BulkLoad): Promise<BulkLoadResult>;
 	/** The last checkpoint position saved with a write under `key`, where the store keeps them. */
 	readCheckpoint(key: string): Promise<number | undefined>;
 	forgetCheckpoint(key: string): Promise<void>;

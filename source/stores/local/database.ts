@@ -1,7 +1,8 @@
 /**
  * The embedded store's SQLite database: the catalog of feature groups, the
  * online store (latest record per identifier) and the offline staging table
- * (rows waiting to be written to Parquet). WAL mode lets several processes
+ * (rows waiting to be written to Parquet), and the Parquet files of bulk
+ * loads that are committed but not yet moved into place. WAL mode lets several processes
  * and worker threads share one store; a busy writer waits, it never corrupts.
  */
 import Database from 'better-sqlite3';
@@ -36,6 +37,12 @@ CREATE TABLE IF NOT EXISTS offline_staging (
 CREATE TABLE IF NOT EXISTS write_checkpoints (
 	key TEXT PRIMARY KEY,
 	position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS offline_pending (
+	dir TEXT PRIMARY KEY,
+	group_name TEXT NOT NULL,
+	seed TEXT NOT NULL,
+	api_time_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS offline_staging_group ON offline_staging (group_name, seq);
 `;

@@ -9,8 +9,9 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
+import {BulkLoader} from './bulk.js';
 import {Catalog} from './catalog.js';
 import {openDatabase, type Sqlite} from './database.js';
 import {ensureStoreDir, type StoreMeta} from './layout.js';
@@ -46,6 +47,7 @@ export class LocalStore implements Store {
 	private readonly catalog: Catalog;
 	private readonly records: Records;
 	private readonly offline: OfflineStore;
+	private readonly bulk: BulkLoader;
 	/** Writes in this process wait while a flush holds the SQLite write lock. */
 	private flushing: Promise<void> = Promise.resolve();
 	private closed = false;
@@ -59,6 +61,7 @@ export class LocalStore implements Store {
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
 		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
+		this.bulk = new BulkLoader(dir, this.db, this.catalog, this.offline, this.records, faults !== undefined);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
 	}
@@ -122,6 +125,11 @@ export class LocalStore implements Store {
 	async deleteRecord(input: DeleteRecordInput, options?: WriteOptions): Promise<void> {
 		await this.flushing;
 		this.records.deleteRecord(input, options);
+	}
+
+	async bulkLoad(load: BulkLoad): Promise<BulkLoadResult> {
+		await this.flushing;
+		return this.bulk.load(load);
 	}
 
 	async readCheckpoint(key: string): Promise<number | undefined> {

@@ -16,6 +16,7 @@ import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import {duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {valueMacros} from './bulk-sql.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
@@ -48,7 +49,7 @@ export class OfflineStore {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
 	}
 
-	private async connect(): Promise<DuckDBConnection> {
+	async connect(): Promise<DuckDBConnection> {
 		// A memory limit and a spill directory keep big sorts (history order,
 		// snapshot windows) from growing the process with the row count. The
 		// Presto macros live in the instance's catalog: defined once, seen by
@@ -61,7 +62,7 @@ export class OfflineStore {
 			});
 			const setup = await instance.connect();
 			await setup.run('SET GLOBAL TimeZone = \'UTC\'');
-			for (const macro of prestoMacros) await setup.run(macro);
+			for (const macro of [...prestoMacros, ...valueMacros]) await setup.run(macro);
 			setup.closeSync();
 			return instance;
 		});
@@ -81,6 +82,7 @@ export class OfflineStore {
 	 */
 	async flush(group: FeatureGroup): Promise<void> {
 		const name = group.FeatureGroupName;
+		if (group.OfflineStoreConfig) this.finishPending(group);
 		if (!group.OfflineStoreConfig || !this.hasStaged(name)) return;
 		this.db.exec('BEGIN IMMEDIATE');
 		try {
@@ -148,7 +150,7 @@ export class OfflineStore {
 					strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
 				FROM stage
 			) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
-			this.placeFiles(group, temporary, firstSeq, firstApiMs);
+			this.placeFiles(group, temporary, String(firstSeq), firstApiMs);
 			return lastSeq;
 		} finally {
 			connection.closeSync();
@@ -156,16 +158,46 @@ export class OfflineStore {
 		}
 	}
 
-	/** Move DuckDB's partition files into place under SageMaker's names. */
-	private placeFiles(group: FeatureGroup, temporary: string, firstSeq: number, firstApiMs: number) {
+	/**
+	 * Move the files of committed bulk loads into place (see bulk.ts); a move a
+	 * crash cut short is finished here, before anything reads the group.
+	 */
+	finishPending(group: FeatureGroup, only?: string) {
+		const name = group.FeatureGroupName;
+		const pending = this.db.prepare('SELECT dir, seed, api_time_ms FROM offline_pending WHERE group_name = ? AND (? IS NULL OR dir = ?)').all(name, only ?? null, only ?? null) as Array<{dir: string; seed: string; api_time_ms: number}>;
+		for (const {dir, seed, api_time_ms: apiMs} of pending) {
+			// Another writer may be moving the same files: what is gone is in place.
+			this.placeFiles(group, dir, seed, apiMs);
+			rmSync(dir, {recursive: true, force: true});
+			this.db.prepare('DELETE FROM offline_pending WHERE dir = ?').run(dir);
+		}
+	}
+
+	/**
+	 * Move DuckDB's partition files into place under SageMaker's names. The
+	 * names derive from `seed`: placing the same files again overwrites them.
+	 */
+	private placeFiles(group: FeatureGroup, temporary: string, seed: string, firstApiMs: number) {
 		const stamp = new Date(firstApiMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 		const target = this.dataDir(group);
-		for (const file of readdirSync(temporary, {recursive: true}) as string[]) {
+		let files: string[];
+		try {
+			files = readdirSync(temporary, {recursive: true}) as string[];
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+			throw error;
+		}
+
+		for (const file of files) {
 			if (!file.endsWith('.parquet')) continue;
 			const partition = path.dirname(file);
-			const digest = createHash('sha256').update(`${group.FeatureGroupName}:${firstSeq}:${file}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
+			const digest = createHash('sha256').update(`${group.FeatureGroupName}:${seed}:${file}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
 			mkdirSync(path.join(target, partition), {recursive: true});
-			renameSync(path.join(temporary, file), path.join(target, partition, `${stamp}_${digest}.parquet`));
+			try {
+				renameSync(path.join(temporary, file), path.join(target, partition, `${stamp}_${digest}.parquet`));
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+			}
 		}
 	}
 
@@ -180,6 +212,11 @@ export class OfflineStore {
 		const dir = this.dataDir(group);
 		const removed = this.files(group).length;
 		this.db.prepare('DELETE FROM offline_staging WHERE group_name = ?').run(group.FeatureGroupName);
+		for (const pending of this.db.prepare('SELECT dir FROM offline_pending WHERE group_name = ?').pluck().all(group.FeatureGroupName) as string[]) {
+			rmSync(pending, {recursive: true, force: true});
+		}
+
+		this.db.prepare('DELETE FROM offline_pending WHERE group_name = ?').run(group.FeatureGroupName);
 		rmSync(dir, {recursive: true, force: true});
 		return removed;
 	}
@@ -231,7 +268,8 @@ export class OfflineStore {
 			const feature = byName.get(name);
 			const column = sqlName(name);
 			if (feature?.CollectionType) return `CAST(${column} AS VARCHAR[]) AS ${column}`;
-			if (feature?.FeatureType === 'Fractional') return column;
+			// Numbers keep their type (exact BIGINT, DOUBLE): snapshots stay typed for bulk loads.
+			if (feature?.FeatureType === 'Fractional' || feature?.FeatureType === 'Integral') return column;
 			if (name === 'write_time' || name === 'api_invocation_time') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
 			return `CAST(${column} AS VARCHAR) AS ${column}`;
 		});

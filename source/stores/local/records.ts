@@ -28,7 +28,7 @@ interface OnlineRow {
 }
 
 export class Records {
-	private readonly upsertOnline;
+	readonly upsertOnline;
 	private readonly stageOffline;
 	private readonly selectOnline;
 	private readonly deleteOnline;
@@ -99,7 +99,7 @@ export class Records {
 			if (options.checkpoint && result.unprocessed.length === 0) this.saveCheckpoint(options.checkpoint);
 		});
 		try {
-			this.locked(() => write.immediate());
+			this.withWriteLock(() => write.immediate());
 		} catch (error) {
 			// Another writer held the lock past the timeout: nothing was written,
 			// so every entry is unprocessed and may simply be sent again.
@@ -115,7 +115,7 @@ export class Records {
 	 * a lock in shared memory: handing over takes microseconds, where SQLite's
 	 * own busy handler sleeps for up to 100 ms between tries.
 	 */
-	private locked<T>(run: () => T): T {
+	withWriteLock<T>(run: () => T): T {
 		const lock = this.lock;
 		if (!lock) return run();
 		while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1, 50);
@@ -166,10 +166,10 @@ export class Records {
 			if (targets.offline) this.stageOffline.run(name, time, now, now, 1, JSON.stringify(marker));
 			if (options.checkpoint) this.saveCheckpoint(options.checkpoint);
 		});
-		this.locked(() => write.immediate());
+		this.withWriteLock(() => write.immediate());
 	}
 
-	private saveCheckpoint({key, position}: {key: string; position: number}) {
+	saveCheckpoint({key, position}: {key: string; position: number}) {
 		this.db.prepare('INSERT INTO write_checkpoints (key, position) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET position = excluded.position').run(key, position);
 	}
 
@@ -188,7 +188,7 @@ export class Records {
 
 		const row = this.selectOnline.get(group.FeatureGroupName, id) as OnlineRow | undefined;
 		if (!row || row.deleted || (row.expires_at_ms !== null && row.expires_at_ms <= Date.now())) return undefined;
-		return pick(JSON.parse(row.record) as FsRecord, featureNames);
+		return pick(withoutNulls(JSON.parse(row.record) as Record<string, FsRecord[string] | null>), featureNames);
 	}
 
 	batchGet(group: FeatureGroup, ids: string[], featureNames: string[] | undefined, limit: number): BatchGetResult {
@@ -276,6 +276,12 @@ function targetsFor(group: FeatureGroup, requested: TargetStore[] | undefined): 
 	}
 
 	return {online: requested.includes('OnlineStore'), offline: requested.includes('OfflineStore')};
+}
+
+/** Bulk loads store a feature without a value as null (see bulk.ts); the API leaves it out. */
+function withoutNulls(record: Record<string, FsRecord[string] | null>): FsRecord {
+	for (const [name, value] of Object.entries(record)) if (value === null) delete record[name];
+	return record as FsRecord;
 }
 
 function pick(record: FsRecord, featureNames: string[] | undefined): FsRecord {

@@ -1,0 +1,208 @@
+/**
+ * Bulk loads into the embedded store (Store.bulkLoad): a migration's rows go
+ * from a snapshot's Parquet to the offline store's Parquet and to the online
+ * store in a few statements, with the rules record-by-record writes follow
+ * (checks, the event-time rule, delete markers as SoftDeletes, TTL), instead
+ * of as a million JavaScript objects.
+ *
+ * All or nothing, the checkpoint with it: the offline files are written aside,
+ * then one SQLite transaction upserts the online records, saves the position
+ * and records the files as pending; the files are moved into place after the
+ * commit, and a move cut short by a crash is finished before the next read
+ * (OfflineStore.finishPending).
+ */
+import {createHash} from 'node:crypto';
+import {rmSync} from 'node:fs';
+import path from 'node:path';
+import type {DuckDBConnection} from '@duckdb/node-api';
+import type {FeatureGroup} from '../../core/types.js';
+import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
+import {sqlName, sqlString} from '../../io/duckdb.js';
+import type {BulkLoad, BulkLoadResult} from '../store.js';
+import {apiText, eventMillis, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
+import type {Catalog} from './catalog.js';
+import type {Sqlite} from './database.js';
+import type {OfflineStore} from './offline.js';
+import {ttlMillis, type Records} from './records.js';
+
+/** Event-time hours (offline partitions) written by one COPY: bounds DuckDB's buffers. */
+const hoursPerCopy = 8;
+
+export class BulkLoader {
+	private readonly pending;
+
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly catalog: Catalog, private readonly offline: OfflineStore, private readonly records: Records, private readonly faulty = false) {
+		this.pending = db.prepare('INSERT OR REPLACE INTO offline_pending (dir, group_name, seed, api_time_ms) VALUES (?, ?, ?, ?)');
+	}
+
+	async load(load: BulkLoad): Promise<BulkLoadResult> {
+		const group = this.catalog.get(load.FeatureGroupName);
+		// Injected faults are drawn per record (tests of retries): such a store takes records only.
+		const faulty = this.faulty ? 'faults are injected per record' : undefined;
+		const connection = await this.offline.connect();
+		try {
+			const columns = faulty ?? await this.loadColumns(connection, group, load);
+			const total = await step('reading', () => this.stage(connection, group, load, columns));
+			const refusal = typeof columns === 'string' ? columns : await this.check(connection);
+			if (refusal) return {ok: false, total, reason: refusal};
+			const rows = await count(connection, 'SELECT count(*) FROM bulk');
+			const deletes = await count(connection, 'SELECT count(*) FROM bulk WHERE __deleted');
+			if (rows === 0) return {ok: true, total, rows, deletes};
+			const now = Date.now();
+			// What names the load's files: the same load redone writes the same names.
+			const seed = JSON.stringify([load.file, load.partition ?? null, load.skip, load.checkpoint?.key ?? null]);
+			const staged = hasOfflineStore(group) ? await step('offline store', () => this.writeOffline(connection, group, seed, now)) : undefined;
+			const winners = hasOnlineStore(group) ? await step('online store', () => this.onlineWinners(connection, group)) : undefined;
+			const commit = this.db.transaction(() => {
+				if (winners) this.upsertWinners(group, winners, now);
+				if (staged) this.pending.run(staged, group.FeatureGroupName, seed, now);
+				if (load.checkpoint) this.records.saveCheckpoint({key: load.checkpoint.key, position: load.checkpoint.position + rows});
+			});
+			this.records.withWriteLock(() => commit.immediate());
+			if (staged) this.offline.finishPending(group, staged);
+			return {ok: true, total, rows, deletes};
+		} finally {
+			await connection.run('DROP TABLE IF EXISTS bulk').catch(() => undefined);
+			connection.closeSync();
+		}
+	}
+
+	/** The target features and where their values come from; a string when bulk cannot load them. */
+	private async loadColumns(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad): Promise<LoadColumn[] | string> {
+		if (group.FeatureGroupStatus !== 'Created') return `${group.FeatureGroupName} is ${group.FeatureGroupStatus}`;
+		if (group.FeatureDefinitions.some(feature => feature.CollectionType)) return 'collection features are checked record by record';
+		const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(load.file)})`);
+		const types = new Map(described.getRows().map(row => [String(row[0]), String(row[1])]));
+		for (const [feature, source] of Object.entries(load.columns)) {
+			if (!types.has(source)) return `the file has no column ${source} for ${feature}`;
+		}
+
+		return group.FeatureDefinitions.map(feature => {
+			const source = load.columns[feature.FeatureName];
+			return {feature, source, sourceType: source === undefined ? undefined : types.get(source)};
+		});
+	}
+
+	/** The load's rows as table `bulk`, in the file's order; returns the (partitioned) file's row count. */
+	private async stage(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad, columns: LoadColumn[] | string): Promise<number> {
+		const where = load.partition ? `hash(${sqlName(load.partition.column)}) % ${load.partition.of} = ${load.partition.index}` : 'true';
+		// file_row_number keeps the file's order whatever DuckDB's threads do.
+		// Numbering the partition's rows reads two columns; the load's own rows
+		// are then one range of file rows, read in full.
+		const file = `read_parquet(${sqlString(load.file)}, file_row_number = true)`;
+		const range = await connection.runAndReadAll(`SELECT count(*), min(file_row_number) FILTER (WHERE __n > ${load.skip} AND __n <= ${load.skip + load.limit}),
+				max(file_row_number) FILTER (WHERE __n > ${load.skip} AND __n <= ${load.skip + load.limit})
+			FROM (SELECT file_row_number, row_number() OVER (ORDER BY file_row_number) AS __n FROM ${file} WHERE ${where})`);
+		const [total, first, last] = range.getRows()[0]!;
+		if (typeof columns === 'string') return Number(total);
+		const deleted = load.deletedColumn ? `coalesce(CAST(${sqlName(load.deletedColumn)} AS VARCHAR) = 'true', false)` : 'false';
+		const checks = columns.map((column, index) => `${valueCheck(column, `__v${index}`, roleOf(group, column))} AS __ok${index}`);
+		const values = columns.map((_, index) => `__v${index}`);
+		// Typed values first, then checks that read them and the raw text.
+		await connection.run(`CREATE OR REPLACE TEMP TABLE bulk AS
+			SELECT __n, ${values.join(', ')}, __deleted, (${columns.map((_, index) => `__ok${index}`).join(' AND ')}) AS __ok FROM (
+				SELECT row_number() OVER (ORDER BY file_row_number) AS __n, ${deleted} AS __deleted,
+					${columns.map((column, index) => `${typedValue(column)} AS __v${index}`).join(', ')}, ${checks.join(', ')}
+				FROM ${file}
+				WHERE ${first === null ? 'false' : `file_row_number BETWEEN ${String(first)} AND ${String(last)} AND ${where}`}
+			)`);
+		return Number(total);
+	}
+
+	private async check(connection: DuckDBConnection): Promise<string | undefined> {
+		const bad = await count(connection, 'SELECT count(*) FROM bulk WHERE NOT __ok');
+		return bad > 0 ? `${bad} rows need the record-by-record checks` : undefined;
+	}
+
+	/** Offline rows as Parquet in a directory of their own, partitioned by event time; returns the directory. */
+	private async writeOffline(connection: DuckDBConnection, group: FeatureGroup, seed: string, now: number): Promise<string> {
+		const features = group.FeatureDefinitions;
+		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
+		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
+		// Named after the load: a load redone after a crash starts from a clean directory.
+		const staged = path.join(this.dir, 'tmp', `load-${createHash('sha256').update(seed).digest('hex').slice(0, 20)}`);
+		rmSync(staged, {recursive: true, force: true});
+		const at = `make_timestamp(${now * 1000})`;
+		const eventTs = `make_timestamp(${eventMillis(features[time]!, `__v${time}`)} * 1000)`;
+		// A delete marker holds the identifier and event time only, as DeleteRecord writes it.
+		const values = features.map((feature, index) => (index === id || index === time ? `__v${index}` : `CASE WHEN __deleted THEN NULL ELSE __v${index} END`) + ` AS ${sqlName(feature.FeatureName)}`);
+		// DuckDB buffers every open partition in memory: rows spread over many
+		// event-time hours are written a few hours at a time.
+		const hourOf = `strftime(${eventTs}, '%Y%m%d%H')`;
+		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
+		for (let first = 0; first < hours.length; first += hoursPerCopy) {
+			const chunk = hours.slice(first, first + hoursPerCopy).map(hour => sqlString(hour)).join(', ');
+			await connection.run(`COPY (
+				SELECT ${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted,
+					strftime(${eventTs}, '%Y') AS year, strftime(${eventTs}, '%m') AS month, strftime(${eventTs}, '%d') AS day, strftime(${eventTs}, '%H') AS hour
+				FROM bulk WHERE ${hourOf} IN (${chunk})
+			) TO ${sqlString(staged)} (FORMAT parquet, PARTITION_BY (year, month, day, hour), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part${first}_{i}')`);
+		}
+
+		return staged;
+	}
+
+	/**
+	 * Per identifier, the row the online store ends with: the first of its
+	 * latest event time (a later put with the same event time does not
+	 * replace it). The record is JSON with a feature without a value as null
+	 * (DuckDB's own to_json; Records.getRecord leaves nulls out).
+	 */
+	private async onlineWinners(connection: DuckDBConnection, group: FeatureGroup): Promise<Winners> {
+		const features = group.FeatureDefinitions;
+		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
+		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
+		const texts = features.map((feature, index) => `${sqlString(feature.FeatureName)}: ${apiText(feature, `__v${index}`)}`);
+		const marker = `{${texts[id]!}, ${texts[time]!}}`;
+		const reader = await connection.runAndReadAll(`SELECT __v${id}, __ms, __deleted,
+				CASE WHEN __deleted THEN CAST(to_json(${marker}) AS VARCHAR) ELSE CAST(to_json({${texts.join(', ')}}) AS VARCHAR) END
+			FROM (
+				SELECT *, ${eventMillis(features[time]!, `__v${time}`)} AS __ms FROM bulk
+				QUALIFY row_number() OVER (PARTITION BY __v${id} ORDER BY __ms DESC, __n) = 1
+			)`);
+		const [ids, times, deleted, records] = reader.getColumns() as [string[], bigint[], boolean[], string[]];
+		return {ids, times, deleted, records};
+	}
+
+	/** Through Records' own upsert: the event-time rule lives in one statement. */
+	private upsertWinners(group: FeatureGroup, winners: Winners, now: number) {
+		const ttl = ttlMillis(group.OnlineStoreConfig?.TtlDuration);
+		const upsert = this.records.upsertOnline;
+		for (let row = 0; row < winners.ids.length; row++) {
+			const time = Number(winners.times[row]);
+			const deleted = winners.deleted[row]!;
+			upsert.run({
+				group: group.FeatureGroupName, id: winners.ids[row], time, record: winners.records[row], deleted: deleted ? 1 : 0,
+				expires: deleted || ttl === undefined ? null : time + ttl, now,
+			});
+		}
+	}
+}
+
+interface Winners {
+	ids: string[];
+	times: bigint[];
+	deleted: boolean[];
+	records: string[];
+}
+
+function roleOf(group: FeatureGroup, column: LoadColumn): 'id' | 'time' | undefined {
+	if (column.feature.FeatureName === group.RecordIdentifierFeatureName) return 'id';
+	if (column.feature.FeatureName === group.EventTimeFeatureName) return 'time';
+	return undefined;
+}
+
+async function count(connection: DuckDBConnection, sql: string): Promise<number> {
+	const reader = await connection.runAndReadAll(sql);
+	return Number(reader.getRows()[0]![0]);
+}
+
+/** Errors say which step of a load failed. */
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		(error as Error).message = `${name}: ${(error as Error).message}`;
+		throw error;
+	}
+}

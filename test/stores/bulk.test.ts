@@ -1,0 +1,206 @@
+/**
+ * Bulk loads (the embedded store's fast path for migrations) must leave a
+ * target exactly as record-by-record writes do: same online records, same
+ * offline rows, the event-time rule against what the target already holds,
+ * delete markers as SoftDeletes; and refuse, writing nothing, rows whose
+ * checks it cannot vouch for.
+ */
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {makeCaster} from '../../source/core/cast.js';
+import {checkCompatibility} from '../../source/core/compat.js';
+import type {FeatureDefinition, FsRecord} from '../../source/core/types.js';
+import {wireRows} from '../../source/engine/source.js';
+import {loadDuckDB, sqlString} from '../../source/io/duckdb.js';
+import {LocalStore} from '../../source/stores/local/index.js';
+import type {OfflineSnapshot} from '../../source/stores/store.js';
+import {tempDir} from '../helpers/temp.js';
+
+const features: FeatureDefinition[] = [
+	{FeatureName: 'id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'n', FeatureType: 'Integral'},
+	{FeatureName: 'x', FeatureType: 'Fractional'},
+	{FeatureName: 'label', FeatureType: 'String'},
+];
+
+const fractions = ['0', '-0', '1', '0.1', '1.5', '123.456', '1e-7', '1.5e-7', '0.000001', '1e16', '1e20', '1e21', '1.5e21', '123456789012345680000', '5e-324', '1.7976931348623157e308', '-2.5e-10', '9007199254740993', '12345678.9'];
+
+function group(name: string) {
+	return {
+		FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time', FeatureDefinitions: features,
+		OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bulk-test/fs'}},
+	};
+}
+
+const time = (second: number, millis = false) => `2024-03-01T10:00:${String(second).padStart(2, '0')}${millis ? '.250' : ''}Z`;
+
+/** Source operations in order: puts and deletes, with repeated event times and odd values. */
+function sourceOps(): Array<{record: FsRecord; deleted?: boolean}> {
+	const ops: Array<{record: FsRecord; deleted?: boolean}> = [];
+	for (let i = 0; i < 40; i++) {
+		const id = `id-${String(i).padStart(3, '0')}`;
+		for (let version = 0; version < 1 + (i % 4); version++) {
+			const record: FsRecord = {id, event_time: time(version * 2 + (i % 3), i % 2 === 0)};
+			if (i % 5 !== 0) record['n'] = String((BigInt(i) * 230_584_300_921_369_395n) * (i % 2 ? -1n : 1n) + (i === 39 ? -9_223_372_036_854_775_808n + 8_992_787_735_933_406_405n : 0n));
+			record['x'] = fractions[(i + version) % fractions.length]!;
+			if (i % 7 !== 1) record['label'] = ['', 'a,b', 'quote " here', 'line\nbreak', 'ünïcødé ✓', '{"json": true}'][(i + version) % 6]!;
+			ops.push({record});
+		}
+
+		// Same event time twice: the first stays online.
+		if (i % 6 === 0) ops.push({record: {id, event_time: time(30), label: 'first'}}, {record: {id, event_time: time(30), label: 'second'}});
+		if (i % 4 === 3) ops.push({record: {id, event_time: time(40)}, deleted: true});
+		if (i % 8 === 3) ops.push({record: {id, event_time: time(50), label: 'after delete'}});
+	}
+
+	return ops;
+}
+
+let temp: ReturnType<typeof tempDir>;
+let store: LocalStore;
+let snapshot: OfflineSnapshot;
+
+async function replayByRecord(target: string) {
+	const compatibility = checkCompatibility(await store.describeFeatureGroup('source'), await store.describeFeatureGroup(target));
+	const cast = makeCaster(compatibility, 'event_time');
+	const sourceGroup = await store.describeFeatureGroup('source');
+	for await (const batch of store.readSnapshot(snapshot)) {
+		for (const row of wireRows(batch, sourceGroup)) {
+			const result = cast(row.record);
+			if (!result.ok) throw new Error(result.reason);
+			if (row.deleted) {
+				await store.deleteRecord({FeatureGroupName: target, RecordIdentifier: result.record['id'] as string, EventTime: result.record['event_time'] as string, DeletionMode: 'SoftDelete'});
+			} else {
+				const written = await store.batchWrite([{FeatureGroupName: target, Record: result.record}]);
+				expect(written.errors).toEqual([]);
+			}
+		}
+	}
+}
+
+/** Records already in a target before the load: some newer, some older than the source's. */
+async function preload(target: string) {
+	await store.batchWrite([
+		{FeatureGroupName: target, Record: {id: 'id-001', event_time: time(59), label: 'newer, stays'}},
+		{FeatureGroupName: target, Record: {id: 'id-002', event_time: time(0), label: 'older, replaced'}},
+	]);
+}
+
+async function contents(target: string) {
+	const online: Record<string, FsRecord | undefined> = {};
+	for (let i = 0; i < 40; i++) online[`id-${String(i).padStart(3, '0')}`] = await store.getRecord(target, `id-${String(i).padStart(3, '0')}`);
+	const offline: string[] = [];
+	for await (const batch of store.readOffline(target, {mode: 'history', includeMetadata: true})) {
+		for (let row = 0; row < batch.length; row++) {
+			offline.push(JSON.stringify(batch.names.filter(name => name !== 'write_time' && name !== 'api_invocation_time').map(name => batch.columns[batch.names.indexOf(name)]![row])));
+		}
+	}
+
+	const soft: string[] = [];
+	for await (const page of store.listRecordIdentifiers(target, {includeSoftDeleted: true})) soft.push(...page);
+	return {online, offline: offline.sort(), listed: soft};
+}
+
+beforeAll(async () => {
+	temp = tempDir();
+	store = new LocalStore(path.join(temp.dir, 'store'));
+	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'refused']) await store.createFeatureGroup(group(name));
+	for (const op of sourceOps()) {
+		if (op.deleted) await store.deleteRecord({FeatureGroupName: 'source', RecordIdentifier: op.record['id'] as string, EventTime: op.record['event_time'] as string});
+		else expect((await store.batchWrite([{FeatureGroupName: 'source', Record: op.record}])).errors).toEqual([]);
+	}
+
+	snapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true}, path.join(temp.dir, 'snapshot'));
+	for (const name of ['by-record', 'bulk', 'pieces']) await preload(name);
+	await replayByRecord('by-record');
+});
+
+afterAll(async () => {
+	await store.close();
+	temp.remove();
+});
+
+const columns = Object.fromEntries(features.map(feature => [feature.FeatureName, feature.FeatureName]));
+
+describe('bulk load', () => {
+	it('leaves the target as record-by-record writes do', async () => {
+		let position = 0;
+		for (const file of snapshot.files) {
+			const result = await store.bulkLoad({FeatureGroupName: 'bulk', file, skip: 0, limit: 1_000_000, columns, deletedColumn: 'is_deleted', checkpoint: {key: 'bulk/0', position}});
+			expect(result).toMatchObject({ok: true});
+			if (result.ok) position += result.rows;
+		}
+
+		expect(position).toBe(snapshot.rows);
+		expect(await store.readCheckpoint('bulk/0')).toBe(snapshot.rows);
+		const expected = await contents('by-record');
+		expect(expected.online['id-001']).toMatchObject({label: 'newer, stays'});
+		expect(await contents('bulk')).toEqual(expected);
+	});
+
+	it('gives the same result in partitions and pieces, skipping what is done', async () => {
+		let loaded = 0;
+		for (let index = 0; index < 3; index++) {
+			for (const file of snapshot.files) {
+				let done = 0;
+				for (;;) {
+					const result = await store.bulkLoad({FeatureGroupName: 'pieces', file, partition: {index, of: 3, column: 'id'}, skip: done, limit: 7, columns, deletedColumn: 'is_deleted'});
+					if (!result.ok) throw new Error(result.reason);
+					done += result.rows;
+					loaded += result.rows;
+					if (done >= result.total) break;
+				}
+			}
+		}
+
+		expect(loaded).toBe(snapshot.rows);
+		expect(await contents('pieces')).toEqual(await contents('by-record'));
+	});
+
+	it('refuses rows it cannot vouch for and writes nothing', async () => {
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const cases: Array<[string, string]> = [
+			['id, event_time, n, x, label', `('a', '${time(1)}', '1.5', '1', 'ok')`],
+			['id, event_time, n, x, label', `('', '${time(1)}', '1', '1', 'ok')`],
+			['id, event_time, n, x, label', `('a', '2024-02-30T00:00:00Z', '1', '1', 'ok')`],
+			['id, event_time, n, x, label', `('a', '${time(1)}', '1', 'NaN', 'ok')`],
+			['id, event_time, n, x, label', `('a', '${time(1)}', '99999999999999999999', '1', 'ok')`],
+		];
+		for (const [index, [names, values]] of cases.entries()) {
+			const file = path.join(temp.dir, `bad-${index}.parquet`);
+			await connection.run(`COPY (SELECT * FROM (VALUES ('b', '${time(1)}', '2', '2', 'fine'), ${values}) t(${names})) TO ${sqlString(file)} (FORMAT parquet)`);
+			const result = await store.bulkLoad({FeatureGroupName: 'refused', file, skip: 0, limit: 100, columns, checkpoint: {key: 'refused', position: 0}});
+			expect(result).toMatchObject({ok: false, total: 2});
+		}
+
+		connection.closeSync();
+		expect(await store.getRecord('refused', 'b')).toBeUndefined();
+		expect(await store.countOffline('refused', {mode: 'history'})).toBe(0);
+		expect(await store.readCheckpoint('refused')).toBeUndefined();
+	});
+
+	it('writes Fractional values as JavaScript does', async () => {
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const {valueMacros} = await import('../../source/stores/local/bulk-sql.js');
+		for (const macro of valueMacros) await connection.run(macro);
+		const buffer = new DataView(new ArrayBuffer(8));
+		const values = fractions.map(Number);
+		for (let i = 0; i < 2000; i++) {
+			// Random bit patterns cover every exponent; random decimals cover the usual.
+			buffer.setUint32(0, Math.floor(Math.random() * 2 ** 32));
+			buffer.setUint32(4, Math.floor(Math.random() * 2 ** 32));
+			const value = buffer.getFloat64(0);
+			if (Number.isFinite(value)) values.push(value);
+			values.push(Math.round(Math.random() * 1e6) / 10 ** Math.floor(Math.random() * 12));
+		}
+
+		const list = values.map(value => (Object.is(value, -0) ? '-0.0' : value.toExponential(20))).join('), (');
+		const reader = await connection.runAndReadAll(`SELECT js_number(CAST(v AS DOUBLE)) FROM (VALUES (${list})) t(v)`);
+		const got = reader.getRows().map(row => row[0]);
+		connection.closeSync();
+		expect(got).toEqual(values.map(value => String(value)));
+	});
+});
