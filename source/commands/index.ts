@@ -3,6 +3,7 @@ import {bulkPutCommand} from './bulk-put.js';
 import {clearCommand} from './clear.js';
 import {createCommand} from './create.js';
 import {demoCommand} from './demo.js';
+import {emulatorCommand} from './emulator.js';
 import {exportCommand} from './export.js';
 import {getCommand} from './get.js';
 import {listCommand} from './list.js';
@@ -19,4 +20,5 @@ export const commands: Command[] = [
 	bulkPutCommand,
 	clearCommand,
 	demoCommand,
+	emulatorCommand,
 ];

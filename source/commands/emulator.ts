@@ -1,0 +1,109 @@
+import {homedir} from 'node:os';
+import path from 'node:path';
+import type {Command} from '../cli/command.js';
+import {integerFlag} from '../cli/options.js';
+import {watchInterrupts} from '../cli/signals.js';
+import {runtimeError, usageError} from '../core/errors.js';
+import {parseStoreSpec} from '../stores/open.js';
+
+export const emulatorCommand: Command = {
+	name: 'emulator',
+	summary: 'serve a local store over the AWS APIs, for the AWS SDK and CLI',
+	args: [0, 0],
+	flags: {
+		port: {type: 'string', default: '4566'},
+		host: {type: 'string', default: '127.0.0.1'},
+		latencyMs: {type: 'string', default: '0'},
+		throttleRate: {type: 'string', default: '0'},
+		errorRate: {type: 'string', default: '0'},
+		partialRate: {type: 'string', default: '0'},
+		seed: {type: 'string', default: '1'},
+		athenaOutput: {type: 'string'},
+		createDelayMs: {type: 'string', default: '0'},
+	},
+	help: `
+Usage
+  fs emulator [--port N] [--store local:DIR] [--latency-ms N]
+              [--throttle-rate R] [--error-rate R] [--partial-rate R] [--seed N]
+              [--athena-output s3://bucket/prefix] [--create-delay-ms N]
+
+Serves an embedded store (--store local:DIR, default ~/.fs/emulator) over the
+AWS APIs fs uses — SageMaker (feature groups), SageMaker Feature Store Runtime,
+Athena and S3 — on one local endpoint. Point any AWS SDK v3 client or the AWS
+CLI at it with the variables it prints (S3 needs path-style addressing).
+Signatures are not checked. Serves until Ctrl-C or SIGTERM.
+
+Options
+  --port N              port to listen on (default 4566; 0 picks a free one)
+  --host HOST           address to listen on (default 127.0.0.1)
+  --latency-ms N        delay added to every request
+  --throttle-rate R     share of requests (0..1) answered ThrottlingException
+  --error-rate R        share of requests (0..1) answered with a 500
+  --partial-rate R      share of BatchWriteRecord entries (and BatchGetRecord
+                        identifiers) returned unprocessed, not written
+  --seed N              seed of the fault streams (repeatable runs)
+  --athena-output URI   the primary workgroup's query result location
+  --create-delay-ms N   how long a new feature group stays Creating
+
+Examples
+  fs emulator --store local:/tmp/fs-emu --athena-output s3://athena-results/fs
+  fs emulator > emulator.env &    # then: . ./emulator.env; fs list --store sagemaker
+  fs emulator --throttle-rate 0.05 --partial-rate 0.1 --seed 7`,
+	async run(context) {
+		const {flags, io} = context;
+		const port = integerFlag(flags['port'], '--port', {min: 0, max: 65_535})!;
+		const latencyMs = integerFlag(flags['latencyMs'], '--latency-ms', {min: 0, max: 600_000})!;
+		const createDelayMs = integerFlag(flags['createDelayMs'], '--create-delay-ms', {min: 0, max: 86_400_000})!;
+		const seed = integerFlag(flags['seed'], '--seed', {min: 0, max: 2 ** 32 - 1})!;
+		const throttleRate = rateFlag(flags['throttleRate'], '--throttle-rate');
+		const errorRate = rateFlag(flags['errorRate'], '--error-rate');
+		const partialRate = rateFlag(flags['partialRate'], '--partial-rate');
+		const athenaOutput = flags['athenaOutput'] as string | undefined;
+		if (athenaOutput !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(athenaOutput)) {
+			throw usageError(`--athena-output must be an s3://bucket/prefix URI, got ${JSON.stringify(athenaOutput)}.`, 'Pass e.g. --athena-output s3://athena-results/fs.');
+		}
+
+		const spec = parseStoreSpec(flags['store'] as string | undefined, io.env);
+		const dir = spec.kind === 'local' ? spec.dir : path.join(io.env['HOME'] ?? homedir(), '.fs', 'emulator');
+		// Loaded here: the server pulls in DuckDB, which no other command should pay for at startup.
+		const {startEmulator} = await import('../emulator/server.js');
+		const emulator = await startEmulator({
+			dir, port, host: flags['host'] as string, latencyMs, throttleRate, errorRate, partialRate, seed, athenaOutput, createDelayMs,
+			log: line => context.note(line),
+		}).catch(error => {
+			if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+				throw runtimeError(`Port ${port} is already in use.`, 'Pick another with --port N, or --port 0 for any free port.', 'AddressInUse');
+			}
+
+			throw error;
+		});
+		const {region} = emulator.store.meta;
+		const env = {AWS_ENDPOINT_URL: emulator.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: region};
+		let stop!: () => void;
+		const stopped = new Promise<void>(resolve => {
+			stop = resolve;
+		});
+		const interrupts = watchInterrupts(() => stop());
+		try {
+			if (flags['json'] === true) context.print(JSON.stringify({url: emulator.url, store: dir, env}));
+			else context.print(`export ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+			const faults = [throttleRate && `throttle ${throttleRate}`, errorRate && `errors ${errorRate}`, partialRate && `partial ${partialRate}`, latencyMs && `latency ${latencyMs} ms`].filter(Boolean);
+			context.note(context.errStyle.dim(`fs emulator on ${emulator.url} · store local (${dir}) · ${faults.length > 0 ? faults.join(', ') : 'no faults'} · Ctrl-C stops`));
+			if (!athenaOutput) context.note(context.errStyle.dim('Athena has no default result location: pass --athena-output s3://bucket/prefix or set ResultConfiguration per query.'));
+			await stopped;
+		} finally {
+			interrupts.dispose();
+			await emulator.close();
+		}
+	},
+};
+
+function rateFlag(value: unknown, flag: string): number {
+	const text = String(value).trim();
+	const rate = Number(text);
+	if (text === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+		throw usageError(`${flag} must be a number from 0 to 1, got ${JSON.stringify(String(value))}.`, `Pass a share of requests, e.g. ${flag} 0.1.`);
+	}
+
+	return rate;
+}

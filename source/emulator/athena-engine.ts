@@ -1,0 +1,174 @@
+/**
+ * Athena's engine, emulated with DuckDB over the local offline store. Each
+ * feature group's Glue table (`DataCatalogConfig`) is a view in a DuckDB
+ * catalog named `awsdatacatalog`, schema = Glue database, so queries run as
+ * written: `"db"."table"`, `awsdatacatalog.db.table` or a bare table name in
+ * the context's database (identifiers are case-insensitive in both engines).
+ * DuckDB may only read the store's S3 directory: a query cannot reach other
+ * files through read_csv and friends, nor change that setting.
+ */
+import {mkdirSync, statSync} from 'node:fs';
+import path from 'node:path';
+import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
+import {duckType, loadDuckDB, sqlName, sqlString} from '../io/duckdb.js';
+import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
+import type {LocalStore} from '../stores/local/index.js';
+import {prestoMacros, rewritePresto} from '../stores/local/presto.js';
+import {athenaColumn, formatValue, type AthenaColumn} from './athena-values.js';
+import {athenaFailure, QueryFailure} from './athena-errors.js';
+
+export interface QueryRun {
+	sql: string;
+	catalog: string;
+	database: string;
+	/** Called before the query runs, with a way to stop it. */
+	onStart(interrupt: () => void): void;
+	/** Whether the query was stopped before it got going. */
+	cancelled(): boolean;
+	/** Rows as Athena's text, header first, in order. */
+	write(row: Array<string | null>): Promise<void>;
+}
+
+export interface QueryOutcome {
+	columns: AthenaColumn[];
+	rows: number;
+	scannedBytes: number;
+}
+
+export class AthenaEngine {
+	private instance?: Promise<DuckDBInstance>;
+	/** Current view definitions, so a view is replaced only when it changes. */
+	private readonly views = new Map<string, string>();
+	private viewsReady: Promise<unknown> = Promise.resolve();
+
+	constructor(private readonly store: LocalStore) {}
+
+	private async connect(): Promise<DuckDBConnection> {
+		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
+			const temporary = path.join(this.store.dir, 'tmp', 'athena-duckdb');
+			mkdirSync(temporary, {recursive: true});
+			const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '512MB', temp_directory: temporary});
+			const setup = await instance.connect();
+			await setup.run('SET GLOBAL TimeZone = \'UTC\'');
+			await setup.run('ATTACH \':memory:\' AS awsdatacatalog');
+			await setup.run('USE awsdatacatalog');
+			for (const macro of prestoMacros) await setup.run(macro);
+			await setup.run('CREATE SCHEMA IF NOT EXISTS "default"');
+			await setup.run(`SET allowed_directories = [${sqlString(`${path.join(this.store.dir, 's3')}${path.sep}`)}]`);
+			await setup.run('SET enable_external_access = false');
+			await setup.run('SET lock_configuration = true');
+			setup.closeSync();
+			return instance;
+		});
+		return (await this.instance).connect();
+	}
+
+	async run(query: QueryRun): Promise<QueryOutcome> {
+		if (query.catalog.toLowerCase() !== 'awsdatacatalog') {
+			throw new QueryFailure('CATALOG_NOT_FOUND', `Catalog '${query.catalog}' does not exist`);
+		}
+
+		// Rows staged in the store land in Parquet first, as they would have in S3 by now.
+		await this.store.flush();
+		const groups = (await this.store.listFeatureGroups()).filter(group => hasOfflineStore(group) && group.OfflineStoreConfig?.DataCatalogConfig);
+		const connection = await this.connect();
+		try {
+			await this.refreshViews(connection, groups);
+			const database = query.database.toLowerCase();
+			const schemas = new Set(['default', ...groups.map(group => group.OfflineStoreConfig!.DataCatalogConfig!.Database.toLowerCase())]);
+			if (!schemas.has(database)) throw new QueryFailure('SCHEMA_NOT_FOUND', `Schema '${database}' does not exist`);
+			await connection.run(`USE awsdatacatalog.${sqlName(database)}`);
+			const sql = await this.checkedSql(connection, query.sql);
+			query.onStart(() => connection.interrupt());
+			if (query.cancelled()) throw new QueryFailure('USER_CANCELLED', 'Query was cancelled by user');
+			try {
+				const result = await connection.stream(sql);
+				const names = result.columnNames();
+				const types = result.columnTypes();
+				await query.write(names);
+				let rows = 0;
+				for (;;) {
+					const chunk = await result.fetchChunk();
+					if (!chunk || chunk.rowCount === 0) break;
+					const columns = chunk.getColumns();
+					for (let row = 0; row < chunk.rowCount; row++) {
+						await query.write(columns.map((column, index) => formatValue(column[row]!, types[index]!)));
+					}
+
+					rows += chunk.rowCount;
+				}
+
+				return {columns: names.map((name, index) => athenaColumn(name, types[index]!)), rows, scannedBytes: scanned(this.store, groups, query.sql)};
+			} catch (error) {
+				throw athenaFailure(error, query.sql, database);
+			}
+		} finally {
+			connection.closeSync();
+		}
+	}
+
+	/** One SELECT statement, with Presto's date_parse rewritten for DuckDB. */
+	private async checkedSql(connection: DuckDBConnection, text: string): Promise<string> {
+		const sql = text.trim().replace(/;\s*$/, '');
+		const statements = await connection.extractStatements(sql).catch(error => {
+			throw athenaFailure(error, sql, '');
+		});
+		if (statements.count !== 1) throw new QueryFailure('SYNTAX_ERROR', 'Only one statement is supported');
+		const first = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/|\()*(\w+)/.exec(sql)?.[1]?.toLowerCase();
+		if (first !== 'select' && first !== 'with' && first !== 'values') {
+			throw new QueryFailure('NOT_SUPPORTED', `The fs emulator runs SELECT queries only, not ${first?.toUpperCase() ?? 'this statement'}`);
+		}
+
+		return rewritePresto(sql);
+	}
+
+	/** Every offline store's Glue table as a view over its Parquet files (or an empty typed relation). */
+	private async refreshViews(connection: DuckDBConnection, groups: FeatureGroup[]) {
+		const refresh = this.viewsReady.then(async () => {
+			for (const group of groups) {
+				const {Database, TableName} = group.OfflineStoreConfig!.DataCatalogConfig!;
+				const view = `awsdatacatalog.${sqlName(Database.toLowerCase())}.${sqlName(TableName.toLowerCase())}`;
+				const definition = viewSql(this.store, group);
+				if (this.views.get(view) === definition) continue;
+				await connection.run(`CREATE SCHEMA IF NOT EXISTS awsdatacatalog.${sqlName(Database.toLowerCase())}`);
+				await connection.run(`CREATE OR REPLACE VIEW ${view} AS ${definition}`);
+				this.views.set(view, definition);
+			}
+		});
+		this.viewsReady = refresh.catch(() => undefined);
+		await refresh;
+	}
+
+	async close(): Promise<void> {
+		const instance = this.instance;
+		this.instance = undefined;
+		if (instance) (await instance.catch(() => undefined))?.closeSync();
+	}
+}
+
+/**
+ * The Glue table's columns: the features, then write_time,
+ * api_invocation_time and is_deleted, as the local store writes its Parquet.
+ */
+function viewSql(store: LocalStore, group: FeatureGroup): string {
+	const {dir, files} = store.offlineFiles(group.FeatureGroupName);
+	if (files.length > 0) return `SELECT * FROM read_parquet(${sqlString(path.join(dir, '**', '*.parquet'))}, hive_partitioning = false, union_by_name = true)`;
+	const columns = [
+		...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
+		'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
+	];
+	return `SELECT ${columns.join(', ')} WHERE false`;
+}
+
+/** DataScannedInBytes: the files of the tables the query names (Athena reads less, with pruning). */
+function scanned(store: LocalStore, groups: FeatureGroup[], sql: string): number {
+	const text = sql.toLowerCase();
+	let bytes = 0;
+	for (const group of groups) {
+		if (!text.includes(group.OfflineStoreConfig!.DataCatalogConfig!.TableName.toLowerCase())) continue;
+		const {dir, files} = store.offlineFiles(group.FeatureGroupName);
+		for (const file of files) bytes += statSync(path.join(dir, file), {throwIfNoEntry: false})?.size ?? 0;
+	}
+
+	return bytes;
+}

@@ -1,0 +1,175 @@
+/**
+ * The Feature Store Runtime (restJson1): PutRecord, GetRecord, DeleteRecord,
+ * BatchWriteRecord, BatchGetRecord, ListRecords, served by the LocalStore,
+ * which keeps the service's rules (event-time rule, deletes, TTL).
+ */
+import type {FsRecord} from '../core/types.js';
+import type {LocalStore} from '../stores/local/index.js';
+import type {WriteEntry} from '../stores/store.js';
+import type {Faults} from './faults.js';
+import {ApiError, type ApiReply, type ApiRequest, decodeSegment, fromStoreError, json, jsonBody, jsonError, optionalInteger, requireString} from './http.js';
+import {RecordListings} from './list-records.js';
+import {groupName, recordFromWire, recordToWire, targetStores, ttlDuration} from './wire.js';
+
+const contentType = 'application/json';
+
+const errorCodes: Record<string, [number, string]> = {
+	ResourceNotFound: [404, 'ResourceNotFound'],
+	ValidationError: [400, 'ValidationError'],
+	AccessForbidden: [403, 'AccessForbidden'],
+};
+
+type Body = Record<string, unknown>;
+
+interface GetIdentifier {
+	FeatureGroupName: string;
+	RecordIdentifiersValueAsString: string[];
+	FeatureNames?: string[];
+}
+
+export class Runtime {
+	private readonly listings: RecordListings;
+
+	constructor(private readonly store: LocalStore, private readonly faults: Faults) {
+		this.listings = new RecordListings(store);
+	}
+
+	async handle(request: ApiRequest): Promise<ApiReply> {
+		try {
+			return await this.route(request);
+		} catch (error) {
+			throw fromStoreError(error, errorCodes, [500, 'InternalFailure']);
+		}
+	}
+
+	renderError(error: ApiError): ApiReply {
+		return jsonError(error, contentType);
+	}
+
+	private async route(request: ApiRequest): Promise<ApiReply> {
+		const {method, rawPath} = request;
+		if (method === 'POST' && rawPath === '/BatchWriteRecord') return json(await this.batchWrite(jsonBody(request)));
+		if (method === 'POST' && rawPath === '/BatchGetRecord') return json(await this.batchGet(jsonBody(request)));
+		const [, , encoded, action, ...rest] = rawPath.split('/');
+		if (encoded && rest.length === 0) {
+			const name = await groupName(this.store, decodeSegment(encoded));
+			if (action === undefined) {
+				if (method === 'PUT') return this.put(name, jsonBody(request));
+				if (method === 'GET') return this.get(name, request.query);
+				if (method === 'DELETE') return this.delete(name, request.query);
+			} else if (action === 'ListRecords' && method === 'POST') {
+				const body = jsonBody<Body>(request);
+				const max = optionalInteger(body['MaxResults'], 'MaxResults', 1, 10_000) ?? 1000;
+				return json(await this.listings.page(name, body['IncludeSoftDeletedRecords'] === true, max, body['NextToken'] as string | undefined));
+			}
+		}
+
+		throw new ApiError(404, 'UnknownOperationException', `The fs emulator does not serve ${method} ${rawPath} (UpdateRecord is not emulated).`);
+	}
+
+	private async put(name: string, body: Body): Promise<ApiReply> {
+		const entry = {FeatureGroupName: name, Record: recordFromWire(body['Record']), ...options(body)};
+		const result = await this.store.batchWrite([entry]);
+		const error = result.errors[0];
+		if (error) throw new ApiError(error.ErrorCode === 'ResourceNotFound' ? 404 : 400, error.ErrorCode === 'ResourceNotFound' ? 'ResourceNotFound' : 'ValidationError', error.ErrorMessage);
+		// The store could not take the write now (another writer held it): worth a retry.
+		if (result.unprocessed.length > 0) throw new ApiError(503, 'ServiceUnavailable', 'The store is busy; try again.');
+		return json({});
+	}
+
+	private async get(name: string, query: URLSearchParams): Promise<ApiReply> {
+		const id = requireString(query.get('RecordIdentifierValueAsString') ?? undefined, 'RecordIdentifierValueAsString');
+		const featureNames = query.getAll('FeatureName');
+		const record = await this.store.getRecord(name, id, featureNames.length > 0 ? featureNames : undefined);
+		// An absent record is not an error: the service answers an empty body.
+		return json(record ? {Record: recordToWire(record)} : {});
+	}
+
+	private async delete(name: string, query: URLSearchParams): Promise<ApiReply> {
+		const mode = query.get('DeletionMode') ?? undefined;
+		if (mode !== undefined && mode !== 'SoftDelete' && mode !== 'HardDelete') throw new ApiError(400, 'ValidationError', `DeletionMode ${mode} is not SoftDelete or HardDelete.`);
+		const targets = query.getAll('TargetStores');
+		await this.store.deleteRecord({
+			FeatureGroupName: name,
+			RecordIdentifier: requireString(query.get('RecordIdentifierValueAsString') ?? undefined, 'RecordIdentifierValueAsString'),
+			EventTime: requireString(query.get('EventTime') ?? undefined, 'EventTime'),
+			...(mode ? {DeletionMode: mode} : {}),
+			...(targets.length > 0 ? {TargetStores: targetStores(targets)} : {}),
+		});
+		return json({});
+	}
+
+	private async batchWrite(body: Body) {
+		const entries = body['Entries'];
+		if (!Array.isArray(entries) || entries.length === 0 || entries.length > 25) {
+			throw new ApiError(400, 'ValidationError', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 25');
+		}
+
+		const defaultTtl = ttlDuration(body['TtlDuration']);
+		const errors: Array<{Entry: unknown; ErrorCode: string; ErrorMessage: string}> = [];
+		const unprocessed: unknown[] = [];
+		const toWrite: Array<{wire: unknown; entry: WriteEntry}> = [];
+		for (const wire of entries as Body[]) {
+			const name = requireString(wire?.['FeatureGroupName'], 'Entries.member.FeatureGroupName');
+			const entry: WriteEntry = {FeatureGroupName: await groupName(this.store, name), Record: recordFromWire(wire['Record'], 'Entries.member.Record'), ...options(wire)};
+			entry.TtlDuration ??= defaultTtl;
+			if (entry.TtlDuration === undefined) delete entry.TtlDuration;
+			// Injected partial failure: not written, handed back to be sent again.
+			if (this.faults.unprocessed()) unprocessed.push(wire);
+			else toWrite.push({wire, entry});
+		}
+
+		if (toWrite.length > 0) {
+			const result = await this.store.batchWrite(toWrite.map(item => item.entry));
+			for (const error of result.errors) errors.push({Entry: toWrite[error.index]!.wire, ErrorCode: error.ErrorCode, ErrorMessage: error.ErrorMessage});
+			for (const index of result.unprocessed) unprocessed.push(toWrite[index]!.wire);
+		}
+
+		return {Errors: errors, UnprocessedEntries: unprocessed};
+	}
+
+	private async batchGet(body: Body) {
+		const identifiers = body['Identifiers'];
+		if (!Array.isArray(identifiers) || identifiers.length === 0 || identifiers.length > 10) {
+			throw new ApiError(400, 'ValidationError', '1 validation error detected: Value at \'identifiers\' failed to satisfy constraint: Member must have length between 1 and 10');
+		}
+
+		const records: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; Record: unknown}> = [];
+		const errors: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; ErrorCode: string; ErrorMessage: string}> = [];
+		const unprocessed: GetIdentifier[] = [];
+		for (const identifier of identifiers as GetIdentifier[]) {
+			const wireName = requireString(identifier?.FeatureGroupName, 'Identifiers.member.FeatureGroupName');
+			const ids = identifier.RecordIdentifiersValueAsString;
+			if (!Array.isArray(ids) || ids.length === 0 || ids.length > 100 || ids.some(id => typeof id !== 'string')) {
+				throw new ApiError(400, 'ValidationError', '1 validation error detected: Value at \'identifiers.member.recordIdentifiersValueAsString\' failed to satisfy constraint: Member must have length between 1 and 100');
+			}
+
+			const featureNames = identifier.FeatureNames?.length ? identifier.FeatureNames : undefined;
+			const ask: string[] = [];
+			const left: string[] = [];
+			for (const id of ids) (this.faults.unprocessed() ? left : ask).push(id);
+			if (left.length > 0) unprocessed.push({FeatureGroupName: wireName, RecordIdentifiersValueAsString: left, ...(featureNames ? {FeatureNames: featureNames} : {})});
+			if (ask.length === 0) continue;
+			try {
+				const result = await this.store.batchGet(await groupName(this.store, wireName), ask, featureNames);
+				for (const found of result.records) records.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: found.RecordIdentifier, Record: recordToWire(found.Record as FsRecord)});
+				for (const error of result.errors) errors.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: error.RecordIdentifier, ...pickError(error)});
+				if (result.unprocessed.length > 0) unprocessed.push({FeatureGroupName: wireName, RecordIdentifiersValueAsString: result.unprocessed, ...(featureNames ? {FeatureNames: featureNames} : {})});
+			} catch (error) {
+				// A missing group or one without an online store fails its identifiers, not the call.
+				const apiError = fromStoreError(error, errorCodes, [500, 'InternalFailure']);
+				for (const id of ask) errors.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: id, ErrorCode: apiError.code, ErrorMessage: apiError.message});
+			}
+		}
+
+		return {Records: records, Errors: errors, UnprocessedIdentifiers: unprocessed};
+	}
+}
+
+function options(body: Body): Pick<WriteEntry, 'TargetStores' | 'TtlDuration'> {
+	const targets = targetStores(body['TargetStores']);
+	const ttl = ttlDuration(body['TtlDuration']);
+	return {...(targets ? {TargetStores: targets} : {}), ...(ttl ? {TtlDuration: ttl} : {})};
+}
+
+const pickError = (error: {ErrorCode: string; ErrorMessage: string}) => ({ErrorCode: error.ErrorCode, ErrorMessage: error.ErrorMessage});

@@ -1,0 +1,121 @@
+/**
+ * S3 objects as files: `s3://bucket/key` is DIR/s3/bucket/key, the layout the
+ * local store already writes its offline store in. Keys become paths, so a
+ * key cannot end in "/" nor hold "." or ".." segments, and "a" and "a/b"
+ * cannot both exist — limits of the emulator, said in its docs.
+ */
+import {createHash} from 'node:crypto';
+import {readdirSync, rmdirSync, type Stats} from 'node:fs';
+import path from 'node:path';
+import {ApiError} from './http.js';
+
+const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function bucketDir(dir: string, bucket: string): string {
+	if (!bucketPattern.test(bucket)) throw new ApiError(400, 'InvalidBucketName', `The specified bucket is not valid: ${bucket}`, {BucketName: bucket});
+	return path.join(dir, 's3', bucket);
+}
+
+export function objectPath(dir: string, bucket: string, key: string): string {
+	const root = bucketDir(dir, bucket);
+	const segments = key.split('/');
+	if (key === '' || segments.some(segment => segment === '' || segment === '.' || segment === '..')) {
+		throw new ApiError(400, 'InvalidArgument', `The fs emulator keeps objects as files and cannot store the key ${JSON.stringify(key)} (empty, ".", ".." segments or a trailing "/").`, {Key: key});
+	}
+
+	return path.join(root, ...segments);
+}
+
+/**
+ * A stable ETag from the file's size and modification time: hashing every
+ * object on every listing would read the whole offline store. It changes
+ * whenever the object is rewritten, which is what clients use it for.
+ */
+export function etagOf(stats: Stats): string {
+	return `"${createHash('md5').update(`${stats.size}:${stats.mtimeMs}:${stats.ino}`).digest('hex')}"`;
+}
+
+/** Keys under `prefix`, in S3's order (UTF-8 bytes), read from the narrowest directory the prefix names. */
+export function listKeys(root: string, prefix: string): string[] {
+	const slash = prefix.lastIndexOf('/');
+	const base = slash < 0 ? '' : prefix.slice(0, slash);
+	if (base.split('/').some(segment => segment === '..' || segment === '.')) return [];
+	const keys: string[] = [];
+	const walk = (relative: string) => {
+		let items;
+		try {
+			items = readdirSync(path.join(root, relative), {withFileTypes: true});
+		} catch {
+			return;
+		}
+
+		for (const item of items) {
+			const key = relative === '' ? item.name : `${relative}/${item.name}`;
+			if (item.isDirectory()) {
+				// Only directories that can hold keys under the prefix.
+				if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) walk(key);
+			} else if (item.isFile() && key.startsWith(prefix)) {
+				keys.push(key);
+			}
+		}
+	};
+
+	walk(base);
+	return keys.map(key => ({key, bytes: Buffer.from(key)})).sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map(item => item.key);
+}
+
+/** Remove directories left empty by a delete, up to the bucket. */
+export function pruneEmptyDirs(root: string, file: string) {
+	let dir = path.dirname(file);
+	while (dir.startsWith(root) && dir !== root) {
+		try {
+			rmdirSync(dir);
+		} catch {
+			return;
+		}
+
+		dir = path.dirname(dir);
+	}
+}
+
+/**
+ * The SDK streams bodies of unknown length with `Content-Encoding: aws-chunked`
+ * (a checksum trailer after the last chunk): `<hex size>[;ext]\r\n<bytes>\r\n`
+ * … `0\r\n<trailers>\r\n\r\n`. The payload is the chunks, joined.
+ */
+export function decodeAwsChunked(body: Buffer): Buffer {
+	const parts: Buffer[] = [];
+	let at = 0;
+	for (;;) {
+		const lineEnd = body.indexOf('\r\n', at);
+		if (lineEnd < 0) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body ends inside a chunk header.');
+		const size = Number.parseInt(body.toString('latin1', at, lineEnd).split(';')[0]!, 16);
+		if (!Number.isFinite(size)) throw new ApiError(400, 'InvalidRequest', 'The aws-chunked body has a malformed chunk header.');
+		if (size === 0) return Buffer.concat(parts);
+		const start = lineEnd + 2;
+		if (start + size > body.length) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body is shorter than its chunks say.');
+		parts.push(body.subarray(start, start + size));
+		at = start + size + 2;
+	}
+}
+
+const entities: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&apos;'};
+
+export const xmlEscape = (text: string) => text.replace(/[&<>"']/g, char => entities[char]!);
+
+export function xmlUnescape(text: string): string {
+	return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
+		if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+		if (entity.startsWith('#')) return String.fromCodePoint(Number(entity.slice(1)));
+		return {amp: '&', lt: '<', gt: '>', quot: '"', apos: '\''}[entity]!;
+	});
+}
+
+/** `<Tag>value</Tag>` elements, in order (S3's request bodies are this simple). */
+export function xmlElements(xml: string, tag: string): string[] {
+	return [...xml.matchAll(new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g'))].map(match => match[1]!);
+}
+
+export function xmlDocument(root: string, inner: string): string {
+	return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</${root}>`;
+}

@@ -1,0 +1,232 @@
+/**
+ * S3, path-style (`/bucket/key`), REST-XML: GetObject (with Range),
+ * HeadObject, PutObject, DeleteObject, DeleteObjects, ListObjectsV2,
+ * CreateBucket, HeadBucket, ListBuckets. Every bucket exists (a bucket is a
+ * directory that appears with its first object), so nothing has to be set up
+ * before the offline store or Athena write into one.
+ */
+import {randomBytes} from 'node:crypto';
+import {createReadStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats} from 'node:fs';
+import path from 'node:path';
+import type {LocalStore} from '../stores/local/index.js';
+import {ApiError, type ApiReply, type ApiRequest, decodeSegment, decodeToken, encodeToken} from './http.js';
+import {bucketDir, decodeAwsChunked, etagOf, listKeys, objectPath, pruneEmptyDirs, xmlDocument, xmlElements, xmlEscape, xmlUnescape} from './s3-objects.js';
+
+const xml = (status: number, root: string, inner: string): ApiReply => ({status, headers: {'content-type': 'application/xml'}, body: xmlDocument(root, inner)});
+const element = (tag: string, value: string | number | boolean) => `<${tag}>${xmlEscape(String(value))}</${tag}>`;
+const noSuchKey = (key: string) => new ApiError(404, 'NoSuchKey', 'The specified key does not exist.', {Key: key});
+
+export class S3 {
+	constructor(private readonly store: LocalStore) {}
+
+	async handle(request: ApiRequest): Promise<ApiReply> {
+		const [, bucketPart = '', ...keyParts] = request.rawPath.split('/');
+		const bucket = decodeSegment(bucketPart);
+		const key = decodeSegment(keyParts.join('/'));
+		const {method, query} = request;
+		// Offline rows the store still stages are landed first: whoever looks at S3 sees them.
+		if (method === 'GET' || method === 'HEAD') await this.store.flush();
+		if (bucket === '') {
+			if (method === 'GET') return this.listBuckets();
+		} else if (keyParts.length === 0 || key === '') {
+			if (method === 'GET' && query.get('list-type') === '2') return this.list(bucket, query);
+			if (method === 'POST' && query.has('delete')) return this.deleteObjects(bucket, request.body.toString('utf8'));
+			if (method === 'PUT') {
+				mkdirSync(bucketDir(this.store.dir, bucket), {recursive: true});
+				return {status: 200, headers: {location: `/${bucket}`}};
+			}
+
+			if (method === 'HEAD') return {status: 200, headers: {'x-amz-bucket-region': this.store.meta.region}};
+		} else {
+			if (method === 'GET') return this.get(bucket, key, request.headers.range);
+			if (method === 'HEAD') return this.head(bucket, key);
+			if (method === 'PUT' && request.headers['x-amz-copy-source'] === undefined) return this.put(bucket, key, request);
+			if (method === 'DELETE') return this.delete(bucket, key);
+		}
+
+		throw new ApiError(501, 'NotImplemented', `The fs emulator does not implement ${method} ${request.rawPath}${query.size > 0 ? `?${query.toString()}` : ''}.`);
+	}
+
+	renderError(error: ApiError, requestId: string): ApiReply {
+		const extra = Object.entries(error.extra).map(([tag, value]) => element(tag, value)).join('');
+		return {
+			status: error.status,
+			headers: {'content-type': 'application/xml'},
+			// S3's error document has no namespace.
+			body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${element('Code', error.code)}${element('Message', error.message)}${extra}${element('RequestId', requestId)}</Error>`,
+		};
+	}
+
+	private stat(bucket: string, key: string) {
+		const file = objectPath(this.store.dir, bucket, key);
+		const stats = statSync(file, {throwIfNoEntry: false});
+		if (!stats?.isFile()) throw noSuchKey(key);
+		return {file, stats};
+	}
+
+	private objectHeaders(key: string, stats: Stats): Record<string, string> {
+		return {
+			'content-type': contentTypeOf(key),
+			etag: etagOf(stats),
+			'last-modified': stats.mtime.toUTCString(),
+			'accept-ranges': 'bytes',
+			'content-length': String(stats.size),
+		};
+	}
+
+	private head(bucket: string, key: string): ApiReply {
+		const {stats} = this.stat(bucket, key);
+		return {status: 200, headers: this.objectHeaders(key, stats)};
+	}
+
+	private get(bucket: string, key: string, range: string | undefined): ApiReply {
+		const {file, stats} = this.stat(bucket, key);
+		const headers = this.objectHeaders(key, stats);
+		const span = range === undefined ? undefined : parseRange(range, stats.size);
+		if (!span) return {status: 200, headers, stream: createReadStream(file)};
+		const [start, end] = span;
+		return {
+			status: 206,
+			headers: {...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${stats.size}`},
+			stream: createReadStream(file, {start, end}),
+		};
+	}
+
+	private put(bucket: string, key: string, request: ApiRequest): ApiReply {
+		const file = objectPath(this.store.dir, bucket, key);
+		const encoding = String(request.headers['content-encoding'] ?? '');
+		const chunked = encoding.includes('aws-chunked') || String(request.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+		const body = chunked ? decodeAwsChunked(request.body) : request.body;
+		const temporary = path.join(this.store.dir, 'tmp', `s3-put-${randomBytes(6).toString('hex')}`);
+		try {
+			mkdirSync(path.dirname(file), {recursive: true});
+			writeFileSync(temporary, body);
+			// Readers see the old object or the new one, never half of one.
+			renameSync(temporary, file);
+		} catch (error) {
+			rmSync(temporary, {force: true});
+			throw new ApiError(400, 'InvalidArgument', `Cannot store ${key}: ${(error as Error).message}`, {Key: key});
+		}
+
+		return {status: 200, headers: {etag: etagOf(statSync(file))}};
+	}
+
+	private delete(bucket: string, key: string): ApiReply {
+		const file = objectPath(this.store.dir, bucket, key);
+		if (statSync(file, {throwIfNoEntry: false})?.isFile()) {
+			rmSync(file, {force: true});
+			pruneEmptyDirs(bucketDir(this.store.dir, bucket), file);
+		}
+
+		return {status: 204};
+	}
+
+	private deleteObjects(bucket: string, body: string): ApiReply {
+		const objects = xmlElements(body, 'Object');
+		if (objects.length === 0 || objects.length > 1000) throw new ApiError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (1 to 1000 objects).');
+		const quiet = xmlElements(body, 'Quiet')[0]?.trim() === 'true';
+		let inner = '';
+		for (const object of objects) {
+			const key = xmlUnescape(xmlElements(object, 'Key')[0] ?? '');
+			try {
+				this.delete(bucket, key);
+				// Deleting a key that is not there succeeds, as in S3.
+				if (!quiet) inner += `<Deleted>${element('Key', key)}</Deleted>`;
+			} catch (error) {
+				const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', String(error));
+				inner += `<Error>${element('Key', key)}${element('Code', apiError.code)}${element('Message', apiError.message)}</Error>`;
+			}
+		}
+
+		return xml(200, 'DeleteResult', inner);
+	}
+
+	private list(bucket: string, query: URLSearchParams): ApiReply {
+		const prefix = query.get('prefix') ?? '';
+		const delimiter = query.get('delimiter') ?? '';
+		const maxKeys = Math.min(Math.max(Number(query.get('max-keys') ?? 1000), 0), 1000);
+		if (!Number.isInteger(maxKeys)) throw new ApiError(400, 'InvalidArgument', 'max-keys must be a whole number.');
+		const continuation = query.get('continuation-token') ?? undefined;
+		// The token names the last key or common prefix returned (p: it was a prefix).
+		const token = decodeToken<{after: string; p?: boolean}>(continuation, 'InvalidArgument');
+		const startAfter = query.get('start-after') ?? '';
+		const after = Buffer.from(token?.after ?? startAfter);
+		const root = bucketDir(this.store.dir, bucket);
+		const contents: string[] = [];
+		const prefixes: string[] = [];
+		let last = {after: '', p: false};
+		let truncated = false;
+		for (const key of listKeys(root, prefix)) {
+			if (Buffer.compare(Buffer.from(key), after) <= 0) continue;
+			// Keys rolled up into a common prefix returned on an earlier page stay skipped.
+			if (token?.p && key.startsWith(token.after)) continue;
+			const cut = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+			const common = cut < 0 ? undefined : key.slice(0, cut + delimiter.length);
+			if (common !== undefined && prefixes.at(-1) === common) continue;
+			if (contents.length + prefixes.length >= maxKeys) {
+				truncated = true;
+				break;
+			}
+
+			if (common === undefined) contents.push(key);
+			else prefixes.push(common);
+			last = {after: common ?? key, p: common !== undefined};
+		}
+
+		const encode = query.get('encoding-type') === 'url' ? (text: string) => encodeURIComponent(text).replaceAll('%2F', '/') : (text: string) => text;
+		const entries = contents.map(key => {
+			const stats = statSync(path.join(root, ...key.split('/')), {throwIfNoEntry: false});
+			// Deleted since the listing was read: gone, as in S3.
+			if (!stats) return '';
+			return `<Contents>${element('Key', encode(key))}${element('LastModified', stats.mtime.toISOString())}${element('ETag', etagOf(stats))}${element('Size', stats.size)}${element('StorageClass', 'STANDARD')}</Contents>`;
+		});
+		return xml(200, 'ListBucketResult', [
+			element('Name', bucket),
+			element('Prefix', encode(prefix)),
+			element('KeyCount', contents.length + prefixes.length),
+			element('MaxKeys', maxKeys),
+			delimiter ? element('Delimiter', encode(delimiter)) : '',
+			element('IsTruncated', truncated),
+			continuation ? element('ContinuationToken', continuation) : '',
+			truncated ? element('NextContinuationToken', encodeToken(last)) : '',
+			startAfter ? element('StartAfter', encode(startAfter)) : '',
+			query.get('encoding-type') === 'url' ? element('EncodingType', 'url') : '',
+			...entries,
+			...prefixes.map(common => `<CommonPrefixes>${element('Prefix', encode(common))}</CommonPrefixes>`),
+		].join(''));
+	}
+
+	private listBuckets(): ApiReply {
+		const root = path.join(this.store.dir, 's3');
+		const buckets = readdirSync(root, {withFileTypes: true}).filter(item => item.isDirectory()).map(item => item.name).sort();
+		const inner = buckets.map(name => `<Bucket>${element('Name', name)}${element('CreationDate', statSync(path.join(root, name)).birthtime.toISOString())}</Bucket>`).join('');
+		return xml(200, 'ListAllMyBucketsResult', `<Buckets>${inner}</Buckets><Owner>${element('ID', this.store.meta.account)}</Owner>`);
+	}
+}
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n`; a form S3 ignores (several ranges) serves the whole object. */
+function parseRange(header: string, size: number): [number, number] | undefined {
+	const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+	if (!match || (match[1] === '' && match[2] === '')) return undefined;
+	let start: number;
+	let end: number;
+	if (match[1] === '') {
+		start = Math.max(0, size - Number(match[2]));
+		end = size - 1;
+	} else {
+		start = Number(match[1]);
+		end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+	}
+
+	if (start >= size || start > end || (match[1] === '' && Number(match[2]) === 0)) {
+		throw new ApiError(416, 'InvalidRange', 'The requested range is not satisfiable', {RangeRequested: header, ActualObjectSize: String(size)});
+	}
+
+	return [start, end];
+}
+
+function contentTypeOf(key: string): string {
+	if (key.endsWith('.csv')) return 'text/csv';
+	if (key.endsWith('.json')) return 'application/json';
+	return 'application/octet-stream';
+}

@@ -1,0 +1,184 @@
+/**
+ * The AWS emulator: one HTTP server that the real AWS SDK v3 clients talk to
+ * (SageMaker control plane, Feature Store Runtime, Athena, S3), serving a
+ * LocalStore. Requests are told apart as the services' protocols allow:
+ * `X-Amz-Target: SageMaker.*` / `AmazonAthena.*` (awsJson1_1), the runtime's
+ * restJson1 paths, and everything else is S3 path-style (bucket names are
+ * lowercase, so `/FeatureGroup/…` can never be a bucket).
+ */
+import {randomUUID} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import path from 'node:path';
+import {pipeline} from 'node:stream/promises';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {LocalStore} from '../stores/local/index.js';
+import {usageError} from '../core/errors.js';
+import {Athena} from './athena.js';
+import {Faults, isRate} from './faults.js';
+import {ApiError, type ApiReply, type ApiRequest, type Service} from './http.js';
+import {Runtime} from './runtime.js';
+import {S3} from './s3.js';
+import {SageMaker} from './sagemaker.js';
+
+export interface EmulatorOptions {
+	/** Local store directory (created if new). */
+	dir: string;
+	/** 0 picks a free port (the default here; the CLI defaults to 4566). */
+	port?: number;
+	/** Default 127.0.0.1: the emulator checks no signatures, so it stays on this machine unless told. */
+	host?: string;
+	/** Added to every request. */
+	latencyMs?: number;
+	/** Share of requests answered with ThrottlingException (S3: SlowDown). */
+	throttleRate?: number;
+	/** Share of requests answered with a 500 (InternalFailure, InternalServerException, InternalError). */
+	errorRate?: number;
+	/** Share of BatchWriteRecord entries (and BatchGetRecord identifiers) returned unprocessed. */
+	partialRate?: number;
+	/** Seed of the fault streams. */
+	seed?: number;
+	/** The primary workgroup's result location (s3://bucket/prefix); none by default. */
+	athenaOutput?: string;
+	/** How long a new feature group stays Creating. */
+	createDelayMs?: number;
+	/** Where unexpected errors are reported (a bug in the emulator, not a client error). */
+	log?: (line: string) => void;
+}
+
+export interface RunningEmulator {
+	url: string;
+	port: number;
+	/** The store being served (tests look behind the API with it). */
+	store: LocalStore;
+	close(): Promise<void>;
+}
+
+interface Handler {
+	handle(request: ApiRequest): Promise<ApiReply>;
+	renderError(error: ApiError, requestId: string): ApiReply;
+}
+
+/** Request bodies are read whole; S3 objects beyond this are refused. */
+const maxBodyBytes = 512 * 1024 * 1024;
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+	for (const [name, value] of Object.entries({throttleRate: options.throttleRate, errorRate: options.errorRate, partialRate: options.partialRate})) {
+		if (value !== undefined && !isRate(value)) throw usageError(`${name} must be from 0 to 1, got ${value}.`, 'Pass a share such as 0.1.');
+	}
+
+	// Faults are the emulator's: FS_LOCAL_FAULTS must not add a second layer underneath.
+	// Absolute: DuckDB's allowed directory and every object path derive from it.
+	const store = new LocalStore(path.resolve(options.dir), {createDelayMs: options.createDelayMs ?? 0, faults: {throttle: 0, error: 0, seed: 1}});
+	const faults = new Faults({
+		throttleRate: options.throttleRate ?? 0,
+		errorRate: options.errorRate ?? 0,
+		partialRate: options.partialRate ?? 0,
+		seed: options.seed ?? 1,
+	});
+	const athena = new Athena(store, options.athenaOutput);
+	const handlers: Record<Service, Handler> = {
+		sagemaker: new SageMaker(store),
+		runtime: new Runtime(store, faults),
+		athena,
+		s3: new S3(store),
+	};
+	const log = options.log ?? (() => undefined);
+	const latency = options.latencyMs ?? 0;
+
+	const server = createServer((incoming, response) => {
+		void serve(incoming, response).catch(error => {
+			log(`emulator: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+			if (!response.headersSent) response.writeHead(500);
+			response.end();
+		});
+	});
+
+	async function serve(incoming: IncomingMessage, response: ServerResponse) {
+		const requestId = randomUUID();
+		// Split by hand: new URL() would read a path starting with "//" (an S3 key with a leading "/") as a host.
+		const target = incoming.url ?? '/';
+		const mark = target.indexOf('?');
+		const url = {pathname: mark < 0 ? target : target.slice(0, mark), searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))};
+		const service = serviceOf(incoming.headers['x-amz-target'], url.pathname);
+		const handler = handlers[service];
+		let reply: ApiReply;
+		try {
+			const body = await readBody(incoming);
+			if (latency > 0) await sleep(latency);
+			const fault = faults.forRequest(service);
+			if (fault) throw fault;
+			reply = await handler.handle({method: incoming.method ?? 'GET', rawPath: url.pathname, query: url.searchParams, headers: incoming.headers, body});
+		} catch (error) {
+			if (!(error instanceof ApiError)) log(`emulator: ${service} ${incoming.method} ${url.pathname}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+			const apiError = error instanceof ApiError ? error : new ApiError(500, service === 's3' ? 'InternalError' : 'InternalFailure', error instanceof Error ? error.message : String(error));
+			reply = handler.renderError(apiError, requestId);
+		}
+
+		const idHeader = service === 's3' ? 'x-amz-request-id' : 'x-amzn-requestid';
+		const body = reply.body ?? '';
+		response.writeHead(reply.status, {
+			[idHeader]: requestId,
+			'content-length': String(Buffer.byteLength(body)),
+			...reply.headers,
+		});
+		if (reply.stream && incoming.method !== 'HEAD') {
+			// A client that hangs up mid-download is not the emulator's error.
+			await pipeline(reply.stream, response).catch(() => response.destroy());
+			return;
+		}
+
+		reply.stream?.destroy();
+		response.end(incoming.method === 'HEAD' ? undefined : body);
+	}
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve();
+		});
+	}).catch(async error => {
+		await store.close();
+		throw error;
+	});
+	const {port, address} = server.address() as AddressInfo;
+	const host = address.includes(':') ? `[${address}]` : address;
+	let closing: Promise<void> | undefined;
+	return {
+		url: `http://${host}:${port}`,
+		port,
+		store,
+		close() {
+			closing ??= (async () => {
+				const closed = new Promise<void>(resolve => server.close(() => resolve()));
+				// The SDK keeps connections alive; without this close() waits for them to time out.
+				server.closeAllConnections();
+				await closed;
+				await athena.close();
+				await store.close();
+			})();
+			return closing;
+		},
+	};
+}
+
+function serviceOf(target: string | string[] | undefined, path: string): Service {
+	const text = Array.isArray(target) ? target[0] : target;
+	if (text?.startsWith('SageMaker.')) return 'sagemaker';
+	if (text?.startsWith('AmazonAthena.')) return 'athena';
+	if (path === '/BatchWriteRecord' || path === '/BatchGetRecord' || path.startsWith('/FeatureGroup/')) return 'runtime';
+	return 's3';
+}
+
+async function readBody(incoming: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of incoming as AsyncIterable<Buffer>) {
+		size += chunk.length;
+		if (size > maxBodyBytes) throw new ApiError(413, 'EntityTooLarge', `The emulator takes request bodies up to ${maxBodyBytes} bytes.`);
+		chunks.push(chunk);
+	}
+
+	return Buffer.concat(chunks);
+}

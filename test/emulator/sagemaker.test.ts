@@ -1,0 +1,80 @@
+/**
+ * The SageMaker control plane through the real SageMakerClient: shapes as the
+ * SDK deserialises them (timestamps as Dates), paging, typed errors.
+ */
+import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, paginateListFeatureGroups, ResourceInUse, ResourceNotFound} from '@aws-sdk/client-sagemaker';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {emulatorUnderTest, groupRequest, type EmulatorUnderTest} from './setup.js';
+
+describe('emulator: SageMaker control plane', () => {
+	let subject: EmulatorUnderTest;
+	beforeAll(async () => {
+		subject = await emulatorUnderTest();
+	});
+	afterAll(async () => subject.stop());
+
+	it('creates a group and describes it in full', async () => {
+		const before = Date.now();
+		const created = await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('customers', {Description: 'people'})));
+		expect(created.FeatureGroupArn).toBe('arn:aws:sagemaker:us-east-1:000000000000:feature-group/customers');
+		const group = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'customers'}));
+		expect(group).toMatchObject({
+			FeatureGroupArn: created.FeatureGroupArn,
+			FeatureGroupName: 'customers',
+			RecordIdentifierFeatureName: 'id',
+			EventTimeFeatureName: 'event_time',
+			FeatureDefinitions: groupRequest('customers').FeatureDefinitions,
+			OnlineStoreConfig: {EnableOnlineStore: true, StorageType: 'Standard'},
+			FeatureGroupStatus: 'Created',
+			OfflineStoreStatus: {Status: 'Active'},
+			RoleArn: 'arn:aws:iam::000000000000:role/emulator',
+			Description: 'people',
+			ThroughputConfig: {ThroughputMode: 'OnDemand'},
+		});
+		// awsJson1_1 carries epoch seconds; the SDK turns them into a Date.
+		expect(group.CreationTime).toBeInstanceOf(Date);
+		expect(group.CreationTime!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+		const offline = group.OfflineStoreConfig!;
+		expect(offline.DataCatalogConfig).toEqual({Catalog: 'AwsDataCatalog', Database: 'sagemaker_featurestore', TableName: expect.stringMatching(/^customers_\d+$/)});
+		expect(offline.S3StorageConfig?.ResolvedOutputS3Uri).toMatch(/^s3:\/\/emulator-bucket\/fs\/000000000000\/sagemaker\/us-east-1\/offline-store\/customers-\d+\/data$/);
+		expect(offline.TableFormat).toBe('Glue');
+	});
+
+	it('describes by ARN too', async () => {
+		const group = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'arn:aws:sagemaker:us-east-1:000000000000:feature-group/customers'}));
+		expect(group.FeatureGroupName).toBe('customers');
+	});
+
+	it('answers with the typed errors the SDK knows', async () => {
+		await expect(subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('customers')))).rejects.toBeInstanceOf(ResourceInUse);
+		await expect(subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'nobody'}))).rejects.toBeInstanceOf(ResourceNotFound);
+		const invalid = await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('bad name'))).catch((error: unknown) => error);
+		expect(invalid).toMatchObject({name: 'ValidationException', message: expect.stringMatching(/Invalid feature group name/), $metadata: {httpStatusCode: 400}});
+		const reserved = groupRequest('reserved');
+		reserved.FeatureDefinitions.push({FeatureName: 'is_deleted', FeatureType: 'String'});
+		await expect(subject.sagemaker.send(new CreateFeatureGroupCommand(reserved))).rejects.toMatchObject({name: 'ValidationException'});
+	});
+
+	it('lists every group exactly once through NextToken paging, with filters and sorting', async () => {
+		for (let index = 0; index < 23; index++) {
+			await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest(`page-${String(index).padStart(2, '0')}`, index % 2 === 0 ? {OfflineStoreConfig: undefined} : {})));
+		}
+
+		const names: string[] = [];
+		let pages = 0;
+		for await (const page of paginateListFeatureGroups({client: subject.sagemaker, pageSize: 5}, {NameContains: 'page-', SortBy: 'Name', SortOrder: 'Ascending'})) {
+			pages++;
+			expect(page.FeatureGroupSummaries!.length).toBeLessThanOrEqual(5);
+			names.push(...page.FeatureGroupSummaries!.map(summary => summary.FeatureGroupName!));
+		}
+
+		expect(pages).toBe(5);
+		expect(names).toEqual(Array.from({length: 23}, (_, index) => `page-${String(index).padStart(2, '0')}`));
+		const offline = await subject.sagemaker.send(new ListFeatureGroupsCommand({NameContains: 'page-', OfflineStoreStatusEquals: 'Active', MaxResults: 100}));
+		expect(offline.FeatureGroupSummaries).toHaveLength(11);
+		expect(offline.NextToken).toBeUndefined();
+		const newest = await subject.sagemaker.send(new ListFeatureGroupsCommand({MaxResults: 1, SortBy: 'CreationTime', SortOrder: 'Descending'}));
+		expect(newest.FeatureGroupSummaries![0]).toMatchObject({FeatureGroupName: 'page-22', FeatureGroupStatus: 'Created', CreationTime: expect.any(Date)});
+		await expect(subject.sagemaker.send(new ListFeatureGroupsCommand({MaxResults: 101}))).rejects.toMatchObject({name: 'ValidationException'});
+	});
+});
