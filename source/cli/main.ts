@@ -16,6 +16,8 @@ export const globalFlags: Flags = {
 	store: {type: 'string'},
 	profile: {type: 'string'},
 	region: {type: 'string'},
+	athenaOutput: {type: 'string'},
+	athenaWorkgroup: {type: 'string'},
 	color: {type: 'boolean', default: true},
 	json: {type: 'boolean', default: false},
 	help: {type: 'boolean', shortFlag: 'h', default: false},
@@ -27,6 +29,8 @@ Global options
   --store STORE     sagemaker (default) | local:DIR | local   (env FS_STORE)
   --profile NAME    AWS profile (sagemaker store)
   --region REGION   AWS region (sagemaker store)
+  --athena-output S3URI    Athena query results (env FS_ATHENA_OUTPUT; default: the workgroup's)
+  --athena-workgroup NAME  Athena workgroup (env FS_ATHENA_WORKGROUP; default primary)
   --json            machine-readable output where the output is data
   --no-color        no colour (also NO_COLOR)
   -h, --help        help for the command
@@ -140,6 +144,8 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 				spec: flags['store'] as string | undefined,
 				profile: flags['profile'] as string | undefined,
 				region: flags['region'] as string | undefined,
+				athenaOutput: flags['athenaOutput'] as string | undefined,
+				athenaWorkgroup: flags['athenaWorkgroup'] as string | undefined,
 				env: io.env,
 			});
 			return store;

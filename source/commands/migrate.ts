@@ -37,6 +37,10 @@ export const migrateCommand: Command = {
 		mode: {type: 'string'},
 		sourceStore: {type: 'string'},
 		targetStore: {type: 'string'},
+		sourceProfile: {type: 'string'},
+		targetProfile: {type: 'string'},
+		sourceRegion: {type: 'string'},
+		targetRegion: {type: 'string'},
 	},
 	help: `
 Usage
@@ -61,6 +65,8 @@ Options
   --resume                continue the interrupted run of this pair from its checkpoint
   --source-store STORE    source store, if not --store (e.g. local:/data/prod)
   --target-store STORE    target store, if not --store
+  --source-profile NAME / --target-profile NAME   AWS profile of each side, if not --profile
+  --source-region REGION / --target-region REGION AWS region of each side, if not --region
 
 Exit codes: 0 done · 1 failed (resumable) · 2 invalid usage, nothing written ·
 3 done, some records failed · 130 interrupted (checkpoint saved)
@@ -122,7 +128,8 @@ export interface Prepared {
 export async function prepare(context: Context): Promise<Prepared> {
 	const {flags} = context;
 	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
-	if (sourceName === targetName && flags['sourceStore'] === flags['targetStore']) {
+	const sameSide = (['Store', 'Profile', 'Region'] as const).every(part => flags[`source${part}`] === flags[`target${part}`]);
+	if (sourceName === targetName && sameSide) {
 		throw usageError('The source and the target are the same feature group.', 'Migrate into another group (create it with `fs create`).');
 	}
 
@@ -137,9 +144,16 @@ export async function prepare(context: Context): Promise<Prepared> {
 		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
 	}
 
-	const common = {profile: flags['profile'] as string | undefined, region: flags['region'] as string | undefined, env: context.io.env};
-	const sourceHandle = storeHandle({...common, spec: (flags['sourceStore'] ?? flags['store']) as string | undefined});
-	const targetHandle = storeHandle({...common, spec: (flags['targetStore'] ?? flags['store']) as string | undefined});
+	const side = (role: 'source' | 'target') => storeHandle({
+		spec: (flags[`${role}Store`] ?? flags['store']) as string | undefined,
+		profile: (flags[`${role}Profile`] ?? flags['profile']) as string | undefined,
+		region: (flags[`${role}Region`] ?? flags['region']) as string | undefined,
+		athenaOutput: flags['athenaOutput'] as string | undefined,
+		athenaWorkgroup: flags['athenaWorkgroup'] as string | undefined,
+		env: context.io.env,
+	});
+	const sourceHandle = side('source');
+	const targetHandle = side('target');
 	const sourceStore = await openStoreHandle(sourceHandle, context.io.env);
 	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
 	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, context.io.env);
@@ -328,8 +342,12 @@ function storeFlags(context: Context, prepared: Prepared): string[] {
 	const spec = (handle: StoreHandle) => (handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker');
 	const source = spec(prepared.source.handle);
 	const target = spec(prepared.target.handle);
-	if (source === target) return context.flags['store'] || context.io.env['FS_STORE'] ? [`--store ${source}`] : [];
-	return [`--source-store ${source}`, `--target-store ${target}`];
+	// The AWS side flags as given: the resumed run must find the same run directory.
+	const aws = ['profile', 'region', 'athenaOutput', 'athenaWorkgroup', 'sourceProfile', 'targetProfile', 'sourceRegion', 'targetRegion']
+		.filter(name => typeof context.flags[name] === 'string')
+		.map(name => `--${name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} ${String(context.flags[name])}`);
+	if (source === target) return [...(context.flags['store'] || context.io.env['FS_STORE'] ? [`--store ${source}`] : []), ...aws];
+	return [`--source-store ${source}`, `--target-store ${target}`, ...aws];
 }
 
 function report(context: Context, prepared: Prepared, result: MigrationResult) {

@@ -1,0 +1,97 @@
+/**
+ * `fs` on the sagemaker store, as a user runs it: the built CLI in a child
+ * process, pointed at the AWS emulator with AWS_ENDPOINT_URL and profiles
+ * from an AWS config file. Worker threads open the store from its handle,
+ * so a migration here proves the handle carries all they need.
+ */
+import {readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
+import {runFs, type RunOptions} from '../helpers/cli.js';
+import {tempDir} from '../helpers/temp.js';
+
+describe('fs on the sagemaker store (through the emulator)', () => {
+	const temp = tempDir('fs-cli-sagemaker-');
+	let emulator: RunningEmulator;
+	let env: Record<string, string | undefined>;
+	const fs = async (args: string[], options: RunOptions = {}) => runFs(args, {cwd: temp.dir, ...options, env: {...env, ...options.env}});
+	const file = (name: string) => path.join(temp.dir, name);
+
+	beforeAll(async () => {
+		emulator = await startEmulator({dir: file('emulator'), port: 0});
+		writeFileSync(file('config'), '[default]\nregion = us-east-1\n[profile source-account]\nregion = us-east-1\n[profile target-account]\nregion = us-east-1\n');
+		writeFileSync(file('credentials'), ['default', 'source-account', 'target-account'].map(name => `[${name}]\naws_access_key_id = test\naws_secret_access_key = test\n`).join(''));
+		env = {
+			FS_STORE: 'sagemaker', FS_HOME: file('fs-home'), AWS_ENDPOINT_URL: emulator.url,
+			AWS_CONFIG_FILE: file('config'), AWS_SHARED_CREDENTIALS_FILE: file('credentials'),
+			AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined,
+			FS_ATHENA_OUTPUT: 's3://athena-results/cli/',
+		};
+		writeFileSync(file('schema.json'), JSON.stringify([
+			{FeatureName: 'customer_id', FeatureType: 'String'},
+			{FeatureName: 'event_time', FeatureType: 'String'},
+			{FeatureName: 'age', FeatureType: 'Integral'},
+			{FeatureName: 'note', FeatureType: 'String'},
+		]));
+		writeFileSync(file('data.json'), JSON.stringify(Array.from({length: 1200}, (_, i) => ({
+			customer_id: `c${String(i).padStart(5, '0')}`, event_time: '2024-01-01T00:00:00Z', age: i, note: i % 5 === 0 ? 'a, "quoted"\nnote' : '',
+		}))));
+	});
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	const create = async (name: string, extra: string[] = []) => {
+		const result = await fs(['create', name, '--schema-file', 'schema.json', '--record-identifier-name', 'customer_id', '--s3-uri', 's3://fs-data/store', '--role-arn', 'arn:aws:iam::000000000000:role/fs', ...extra]);
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+	};
+
+	it('creates, fills, lists, migrates across profiles, exports and clears', async () => {
+		await create('source-fg');
+		await create('target-fg', ['--profile', 'target-account']);
+		const put = await fs(['bulk-put', 'source-fg', 'data.json', '--max-workers', '2']);
+		expect(put.code).toBe(0);
+
+		const list = await fs(['list', '-o', 'json']);
+		expect(list.code).toBe(0);
+		expect((JSON.parse(list.stdout) as Array<{FeatureGroupName: string}>).map(group => group.FeatureGroupName)).toEqual(['source-fg', 'target-fg']);
+
+		const migrate = await fs(['migrate', 'source-fg', 'target-fg', '--source-profile', 'source-account', '--target-profile', 'target-account', '--max-workers', '3', '--batch-size', '100', '--yes', '--json']);
+		expect(migrate.stderr).not.toMatch(/Unexpected error/);
+		expect(migrate.code).toBe(0);
+		const {plan, result} = JSON.parse(migrate.stdout) as {plan: Record<string, unknown>; result: {totals: {read: number; written: number; failed: number}}};
+		expect(JSON.stringify(plan)).toContain('sagemaker us-east-1 account 000000000000');
+		expect(result.totals).toMatchObject({read: 1200, written: 1200, failed: 0});
+
+		const exported = await fs(['export', 'target-fg', 'out.json', '--format', 'json', '--limit', '6']);
+		expect(exported.code).toBe(0);
+		const rows = JSON.parse(readFileSync(file('out.json'), 'utf8')) as Array<Record<string, unknown>>;
+		expect(rows.map(row => row['note'])).toEqual(['a, "quoted"\nnote', '', '', '', '', 'a, "quoted"\nnote']);
+
+		const get = await fs(['get', 'target-fg', 'c00005', '-o', 'json']);
+		expect(JSON.parse(get.stdout)).toMatchObject({customer_id: 'c00005', note: 'a, "quoted"\nnote'});
+
+		const clear = await fs(['clear', 'target-fg', '--offline-only', '--yes', '--json']);
+		expect(clear.code).toBe(0);
+		expect(JSON.parse(clear.stdout)).toMatchObject({offlineRowsDeleted: 1200});
+		expect((JSON.parse(clear.stdout) as {offlineObjectsDeleted: number}).offlineObjectsDeleted).toBeGreaterThan(0);
+	}, 120_000);
+
+	it('says what is missing: a region, an Athena result location, a group', async () => {
+		const noRegion = await fs(['list'], {env: {AWS_CONFIG_FILE: file('no-config')}});
+		expect(noRegion.code).toBe(2);
+		expect(noRegion.stderr).toContain('No AWS region: pass --region or set AWS_REGION');
+
+		await create('no-output-fg');
+		const noOutput = await fs(['export', 'no-output-fg', 'x.json'], {env: {FS_ATHENA_OUTPUT: undefined}});
+		expect(noOutput.code).toBe(2);
+		expect(noOutput.stderr).toMatch(/no query result location[\s\S]*--athena-output/);
+
+		const missing = await fs(['schema', 'no-such-group']);
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toContain('Feature group no-such-group does not exist in us-east-1');
+	}, 60_000);
+});
