@@ -6,5 +6,7 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		pool: 'forks',
+		// As the CLI does (source/cli.ts): the SDK's Node 22 notice is noise here.
+		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 	},
 });

@@ -2,57 +2,22 @@
  * `npm run bench`: measurements, not assertions. Prints a table per section.
  * Sections (FS_BENCH_SECTIONS, default all): migrate (records/s against the
  * DuckDB COPY floor, peak RSS), view (the Ink view against headless; needs
- * tmux), export (memory flat with the row count).
+ * tmux), export (memory flat with the row count), emulator (the AWS path
+ * with 20 ms latency against one PutRecord at a time).
  * FS_BENCH_ROWS overrides the large row count (default 1,000,000).
  */
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {emulatorSection} from './emulator.js';
 import {makeBenchGroup} from './fixture.js';
+import {fmt, measure} from './measure.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const large = Number(process.env['FS_BENCH_ROWS'] ?? 1_000_000);
 const small = Math.max(1, Math.round(large / 10));
-
-interface Measured {
-	maxRssMb: number;
-	seconds: number;
-	code: number;
-	/** stdout, parsed, when the command printed JSON (--json). */
-	json?: {result?: {recordsPerSecond: number}};
-}
-
-export function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(here, 'rss.js'), ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		child.stdout.on('data', chunk => {
-			stdout += chunk;
-		});
-		let stderr = '';
-		child.stderr.on('data', chunk => {
-			stderr += chunk;
-		});
-		child.on('error', reject);
-		child.on('close', () => {
-			const last = stderr.trim().split('\n').at(-1) ?? '';
-			try {
-				const measured = JSON.parse(last) as Measured;
-				try {
-					measured.json = JSON.parse(stdout) as Measured['json'];
-				} catch {}
-
-				resolve(measured);
-			} catch {
-				reject(new Error(`fs ${args.join(' ')} failed:\n${stderr}`));
-			}
-		});
-	});
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function exportSection(work: string) {
 	const dir = path.join(work, 'store');
@@ -176,12 +141,13 @@ async function inkRun(dir: string, home: string, target: string, headless: boole
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'fs-bench-'));
-const sections = (process.env['FS_BENCH_SECTIONS'] ?? 'migrate,view,export').split(',');
+const sections = (process.env['FS_BENCH_SECTIONS'] ?? 'migrate,view,export,emulator').split(',');
 try {
 	console.log(`# fs benchmarks — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 	if (sections.includes('migrate')) await migrateSection(work);
 	if (sections.includes('view')) await viewSection(work);
 	if (sections.includes('export')) await exportSection(work);
+	if (sections.includes('emulator')) await emulatorSection(work);
 } finally {
 	rmSync(work, {recursive: true, force: true});
 }

@@ -1,8 +1,9 @@
 /**
  * Concurrency shared by all workers, in shared memory: how many write calls
- * may be in flight. Halved under throttling (at most once a second),
- * raised by one after a run of clean calls: it backs off under sustained
- * throttling and recovers after (AIMD).
+ * may be in flight. Cut by a quarter under throttling (at most once a
+ * second), raised by one after `limit` clean calls (AIMD, as TCP does): it
+ * backs off under sustained throttling and recovers after, while a share of
+ * random refusals (faults, not load) does not drive it down to one.
  */
 const LIMIT = 0;
 const IN_FLIGHT = 1;
@@ -36,19 +37,18 @@ export class SharedConcurrency {
 	}
 
 	throttled(now = Date.now()) {
-		Atomics.store(this.view, STREAK, 0);
 		const second = Math.floor(now / 1000);
 		const last = Atomics.load(this.view, LAST_CUT);
 		if (second > last && Atomics.compareExchange(this.view, LAST_CUT, last, second) === last) {
 			const limit = Atomics.load(this.view, LIMIT);
-			Atomics.store(this.view, LIMIT, Math.max(1, Math.floor(limit / 2)));
+			Atomics.store(this.view, LIMIT, Math.max(1, Math.floor(limit * 3 / 4)));
 		}
 	}
 
 	succeeded() {
-		if (Atomics.add(this.view, STREAK, 1) + 1 >= 20) {
+		const limit = Atomics.load(this.view, LIMIT);
+		if (Atomics.add(this.view, STREAK, 1) + 1 >= limit) {
 			Atomics.store(this.view, STREAK, 0);
-			const limit = Atomics.load(this.view, LIMIT);
 			if (limit < this.max) Atomics.compareExchange(this.view, LIMIT, limit, limit + 1);
 		}
 	}

@@ -16,6 +16,7 @@ import type {Store} from '../stores/store.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
 import {clearOffline, clearOnline} from './clear.js';
 import {SharedConcurrency} from './concurrency.js';
+import {retryCall} from './write.js';
 import {partitionOf} from './partition.js';
 import {ProgressBoard} from './progress.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
@@ -365,7 +366,8 @@ export class Migration extends EventEmitter {
 				const targetId = expected[target.group.RecordIdentifierFeatureName];
 				if (typeof targetId !== 'string') continue;
 				checked++;
-				const actual = await target.store.getRecord(name, targetId);
+				// The same patience as writes: a throttled read is not a failed check.
+				const actual = await retryCall(() => target.store.getRecord(name, targetId));
 				// A later version than this run's may be online already (the event-time rule): that is fine.
 				if (actual && sameOrLater(actual, expected, target.group.EventTimeFeatureName)) matched++;
 			}

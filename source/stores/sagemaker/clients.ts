@@ -33,6 +33,26 @@ export interface AwsSettings {
 }
 
 /** Which AWS_ENDPOINT_URL_<SERVICE> variable names each client's endpoint. */
+/**
+ * Record calls: two quick retries (25 then 50 ms, jittered) for the odd blip.
+ * The SDK's standard strategy waits 500 ms and more after throttling, out of
+ * sight of the engine, whose own backoff and shared concurrency are the ones
+ * that should pace a migration.
+ */
+const quickRetries = {
+	mode: 'standard',
+	async acquireInitialRetryToken() {
+		return {attempt: 0, getRetryCount: () => 0};
+	},
+	async refreshRetryTokenForRetry(token: {attempt: number}, error: {errorType?: string}) {
+		const retryable = error.errorType === 'THROTTLING' || error.errorType === 'TRANSIENT' || error.errorType === 'SERVER_ERROR';
+		if (!retryable || token.attempt >= 2) throw new Error('no more retries');
+		const attempt = token.attempt + 1;
+		return {attempt, getRetryCount: () => attempt, getRetryDelay: () => Math.random() * 25 * 2 ** attempt};
+	},
+	recordSuccess() {},
+};
+
 const endpointVariables = {
 	sagemaker: 'AWS_ENDPOINT_URL_SAGEMAKER',
 	runtime: 'AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME',
@@ -89,7 +109,10 @@ export class AwsClients {
 
 	private config(service: keyof typeof endpointVariables): Record<string, unknown> {
 		const url = endpointFor(service, this.settings.env);
-		return {...this.common, ...(url ? {endpoint: url} : {})};
+		// Control plane, Athena and S3 calls are few, and nothing above the SDK
+		// retries them: under throttling they get more patience than writes.
+		const attempts = service === 'runtime' ? {retryStrategy: quickRetries} : {maxAttempts: 8};
+		return {...this.common, ...attempts, ...(url ? {endpoint: url} : {})};
 	}
 
 	private track<T extends {client: {destroy(): void}}>(loading: Promise<T>): Promise<T> {
