@@ -1,11 +1,15 @@
 /**
- * The seed's scenarios 2, 3 and 6 as shell scripts (test/scenarios), run with
- * bash against the built `fs` on copies of a demo store.
+ * The seed's scenarios as shell scripts (test/scenarios), run with bash
+ * against the built `fs` on copies of a demo store: on the embedded store
+ * directly, and again with `--store sagemaker` through the AWS emulator
+ * serving the same copy (all but scenario 2, which copies between two
+ * embedded stores).
  */
 import {spawn} from 'node:child_process';
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startEmulator} from '../../source/emulator/server.js';
 import {cliPath, root} from '../helpers/cli.js';
 import {buildDemo, copyStore} from '../helpers/demo.js';
 import {tempDir} from '../helpers/temp.js';
@@ -14,10 +18,10 @@ const temp = tempDir('fs-scenarios-');
 const bin = path.join(temp.dir, 'bin');
 let demo: string;
 
-function runScript(script: string, work: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+function runScript(script: string, work: string, env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
 	return new Promise((resolve, reject) => {
 		const child = spawn('bash', [path.join(root, 'test/scenarios', script), work], {
-			env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, NO_COLOR: '1', FS_STORE: undefined, FS_HOME: path.join(work, 'fs-home')},
+			env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, NO_COLOR: '1', FS_STORE: undefined, FS_HOME: path.join(work, 'fs-home'), ...env},
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let stdout = '';
@@ -33,12 +37,26 @@ function runScript(script: string, work: string): Promise<{code: number | null; 
 	});
 }
 
-/** A copy of the demo store in a fresh directory, as `store`, and the script run there. */
-async function scenario(name: string, store: string, script: string) {
-	const work = path.join(temp.dir, name);
+type Backend = 'local' | 'sagemaker';
+
+/**
+ * A copy of the demo store in a fresh directory, as `store`, and the script
+ * run there: directly, or through an emulator serving that copy.
+ */
+async function scenario(name: string, store: string, script: string, backend: Backend) {
+	const work = path.join(temp.dir, `${name}-${backend}`);
 	mkdirSync(work);
 	copyStore(demo, path.join(work, store));
-	return {work, result: await runScript(script, work)};
+	if (backend === 'local') return {work, result: await runScript(script, work)};
+	const emulator = await startEmulator({dir: path.join(work, store), port: 0});
+	try {
+		return {work, result: await runScript(script, work, {
+			FS_SCENARIO_STORE: 'sagemaker', FS_ATHENA_OUTPUT: 's3://athena-results/scenarios/',
+			AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
+		})};
+	} finally {
+		await emulator.close();
+	}
 }
 
 beforeAll(async () => {
@@ -49,9 +67,9 @@ beforeAll(async () => {
 });
 afterAll(() => temp.remove());
 
-describe('seed scenarios as shell runs', () => {
-	it('2: copy between environments (export, schema, create, bulk-put, verify)', async () => {
-		const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh');
+describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s)', backend => {
+	it.skipIf(backend === 'sagemaker')('2: copy between environments (export, schema, create, bulk-put, verify)', async () => {
+		const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// 60,000 rows minus the delete markers, which export leaves out.
@@ -60,7 +78,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('3: archiving rows older than 90 days', async () => {
-		const {work, result} = await scenario('s3', 'demo', 'scenario-3-archiving.sh');
+		const {work, result} = await scenario('s3', 'demo', 'scenario-3-archiving.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		const archived = Number(/archived: (\d+)/.exec(result.stdout)?.[1]);
@@ -73,7 +91,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('6: data quality (export JSON, clean it, bulk-put the cleaned file)', async () => {
-		const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh');
+		const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// 10,000 customers, 40 deleted, 4 with balance "n/a" in their latest version.
@@ -85,7 +103,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('1: schema upgrade (backup, check, compare, migrate with --clear-target, verify)', async () => {
-		const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh');
+		const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh', backend);
 		expect(result.code).toBe(0);
 		// 4 balances of "n/a" cannot become Fractional: exit 3, the rest is there.
 		expect(result.stdout).toContain('migrate exit: 3');
@@ -102,7 +120,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('4: partial migration of listed customers', async () => {
-		const {work, result} = await scenario('s4', 'demo', 'scenario-4-partial.sh');
+		const {work, result} = await scenario('s4', 'demo', 'scenario-4-partial.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		expect(JSON.parse(readFileSync(path.join(work, 'ids.json'), 'utf8'))).toEqual([{customer_id: 'cust_000001'}, {customer_id: 'cust_000002'}, {customer_id: 'cust_000003'}]);
@@ -110,7 +128,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('5: incremental sync with a state file', async () => {
-		const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh');
+		const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
 		// First sync: everything (60,000 rows and 60 delete markers); second: the 2 new rows.
@@ -122,7 +140,7 @@ describe('seed scenarios as shell runs', () => {
 	});
 
 	it('recovery: failed records fixed and retried with --retry-failed', async () => {
-		const {work, result} = await scenario('recovery', 'demo', 'scenario-recovery.sh');
+		const {work, result} = await scenario('recovery', 'demo', 'scenario-recovery.sh', backend);
 		expect(result.stdout).toContain('first exit: 3');
 		expect(result.stdout).toContain('retry exit: 0');
 		expect(result.stdout).toContain('no failures left');

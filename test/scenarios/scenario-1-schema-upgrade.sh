@@ -2,7 +2,7 @@
 # Seed scenario 1: schema upgrade of old-customer-profile into new-customer-profile.
 set -uo pipefail
 work=$1
-export FS_STORE="local:$work/demo"
+export FS_STORE="${FS_SCENARIO_STORE:-local:$work/demo}"
 
 fs export old-customer-profile "$work/backup.json" --format json --compress || exit 1
 test -s "$work/backup.json.gz" || exit 1

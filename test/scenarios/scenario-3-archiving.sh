@@ -2,7 +2,7 @@
 # Seed scenario 3: archive rows older than 90 days into an archive group.
 set -euo pipefail
 work=$1
-export FS_STORE="local:$work/demo"
+export FS_STORE="${FS_SCENARIO_STORE:-local:$work/demo}"
 
 fs export customer-history "$work/old.csv" \
   --where "WHERE from_iso8601_timestamp(event_time) < current_date - interval '90' day"

@@ -2,7 +2,7 @@
 # Seed scenario 5: incremental sync with a state file; dry-run first, then real.
 set -euo pipefail
 work=$1
-export FS_STORE="local:$work/demo"
+export FS_STORE="${FS_SCENARIO_STORE:-local:$work/demo}"
 state="$work/last-sync"
 
 sync() {

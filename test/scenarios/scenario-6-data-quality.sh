@@ -5,7 +5,7 @@
 # so the rows fit new-customer-profile.
 set -euo pipefail
 work=$1
-export FS_STORE="local:$work/demo"
+export FS_STORE="${FS_SCENARIO_STORE:-local:$work/demo}"
 
 fs export old-customer-profile "$work/profiles.json" --format json --mode snapshot
 node --input-type=module -e '

@@ -3,7 +3,7 @@
 # failed-records file; the operator fixes the records and retries exactly them.
 set -uo pipefail
 work=$1
-export FS_STORE="local:$work/demo"
+export FS_STORE="${FS_SCENARIO_STORE:-local:$work/demo}"
 
 fs migrate old-customer-profile new-customer-profile --failed-output "$work/failed.jsonl" --yes > "$work/first.out"
 echo "first exit: $?"

@@ -18,6 +18,7 @@ import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {sqlName, sqlString} from '../../io/duckdb.js';
+import {partitionCondition} from '../snapshot-files.js';
 import type {BulkLoad, BulkLoadResult} from '../store.js';
 import {apiText, eventMillis, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
 import type {Catalog} from './catalog.js';
@@ -85,7 +86,7 @@ export class BulkLoader {
 
 	/** The load's rows as table `bulk`, in the file's order; returns the (partitioned) file's row count. */
 	private async stage(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad, columns: LoadColumn[] | string): Promise<number> {
-		const where = load.partition ? `hash(${sqlName(load.partition.column)}) % ${load.partition.of} = ${load.partition.index}` : 'true';
+		const where = partitionCondition(load.partition);
 		// file_row_number keeps the file's order whatever DuckDB's threads do.
 		// Numbering the partition's rows reads two columns; the load's own rows
 		// are then one range of file rows, read in full.

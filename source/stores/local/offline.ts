@@ -7,7 +7,7 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
+import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
 import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
 import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition} from '../store.js';
@@ -17,6 +17,7 @@ import {filterHint, prestoMacros, rewritePresto} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import {duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
+import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
@@ -317,7 +318,7 @@ export class OfflineStore {
 				for (;;) {
 					const chunk = await runUserQuery(() => result.fetchChunk(), group);
 					if (!chunk || chunk.rowCount === 0) break;
-					const columns = chunk.getColumns().map(column => column.map(toApiValue));
+					const columns = chunk.getColumns().map(column => column.map(apiValue));
 					remaining -= chunk.rowCount;
 					if (++chunks % 64 === 0) releaseNativeMemory();
 					yield {names, columns, length: chunk.rowCount};
@@ -360,17 +361,7 @@ export class OfflineStore {
 		if (snapshot.rows === 0) return;
 		const connection = await this.connect();
 		try {
-			const list = snapshot.files.map(file => sqlString(file)).join(', ');
-			// DuckDB keeps the files' row order through the filter (preserve_insertion_order).
-			const where = partition ? ` WHERE hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}` : '';
-			const result = await connection.stream(`SELECT * FROM read_parquet([${list}])${where}`);
-			let chunks = 0;
-			for (;;) {
-				const chunk = await result.fetchChunk();
-				if (!chunk || chunk.rowCount === 0) break;
-				if (++chunks % 64 === 0) releaseNativeMemory();
-				yield {names: snapshot.names, columns: chunk.getColumns().map(column => column.map(toApiValue)), length: chunk.rowCount};
-			}
+			yield * readSnapshotFiles(connection, snapshot, partition);
 		} finally {
 			connection.closeSync();
 		}
@@ -401,13 +392,6 @@ function castFromJson(feature: FeatureDefinition): string {
 	return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
 }
 
-function toApiValue(value: DuckDBValue): string | string[] | null {
-	if (value === null) return null;
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-	if (typeof value === 'object' && 'items' in value) return (value.items as DuckDBValue[]).map(item => String(item));
-	return String(value);
-}
 
 async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup): Promise<T> {
 	try {

@@ -8,11 +8,12 @@
 import {mkdirSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import type {DuckDBConnection, DuckDBInstance, DuckDBValue} from '@duckdb/node-api';
+import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import type {OfflineBatch, OfflineSnapshot, SnapshotPartition} from '../store.js';
 import type {ResultColumn} from './csv.js';
+import {readSnapshotFiles} from '../snapshot-files.js';
 
 /** Rows per Parquet part: bounds what DuckDB holds before it writes. */
 export const rowsPerPart = 100_000;
@@ -100,26 +101,9 @@ export class SnapshotFiles {
 		if (snapshot.rows === 0 || snapshot.files.length === 0) return;
 		const connection = await this.connect();
 		try {
-			const list = snapshot.files.map(file => sqlString(file)).join(', ');
-			// DuckDB keeps the files' row order through the filter (preserve_insertion_order).
-			const where = partition ? ` WHERE hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}` : '';
-			const result = await connection.stream(`SELECT * FROM read_parquet([${list}])${where}`);
-			let chunks = 0;
-			for (;;) {
-				const chunk = await result.fetchChunk();
-				if (!chunk || chunk.rowCount === 0) break;
-				if (++chunks % 64 === 0) releaseNativeMemory();
-				yield {names: snapshot.names, columns: chunk.getColumns().map(column => column.map(apiValue)), length: chunk.rowCount};
-			}
+			yield * readSnapshotFiles(connection, snapshot, partition);
 		} finally {
 			connection.closeSync();
 		}
 	}
-}
-
-function apiValue(value: DuckDBValue): string | string[] | null {
-	if (value === null) return null;
-	if (typeof value === 'string') return value;
-	if (typeof value === 'object' && 'items' in value) return (value.items as DuckDBValue[]).map(item => String(item));
-	return String(value);
 }

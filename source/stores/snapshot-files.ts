@@ -1,0 +1,35 @@
+/**
+ * Reading a snapshot's local Parquet files (OfflineSnapshot), the same way for
+ * every store: in the files' order, optionally one hash partition of them, as
+ * the runtime API's strings. A partition is `hash(column) % of = index` in
+ * DuckDB, here and in bulk loads alike, so each row has one worker.
+ */
+import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api';
+import {sqlName, sqlString} from '../io/duckdb.js';
+import {releaseNativeMemory} from '../io/native-memory.js';
+import type {OfflineBatch, OfflineSnapshot, SnapshotPartition} from './store.js';
+
+export const partitionCondition = (partition: SnapshotPartition | undefined) =>
+	(partition ? `hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}` : 'true');
+
+export async function * readSnapshotFiles(connection: DuckDBConnection, snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncGenerator<OfflineBatch> {
+	if (snapshot.rows === 0 || snapshot.files.length === 0) return;
+	const list = snapshot.files.map(file => sqlString(file)).join(', ');
+	// DuckDB keeps the files' row order through the filter (preserve_insertion_order).
+	const result = await connection.stream(`SELECT * FROM read_parquet([${list}]) WHERE ${partitionCondition(partition)}`);
+	let chunks = 0;
+	for (;;) {
+		const chunk = await result.fetchChunk();
+		if (!chunk || chunk.rowCount === 0) break;
+		if (++chunks % 64 === 0) releaseNativeMemory();
+		yield {names: snapshot.names, columns: chunk.getColumns().map(column => column.map(apiValue)), length: chunk.rowCount};
+	}
+}
+
+/** A DuckDB value as the API's text: numbers as JavaScript writes them, lists as string arrays. */
+export function apiValue(value: DuckDBValue): string | string[] | null {
+	if (value === null) return null;
+	if (typeof value === 'string') return value;
+	if (typeof value === 'object' && 'items' in value) return (value.items as DuckDBValue[]).map(item => String(item));
+	return String(value);
+}
