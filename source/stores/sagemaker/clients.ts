@@ -5,8 +5,11 @@
  * parallel workers, and the SDK's standard retries under the engine's own
  * backoff.
  */
+import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import {homedir} from 'node:os';
+import path from 'node:path';
 import type {AthenaClient} from '@aws-sdk/client-athena';
 import type {S3Client} from '@aws-sdk/client-s3';
 import type {SageMakerClient} from '@aws-sdk/client-sagemaker';
@@ -32,7 +35,6 @@ export interface AwsSettings {
 	maxSockets?: number;
 }
 
-/** Which AWS_ENDPOINT_URL_<SERVICE> variable names each client's endpoint. */
 /**
  * Record calls: two quick retries (25 then 50 ms, jittered) for the odd blip.
  * The SDK's standard strategy waits 500 ms and more after throttling, out of
@@ -53,6 +55,7 @@ const quickRetries = {
 	recordSuccess() {},
 };
 
+/** Which AWS_ENDPOINT_URL_<SERVICE> variable names each client's endpoint. */
 const endpointVariables = {
 	sagemaker: 'AWS_ENDPOINT_URL_SAGEMAKER',
 	runtime: 'AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME',
@@ -65,9 +68,37 @@ const endpointVariables = {
  * reading the env the store was given too keeps a store opened with another
  * env (tests, a parent's env in a worker) pointing where it was told.
  */
-export function endpointFor(service: keyof typeof endpointVariables, env: NodeJS.ProcessEnv): string | undefined {
+export function endpointFor(service: keyof typeof endpointVariables, env: NodeJS.ProcessEnv, profile?: string): string | undefined {
 	if (env['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'] === 'true') return undefined;
-	return env[endpointVariables[service]] || env['AWS_ENDPOINT_URL'] || undefined;
+	return env[endpointVariables[service]] || env['AWS_ENDPOINT_URL'] || (profile ? profileEndpoint(profile, env) : undefined);
+}
+
+/**
+ * `endpoint_url` of a profile in the shared config file. The SDK reads it only
+ * for the profile AWS_PROFILE names, not for the `profile` client option that
+ * --source-profile/--target-profile set: two accounts, two endpoints.
+ */
+function profileEndpoint(profile: string, env: NodeJS.ProcessEnv): string | undefined {
+	let text: string;
+	try {
+		text = readFileSync(env['AWS_CONFIG_FILE'] ?? path.join(env['HOME'] ?? homedir(), '.aws', 'config'), 'utf8');
+	} catch {
+		return undefined;
+	}
+
+	let inProfile = false;
+	for (const line of text.split(/\r?\n/)) {
+		const section = /^\s*\[\s*(.+?)\s*\]\s*$/.exec(line);
+		if (section) {
+			inProfile = section[1] === (profile === 'default' ? 'default' : `profile ${profile}`);
+			continue;
+		}
+
+		const setting = /^\s*endpoint_url\s*=\s*(\S+)\s*$/.exec(line);
+		if (inProfile && setting) return setting[1];
+	}
+
+	return undefined;
 }
 
 /** Region from the flag or the environment; undefined leaves it to the profile's config. */
@@ -108,7 +139,7 @@ export class AwsClients {
 	}
 
 	private config(service: keyof typeof endpointVariables): Record<string, unknown> {
-		const url = endpointFor(service, this.settings.env);
+		const url = endpointFor(service, this.settings.env, this.settings.profile);
 		// Control plane, Athena and S3 calls are few, and nothing above the SDK
 		// retries them: under throttling they get more patience than writes.
 		const attempts = service === 'runtime' ? {retryStrategy: quickRetries} : {maxAttempts: 8};
@@ -142,7 +173,7 @@ export class AwsClients {
 				...this.config('s3'),
 				// A local endpoint has no virtual-hosted buckets; a result bucket in
 				// another region is followed rather than failing.
-				forcePathStyle: endpointFor('s3', this.settings.env) !== undefined || endpointFor('s3', process.env) !== undefined,
+				forcePathStyle: endpointFor('s3', this.settings.env, this.settings.profile) !== undefined || endpointFor('s3', process.env) !== undefined,
 				followRegionRedirects: true,
 			}),
 		})));
