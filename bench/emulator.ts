@@ -60,6 +60,7 @@ async function sequentialPuts(dir: string, endpoint: string, count: number): Pro
 		await store.close();
 	}
 
+	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 	const client = new SageMakerFeatureStoreRuntimeClient({endpoint, region: 'us-east-1', credentials: {accessKeyId: 'test', secretAccessKey: 'test'}});
 	const started = performance.now();
 	for (const record of records) await client.send(new PutRecordCommand({FeatureGroupName: 'baseline', Record: record}));
