@@ -46,8 +46,9 @@ export class BulkLoader {
 			const total = await step('reading', () => this.stage(connection, group, load, columns));
 			const refusal = typeof columns === 'string' ? columns : await this.check(connection);
 			if (refusal) return {ok: false, total, reason: refusal};
-			const rows = await count(connection, 'SELECT count(*) FROM bulk');
-			const deletes = await count(connection, 'SELECT count(*) FROM bulk WHERE __deleted');
+			const counted = (await connection.runAndReadAll('SELECT count(*), count(*) FILTER (WHERE __deleted) FROM bulk')).getRows()[0]!;
+			const rows = Number(counted[0]);
+			const deletes = Number(counted[1]);
 			if (rows === 0) return {ok: true, total, rows, deletes};
 			const now = Date.now();
 			// What names the load's files: the same load redone writes the same names.
