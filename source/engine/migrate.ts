@@ -129,7 +129,7 @@ export class Migration extends EventEmitter {
 		const offlineBefore = hasOfflineStore(target.group) && target.store.info.kind === 'local' ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
 		if (!checkpoint.snapshot) {
 			this.emit('phase', 'reading the source');
-			checkpoint.snapshot = await takeSnapshot(source.store, source.group, this.input.request, `${runDir}/snapshot`);
+			checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers}, `${runDir}/snapshot`);
 			saveCheckpoint(runDir, checkpoint);
 		}
 

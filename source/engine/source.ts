@@ -21,6 +21,8 @@ export interface SnapshotRequest {
 	/** Identifiers to migrate (--ids-file), read already. */
 	ids?: string[];
 	retryFailed?: string;
+	/** Workers that will read an offline snapshot: its parts (OfflineSnapshot.parts). */
+	parts?: number;
 }
 
 const idsPerQuery = 5000;
@@ -60,7 +62,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		return {kind: 'online', idsFile: file, rows};
 	}
 
-	const query = {mode: request.mode, includeMetadata: true};
+	const query = {mode: request.mode, includeMetadata: true, parts: request.parts};
 	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
 	// A chosen set of identifiers: IN lists of bounded length, one part each.
 	const parts: OfflineSnapshot[] = [];
@@ -68,7 +70,12 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		parts.push(await store.snapshotOffline(name, {...query, where}, path.join(dir, `source-${parts.length}`)));
 	}
 
-	return {kind: 'offline', snapshot: {kind: 'parquet', files: parts.flatMap(part => part.files), names: parts[0]?.names ?? [], rows: parts.reduce((sum, part) => sum + part.rows, 0)}};
+	// Part i of each goes to worker i: the identifiers of the IN lists are disjoint.
+	const ranges = parts.every(part => part.parts?.length === request.parts) ? parts.flatMap(part => part.parts!) : undefined;
+	return {kind: 'offline', snapshot: {
+		kind: 'parquet', files: parts.flatMap(part => part.files), names: parts[0]?.names ?? [], rows: parts.reduce((sum, part) => sum + part.rows, 0),
+		...(ranges ? {parts: ranges} : {}),
+	}};
 }
 
 /**

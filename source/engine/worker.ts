@@ -11,7 +11,7 @@ import {makeCaster} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
 import type {FeatureGroup, FsRecord} from '../core/types.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
-import type {OfflineSnapshot, Store} from '../stores/store.js';
+import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
@@ -152,16 +152,43 @@ interface PartitionRead {
 	samples: Map<string, FsRecord | null>;
 }
 
+/** One file of the snapshot and this worker's rows of it. */
+interface Share {
+	snapshot: OfflineSnapshot;
+	partition: SnapshotPartition | SnapshotRange;
+}
+
 /**
- * Rows of the snapshot `files` in this worker's partition, from `skip` rows
- * in, written batch by batch; positions count from `base`. Returns the rows
- * skipped.
+ * This worker's rows of a snapshot, file by file: its parts (ranges holding
+ * whole identifiers), or else its hash partition of every file.
  */
-async function writeRows(snapshot: OfflineSnapshot, skip: number, base: number, batchSize: number, read: PartitionRead): Promise<number> {
+function sharesOf(snapshot: OfflineSnapshot): Share[] {
+	if (snapshot.parts) {
+		return snapshot.parts.filter((_, index) => index % input.workers === me)
+			.map(range => ({snapshot: {...snapshot, files: [range.file], parts: undefined, rows: range.count}, partition: range}));
+	}
+
+	return snapshot.files.map(file => ({snapshot: {...snapshot, files: [file]}, partition: {index: me, of: input.workers, column: input.sourceIdentifier}}));
+}
+
+/** A share's rows from `skip` on; a range is narrowed, a hash partition is read past them. */
+function from(share: Share, skip: number): {share: Share; skipped: number} {
+	const {partition} = share;
+	if (!('file' in partition) || skip === 0) return {share, skipped: 0};
+	const skipped = Math.min(skip, partition.count);
+	const range = {...partition, first: partition.first + skipped, count: partition.count - skipped};
+	return {share: {snapshot: {...share.snapshot, rows: range.count}, partition: range}, skipped};
+}
+
+/**
+ * A share's rows from `skip` rows in, written batch by batch; positions
+ * count from `base`. Returns the share's rows and how many were skipped.
+ */
+async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: PartitionRead['samples']): Promise<{rows: number; skipped: number}> {
 	const store = await sourceStore();
-	const sourceId = input.sourceIdentifier;
-	let position = 0;
-	let skipped = 0;
+	const {share, skipped: narrowed} = from(whole, skip);
+	let position = narrowed;
+	let skipped = narrowed;
 	let batch: WireRow[] = [];
 	let batchStart = base + skip;
 	const write = async () => {
@@ -172,7 +199,7 @@ async function writeRows(snapshot: OfflineSnapshot, skip: number, base: number, 
 		batchStart += rows.length;
 	};
 
-	outer: for await (const offline of store.readSnapshot(snapshot, {index: me, of: input.workers, column: sourceId})) {
+	outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
 		for (const row of wireRows(offline, input.sourceGroup)) {
 			if (interrupted) break outer;
 			if (position++ < skip) {
@@ -180,14 +207,14 @@ async function writeRows(snapshot: OfflineSnapshot, skip: number, base: number, 
 				continue;
 			}
 
-			sample(read.samples, row);
+			sample(samples, row);
 			batch.push(row);
 			if (batch.length >= batchSize) await write();
 		}
 	}
 
 	if (batch.length > 0 && !interrupted) await write();
-	return skipped;
+	return {rows: position, skipped};
 }
 
 let batchNumber = 0;
@@ -205,55 +232,50 @@ function sample(samples: Map<string, FsRecord | null>, row: WireRow) {
 const rowsPerLoad = 50_000;
 
 /**
- * Bulk loads into an embedded target, file by file of the snapshot (a
- * file's rows of one identifier are together, so samples come from the
- * first file). A load the store refuses (some row needs the record-by-record
- * checks) goes record by record, which reports those rows.
+ * Bulk loads of one share into an embedded target, from `skip` rows in
+ * (samples come from the first share with rows). A load the store refuses
+ * (some row needs the record-by-record checks) goes record by record, which
+ * reports those rows. Returns the share's rows.
  */
-async function loadPartition(snapshot: OfflineSnapshot, start: number, batchSize: number, columns: Record<string, string>, read: PartitionRead) {
-	const partition = {index: me, of: input.workers, column: input.sourceIdentifier};
-	const deletedColumn = snapshot.names.includes('is_deleted') ? 'is_deleted' : undefined;
-	let position = 0;
-	for (const file of snapshot.files) {
-		if (interrupted) break;
-		const one = {...snapshot, files: [file]};
-		let offset = Math.max(0, start - position);
-		let total: number | undefined;
-		while (!interrupted) {
-			board.setState(me, 'writing');
-			const result = await store.bulkLoad!({
-				FeatureGroupName: name, file, partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
-				checkpoint: {key: input.checkpointKey, position: position + offset},
-			});
-			if (total === undefined) {
-				total = result.total;
-				read.skipped += Math.min(offset, total);
-				if (read.samples.size === 0 && offset < total) await sampleFile(one, offset, read.samples);
-			}
-
-			if (!result.ok) {
-				await writeRows(one, offset, position, batchSize, read);
-				break;
-			}
-
-			if (result.rows === 0) break;
-			board.add(me, 'records', result.rows);
-			board.add(me, 'deletes', result.deletes);
-			board.add(me, 'batches', 1);
-			post({type: 'done', worker: me, batch: batchNumber++, rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: position + offset + result.rows});
-			offset += result.rows;
-			if (offset >= total) break;
+async function loadShare(share: Share, skip: number, base: number, batchSize: number, columns: Record<string, string>, read: PartitionRead): Promise<number> {
+	const deletedColumn = share.snapshot.names.includes('is_deleted') ? 'is_deleted' : undefined;
+	let offset = skip;
+	let total: number | undefined;
+	while (!interrupted) {
+		board.setState(me, 'writing');
+		const result = await store.bulkLoad!({
+			FeatureGroupName: name, file: share.snapshot.files[0]!, partition: share.partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
+			checkpoint: {key: input.checkpointKey, position: base + offset},
+		});
+		if (total === undefined) {
+			total = result.total;
+			read.skipped += Math.min(offset, total);
+			if (read.samples.size === 0 && offset < total) await sampleShare(share, offset, read.samples);
 		}
 
-		position += total ?? 0;
+		if (!result.ok) {
+			await writeRows(share, offset, base, batchSize, read.samples);
+			break;
+		}
+
+		if (result.rows === 0) break;
+		board.add(me, 'records', result.rows);
+		board.add(me, 'deletes', result.deletes);
+		board.add(me, 'batches', 1);
+		post({type: 'done', worker: me, batch: batchNumber++, rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: base + offset + result.rows});
+		offset += result.rows;
+		if (offset >= total) break;
 	}
+
+	return total ?? 0;
 }
 
-/** Samples from one file's partition, read from row `offset`: its first five identifiers. */
-async function sampleFile(snapshot: OfflineSnapshot, offset: number, samples: Map<string, FsRecord | null>) {
+/** Samples from one share, read from row `offset`: its first five identifiers. */
+async function sampleShare(whole: Share, offset: number, samples: Map<string, FsRecord | null>) {
 	const store = await sourceStore();
-	let position = 0;
-	outer: for await (const offline of store.readSnapshot(snapshot, {index: me, of: input.workers, column: input.sourceIdentifier})) {
+	const {share, skipped} = from(whole, offset);
+	let position = skipped;
+	outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
 		for (const row of wireRows(offline, input.sourceGroup)) {
 			if (position++ < offset) continue;
 			const id = row.record[input.sourceIdentifier];
@@ -264,14 +286,26 @@ async function sampleFile(snapshot: OfflineSnapshot, offset: number, samples: Ma
 }
 
 /**
- * Read this worker's partition of the snapshot and write it: no row crosses a
- * thread boundary, and the main thread stays free for the view.
+ * Read this worker's share of the snapshot and write it: no row crosses a
+ * thread boundary, and the main thread stays free for the view. `start`:
+ * rows of the share a previous run finished.
  */
 async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
 	const read: PartitionRead = {skipped: 0, samples: new Map()};
+	const bulk = input.bulkColumns && store.bulkLoad ? input.bulkColumns : undefined;
 	try {
-		if (input.bulkColumns && store.bulkLoad) await loadPartition(snapshot, start, batchSize, input.bulkColumns, read);
-		else read.skipped = await writeRows(snapshot, start, 0, batchSize, read);
+		let position = 0;
+		for (const share of sharesOf(snapshot)) {
+			if (interrupted) break;
+			const skip = Math.max(0, start - position);
+			if (bulk) {
+				position += await loadShare(share, skip, position, batchSize, bulk, read);
+			} else {
+				const {rows, skipped} = await writeRows(share, skip, position, batchSize, read.samples);
+				position += rows;
+				read.skipped += skipped;
+			}
+		}
 	} finally {
 		await source?.close();
 		source = undefined;

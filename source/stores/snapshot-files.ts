@@ -7,16 +7,22 @@
 import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api';
 import {sqlName, sqlString} from '../io/duckdb.js';
 import {releaseNativeMemory} from '../io/native-memory.js';
-import type {OfflineBatch, OfflineSnapshot, SnapshotPartition} from './store.js';
+import type {OfflineBatch, OfflineSnapshot, SnapshotPartition, SnapshotRange} from './store.js';
 
-export const partitionCondition = (partition: SnapshotPartition | undefined) =>
-	(partition ? `hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}` : 'true');
+/** The rows of a partition or range; a range needs read_parquet's file_row_number. */
+export function partitionCondition(partition: SnapshotPartition | SnapshotRange | undefined): string {
+	if (!partition) return 'true';
+	if ('file' in partition) return `file_row_number BETWEEN ${partition.first} AND ${partition.first + partition.count - 1}`;
+	return `hash(${sqlName(partition.column)}) % ${partition.of} = ${partition.index}`;
+}
 
-export async function * readSnapshotFiles(connection: DuckDBConnection, snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncGenerator<OfflineBatch> {
+export async function * readSnapshotFiles(connection: DuckDBConnection, snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncGenerator<OfflineBatch> {
 	if (snapshot.rows === 0 || snapshot.files.length === 0) return;
-	const list = snapshot.files.map(file => sqlString(file)).join(', ');
+	const files = partition && 'file' in partition ? [partition.file] : snapshot.files;
+	const list = files.map(file => sqlString(file)).join(', ');
 	// DuckDB keeps the files' row order through the filter (preserve_insertion_order).
-	const result = await connection.stream(`SELECT * FROM read_parquet([${list}]) WHERE ${partitionCondition(partition)}`);
+	const select = snapshot.names.map(name => sqlName(name)).join(', ');
+	const result = await connection.stream(`SELECT ${select} FROM read_parquet([${list}], file_row_number = true) WHERE ${partitionCondition(partition)}`);
 	let chunks = 0;
 	for (;;) {
 		const chunk = await result.fetchChunk();

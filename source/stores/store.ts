@@ -29,6 +29,11 @@ export interface OfflineQuery {
 	limit?: number;
 	/** Rows per batch; a hint. */
 	batchSize?: number;
+	/**
+	 * Snapshots: also split the rows into this many parts by identifier (see
+	 * OfflineSnapshot.parts), one per worker; a hint a store may ignore.
+	 */
+	parts?: number;
 }
 
 /**
@@ -98,12 +103,27 @@ export interface OfflineSnapshot {
 	files: string[];
 	names: string[];
 	rows: number;
+	/**
+	 * Row ranges of the files, each holding every row of its identifiers (in
+	 * the snapshot's order): part i is worker i % workers' share, read by
+	 * range instead of by hashing every row. Without parts, workers share the
+	 * rows by SnapshotPartition.
+	 */
+	parts?: SnapshotRange[];
 }
 
+/** A hash partition of a snapshot's rows. */
 export interface SnapshotPartition {
 	index: number;
 	of: number;
 	column: string;
+}
+
+/** Rows `first` to `first + count - 1` (0-based) of one file of a snapshot. */
+export interface SnapshotRange {
+	file: string;
+	first: number;
+	count: number;
 }
 
 /**
@@ -114,7 +134,8 @@ export interface SnapshotPartition {
 export interface BulkLoad {
 	FeatureGroupName: string;
 	file: string;
-	partition?: SnapshotPartition;
+	/** A hash partition of the file, or a range of its rows (a snapshot's part). */
+	partition?: SnapshotPartition | SnapshotRange;
 	/** Rows of the (partitioned) file already done. */
 	skip: number;
 	limit: number;
@@ -170,9 +191,10 @@ export interface Store {
 	/**
 	 * The snapshot's rows in order; with a partition, only the rows whose
 	 * `column` hashes to `index` of `of` (same order, same split on every read),
-	 * so that workers can each read their own share.
+	 * so that workers can each read their own share; with a range, that range
+	 * of its file.
 	 */
-	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncIterable<OfflineBatch>;
+	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncIterable<OfflineBatch>;
 
 	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
 	batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult>;

@@ -86,9 +86,9 @@ export function apiText(feature: FeatureDefinition, column: string): string {
 	return `js_number(${column})`;
 }
 
-/** Epoch milliseconds of a typed event time, as core/values computes them. */
+/** Epoch milliseconds of a typed event time, as core/values computes them; NULL when out of range. */
 export function eventMillis(feature: FeatureDefinition, column: string): string {
-	if (feature.FeatureType === 'String') return `epoch_ms(CAST(${column}[1:-2] AS TIMESTAMP))`;
+	if (feature.FeatureType === 'String') return `epoch_ms(TRY_CAST(${column}[1:-2] AS TIMESTAMP))`;
 	// Math.round: halves go up, also for negative times.
-	return `CAST(floor(${column} * 1000 + 0.5) AS BIGINT)`;
+	return `TRY_CAST(floor(${column} * 1000 + 0.5) AS BIGINT)`;
 }

@@ -92,23 +92,41 @@ export class BulkLoader {
 		// Numbering the partition's rows reads two columns; the load's own rows
 		// are then one range of file rows, read in full.
 		const file = `read_parquet(${sqlString(load.file)}, file_row_number = true)`;
-		const range = await connection.runAndReadAll(`SELECT count(*), min(file_row_number) FILTER (WHERE __n > ${load.skip} AND __n <= ${load.skip + load.limit}),
-				max(file_row_number) FILTER (WHERE __n > ${load.skip} AND __n <= ${load.skip + load.limit})
-			FROM (SELECT file_row_number, row_number() OVER (ORDER BY file_row_number) AS __n FROM ${file} WHERE ${where})`);
-		const [total, first, last] = range.getRows()[0]!;
-		if (typeof columns === 'string') return Number(total);
+		const [total, first, last] = await this.rowRange(connection, load, file, where);
+		if (typeof columns === 'string') return total;
 		const deleted = load.deletedColumn ? `coalesce(CAST(${sqlName(load.deletedColumn)} AS VARCHAR) = 'true', false)` : 'false';
 		const checks = columns.map((column, index) => `${valueCheck(column, `__v${index}`, roleOf(group, column))} AS __ok${index}`);
 		const values = columns.map((_, index) => `__v${index}`);
-		// Typed values first, then checks that read them and the raw text.
+		const time = columns.findIndex(column => column.feature.FeatureName === group.EventTimeFeatureName);
+		// Typed values first, then checks that read them and the raw text;
+		// the event time in milliseconds once (the online rule, the offline
+		// partitions). __n, the file's row number, keeps the file's order.
 		await connection.run(`CREATE OR REPLACE TEMP TABLE bulk AS
-			SELECT __n, ${values.join(', ')}, __deleted, (${columns.map((_, index) => `__ok${index}`).join(' AND ')}) AS __ok FROM (
-				SELECT row_number() OVER (ORDER BY file_row_number) AS __n, ${deleted} AS __deleted,
-					${columns.map((column, index) => `${typedValue(column)} AS __v${index}`).join(', ')}, ${checks.join(', ')}
+			SELECT __n, ${values.join(', ')}, __deleted, __ms, (${columns.map((_, index) => `__ok${index}`).join(' AND ')} AND __ms IS NOT NULL) AS __ok FROM (
+				SELECT file_row_number AS __n, ${deleted} AS __deleted,
+					${columns.map((column, index) => `${typedValue(column)} AS __v${index}`).join(', ')}, ${checks.join(', ')},
+					${eventMillis(columns[time]!.feature, `__v${time}`)} AS __ms
 				FROM ${file}
-				WHERE ${first === null ? 'false' : `file_row_number BETWEEN ${String(first)} AND ${String(last)} AND ${where}`}
+				WHERE ${first === undefined ? 'false' : `file_row_number BETWEEN ${first} AND ${last} AND ${where}`}
 			)`);
-		return Number(total);
+		return total;
+	}
+
+	/** The (partitioned) file's row count, and the file rows the load takes (none: undefined). */
+	private async rowRange(connection: DuckDBConnection, load: BulkLoad, file: string, where: string): Promise<[number, number?, number?]> {
+		const {partition, skip, limit} = load;
+		if (partition && 'file' in partition) {
+			// A snapshot's part: a range of rows already.
+			const first = partition.first + skip;
+			const last = Math.min(partition.first + partition.count, first + limit) - 1;
+			return first > last ? [partition.count] : [partition.count, first, last];
+		}
+
+		const range = await connection.runAndReadAll(`SELECT count(*), min(file_row_number) FILTER (WHERE __n > ${skip} AND __n <= ${skip + limit}),
+				max(file_row_number) FILTER (WHERE __n > ${skip} AND __n <= ${skip + limit})
+			FROM (SELECT file_row_number, row_number() OVER (ORDER BY file_row_number) AS __n FROM ${file} WHERE ${where})`);
+		const [total, first, last] = range.getRows()[0]!;
+		return first === null ? [Number(total)] : [Number(total), Number(first), Number(last)];
 	}
 
 	private async check(connection: DuckDBConnection): Promise<string | undefined> {
@@ -125,19 +143,18 @@ export class BulkLoader {
 		const staged = path.join(this.dir, 'tmp', `load-${createHash('sha256').update(seed).digest('hex').slice(0, 20)}`);
 		rmSync(staged, {recursive: true, force: true});
 		const at = `make_timestamp(${now * 1000})`;
-		const eventTs = `make_timestamp(${eventMillis(features[time]!, `__v${time}`)} * 1000)`;
 		// A delete marker holds the identifier and event time only, as DeleteRecord writes it.
 		const values = features.map((feature, index) => (index === id || index === time ? `__v${index}` : `CASE WHEN __deleted THEN NULL ELSE __v${index} END`) + ` AS ${sqlName(feature.FeatureName)}`);
 		// DuckDB buffers every open partition in memory: rows spread over many
 		// event-time hours are written a few hours at a time.
-		const hourOf = `strftime(${eventTs}, '%Y%m%d%H')`;
+		const hourOf = '(__ms // 3600000)';
 		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
 		for (let first = 0; first < hours.length; first += hoursPerCopy) {
-			const chunk = hours.slice(first, first + hoursPerCopy).map(hour => sqlString(hour)).join(', ');
+			const chunk = hours.slice(first, first + hoursPerCopy).join(', ');
 			await connection.run(`COPY (
 				SELECT ${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted,
-					strftime(${eventTs}, '%Y') AS year, strftime(${eventTs}, '%m') AS month, strftime(${eventTs}, '%d') AS day, strftime(${eventTs}, '%H') AS hour
-				FROM bulk WHERE ${hourOf} IN (${chunk})
+					strftime(__t, '%Y') AS year, strftime(__t, '%m') AS month, strftime(__t, '%d') AS day, strftime(__t, '%H') AS hour
+				FROM (SELECT *, make_timestamp(__ms * 1000) AS __t FROM bulk WHERE ${hourOf} IN (${chunk}))
 			) TO ${sqlString(staged)} (FORMAT parquet, PARTITION_BY (year, month, day, hour), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part${first}_{i}')`);
 		}
 
@@ -159,9 +176,9 @@ export class BulkLoader {
 		const reader = await connection.runAndReadAll(`SELECT __v${id}, __ms, __deleted,
 				CASE WHEN __deleted THEN CAST(to_json(${marker}) AS VARCHAR) ELSE CAST(to_json({${texts.join(', ')}}) AS VARCHAR) END
 			FROM (
-				SELECT *, ${eventMillis(features[time]!, `__v${time}`)} AS __ms FROM bulk
+				SELECT * FROM bulk
 				QUALIFY row_number() OVER (PARTITION BY __v${id} ORDER BY __ms DESC, __n) = 1
-			)`);
+			) ORDER BY __v${id}`);
 		const [ids, times, deleted, records] = reader.getColumns() as [string[], bigint[], boolean[], string[]];
 		return {ids, times, deleted, records};
 	}

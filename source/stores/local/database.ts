@@ -22,9 +22,8 @@ CREATE TABLE IF NOT EXISTS online_records (
 	event_time_ms INTEGER NOT NULL,
 	record TEXT NOT NULL,
 	deleted INTEGER NOT NULL DEFAULT 0,
-	expires_at_ms INTEGER,
-	PRIMARY KEY (group_name, record_id)
-) WITHOUT ROWID;
+	expires_at_ms INTEGER
+); -- keyed by online_records_key (group_name, record_id): rows in insertion order write faster than a WITHOUT ROWID tree
 CREATE TABLE IF NOT EXISTS offline_staging (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	group_name TEXT NOT NULL,
@@ -49,10 +48,18 @@ CREATE INDEX IF NOT EXISTS offline_staging_group ON offline_staging (group_name,
 
 export function openDatabase(file: string): Sqlite {
 	const db = new Database(file, {timeout: 30_000});
+	// Records are ~0.5 KB: 16 KB pages hold more of them per write (a new store only).
+	db.pragma('page_size = 16384');
 	db.pragma('journal_mode = WAL');
 	db.pragma('synchronous = NORMAL');
 	db.pragma('busy_timeout = 30000');
+	// A bulk load upserts tens of thousands of records in one transaction: a
+	// 64 MB page cache keeps SQLite from spilling and re-reading pages.
+	db.pragma('cache_size = -65536');
 	db.exec(schema);
+	// Stores made by earlier versions keep their WITHOUT ROWID table, keyed already.
+	const online = db.prepare('SELECT sql FROM sqlite_master WHERE name = \'online_records\'').pluck().get() as string;
+	if (!/WITHOUT ROWID/i.test(online)) db.exec('CREATE UNIQUE INDEX IF NOT EXISTS online_records_key ON online_records (group_name, record_id)');
 	return db;
 }
 

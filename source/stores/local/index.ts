@@ -9,7 +9,7 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {BulkLoader} from './bulk.js';
 import {Catalog} from './catalog.js';
@@ -105,7 +105,7 @@ export class LocalStore implements Store {
 		return this.offline.snapshot(await this.offlineGroup(name), query, dir);
 	}
 
-	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncIterable<OfflineBatch> {
+	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncIterable<OfflineBatch> {
 		return this.offline.readSnapshot(snapshot, partition);
 	}
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import {usageError} from '../../core/errors.js';
 import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
-import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition} from '../store.js';
+import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
@@ -35,6 +35,9 @@ const rowsPerFlushPass = 50_000;
 
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
+
+/** Rows per Parquet row group in snapshots (DuckDB's default is 122,880). */
+const snapshotRowGroup = 16_384;
 
 interface Bucket {
 	index: number;
@@ -252,7 +255,7 @@ export class OfflineStore {
 	}
 
 	/** The SQL for a query, and the output columns' names. */
-	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false, bucket?: Bucket): {sql: string; names: string[]} {
+	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false, bucket?: Bucket, parts = 1): {sql: string; names: string[]} {
 		const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
 		const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
 		for (const name of features) {
@@ -281,8 +284,10 @@ export class OfflineStore {
 			: sqlName(eventFeature.FeatureName);
 		const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
 		const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
+		// Parts first (snapshots): each part is then one range of rows.
+		const byPart = parts > 1 ? `${partOf(group, parts)}, ` : '';
 		if (query.mode === 'snapshot') {
-			const order = forCount ? '' : `ORDER BY ${id}`;
+			const order = forCount ? '' : `ORDER BY ${byPart}${id}`;
 			return {
 				names,
 				sql: `SELECT ${select.join(', ')} FROM (
@@ -292,7 +297,7 @@ export class OfflineStore {
 			};
 		}
 
-		const order = forCount ? '' : `ORDER BY ${id}, ${eventTime}, api_invocation_time, write_time`;
+		const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time`;
 		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group, bucket)} ${where} ${order} ${limit}`};
 	}
 
@@ -329,35 +334,44 @@ export class OfflineStore {
 		}
 	}
 
-	/** Save the rows of a query as ordered Parquet parts in `dir` (see Store.snapshotOffline). */
+	/**
+	 * Save the rows of a query as one ordered Parquet file in `dir` (see
+	 * Store.snapshotOffline): sorted by identifier hash part first, so that
+	 * each of `query.parts` parts is one range of rows. One pass over the
+	 * store; DuckDB's sort spills to disk past its memory limit.
+	 */
 	async snapshot(group: FeatureGroup, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
 		mkdirSync(dir, {recursive: true});
+		const parts = Math.max(1, Math.floor(query.parts ?? 1));
 		const connection = await this.connect();
 		try {
-			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
-			const files: string[] = [];
-			let names: string[] = [];
-			let rows = 0;
-			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
-			for (let index = 0; index < buckets && remaining > 0; index++) {
-				const limit = Number.isFinite(remaining) ? remaining : undefined;
-				const built = this.querySql(group, {...query, limit}, false, {index, of: buckets});
-				names = built.names;
-				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
-				const result = await runUserQuery(() => connection.run(`COPY (${built.sql}) TO ${sqlString(file)} (FORMAT parquet)`), group);
-				files.push(file);
-				rows += result.rowsChanged;
-				remaining -= result.rowsChanged;
+			const {sql, names} = this.querySql(group, query, false, undefined, parts);
+			const file = path.join(dir, 'part-00000.parquet');
+			// Small row groups: a worker's slice of rows decodes little beyond itself.
+			const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup})`), group);
+			const rows = result.rowsChanged;
+			// Each part's rows, where they start and end: a part that is not one
+			// range (it cannot be, but a snapshot must not guess) leaves workers
+			// to share the rows by hash instead.
+			const reader = await connection.runAndReadAll(`SELECT ${partOf(group, parts)} AS part, count(*), min(file_row_number), max(file_row_number)
+				FROM read_parquet(${sqlString(file)}, file_row_number = true) GROUP BY part ORDER BY part`);
+			const found = new Map(reader.getRows().map(([part, count, first, last]) => [Number(part), {count: Number(count), first: Number(first), last: Number(last)}]));
+			const ranges: SnapshotRange[] = [];
+			let first = 0;
+			for (let part = 0; part < parts; part++) {
+				const range = found.get(part);
+				if (range && (range.first !== first || range.last !== first + range.count - 1)) return {kind: 'parquet', files: [file], names, rows};
+				ranges.push({file, first, count: range?.count ?? 0});
+				first += range?.count ?? 0;
 			}
 
-			if (files.length === 0) names = this.querySql(group, query).names;
-			return {kind: 'parquet', files, names, rows};
+			return {kind: 'parquet', files: [file], names, rows, parts: ranges};
 		} finally {
 			connection.closeSync();
 		}
 	}
 
-	async * readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncGenerator<OfflineBatch> {
+	async * readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncGenerator<OfflineBatch> {
 		if (snapshot.rows === 0) return;
 		const connection = await this.connect();
 		try {
@@ -383,6 +397,9 @@ export class OfflineStore {
 		this.instance = undefined;
 	}
 }
+
+/** A row's part of `parts` by its identifier: the same SQL on the store's rows and on the snapshot's. */
+const partOf = (group: FeatureGroup, parts: number) => `hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${parts}`;
 
 /** SQL taking a feature's value out of the staged record JSON, in the feature's type. */
 function castFromJson(feature: FeatureDefinition): string {

@@ -7,7 +7,7 @@
  */
 import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
 import {Catalog, type Where} from './catalog.js';
@@ -118,7 +118,7 @@ export class SageMakerStore implements Store {
 		return this.offline.snapshot(await this.catalog.shape(name), query, dir, this.snapshots);
 	}
 
-	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncIterable<OfflineBatch> {
+	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncIterable<OfflineBatch> {
 		return this.snapshots.read(snapshot, partition);
 	}
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import type {OfflineBatch, OfflineSnapshot, SnapshotPartition} from '../store.js';
+import type {OfflineBatch, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {ResultColumn} from './csv.js';
 import {readSnapshotFiles} from '../snapshot-files.js';
 
@@ -97,7 +97,7 @@ export class SnapshotFiles {
 		return {kind: 'parquet', files, names, rows};
 	}
 
-	async * read(snapshot: OfflineSnapshot, partition?: SnapshotPartition): AsyncGenerator<OfflineBatch> {
+	async * read(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncGenerator<OfflineBatch> {
 		if (snapshot.rows === 0 || snapshot.files.length === 0) return;
 		const connection = await this.connect();
 		try {
