@@ -105,14 +105,14 @@ async function contents(target: string) {
 beforeAll(async () => {
 	temp = tempDir();
 	store = new LocalStore(path.join(temp.dir, 'store'));
-	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'refused']) await store.createFeatureGroup(group(name));
+	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'ranges', 'refused']) await store.createFeatureGroup(group(name));
 	for (const op of sourceOps()) {
 		if (op.deleted) await store.deleteRecord({FeatureGroupName: 'source', RecordIdentifier: op.record['id'] as string, EventTime: op.record['event_time'] as string});
 		else expect((await store.batchWrite([{FeatureGroupName: 'source', Record: op.record}])).errors).toEqual([]);
 	}
 
 	snapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true}, path.join(temp.dir, 'snapshot'));
-	for (const name of ['by-record', 'bulk', 'pieces']) await preload(name);
+	for (const name of ['by-record', 'bulk', 'pieces', 'ranges']) await preload(name);
 	await replayByRecord('by-record');
 });
 
@@ -136,6 +136,13 @@ describe('bulk load', () => {
 		expect(await store.readCheckpoint('bulk/0')).toBe(snapshot.rows);
 		const expected = await contents('by-record');
 		expect(expected.online['id-001']).toMatchObject({label: 'newer, stays'});
+		// Two puts with one event time, often within one millisecond: replayed in
+		// the order they were written, the first stays, as it did in the source.
+		for (const id of ['id-000', 'id-006', 'id-012', 'id-018', 'id-024', 'id-030', 'id-036']) {
+			expect(expected.online[id]).toMatchObject({label: 'first'});
+			expect(await store.getRecord('source', id)).toMatchObject({label: 'first'});
+		}
+
 		expect(await contents('bulk')).toEqual(expected);
 	});
 
@@ -156,6 +163,55 @@ describe('bulk load', () => {
 
 		expect(loaded).toBe(snapshot.rows);
 		expect(await contents('pieces')).toEqual(await contents('by-record'));
+	});
+
+	it('splits a snapshot into ranges of whole identifiers in event-time order, loaded range by range', async () => {
+		const parted = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true, parts: 3}, path.join(temp.dir, 'snapshot-parts'));
+		expect(parted.rows).toBe(snapshot.rows);
+		const ranges = parted.parts!;
+		expect(ranges).toHaveLength(3);
+		// Contiguous, in order, covering every row of the one file.
+		let next = 0;
+		for (const range of ranges) {
+			expect(range.file).toBe(parted.files[0]);
+			expect(range.first).toBe(next);
+			next += range.count;
+		}
+
+		expect(next).toBe(parted.rows);
+		const owner = new Map<string, number>();
+		for (const [index, range] of ranges.entries()) {
+			const rows: Array<[string, string]> = [];
+			for await (const batch of store.readSnapshot(parted, range)) {
+				const id = batch.names.indexOf('id');
+				const at = batch.names.indexOf('event_time');
+				for (let row = 0; row < batch.length; row++) rows.push([batch.columns[id]![row] as string, batch.columns[at]![row] as string]);
+			}
+
+			expect(rows).toHaveLength(range.count);
+			expect(rows).toEqual([...rows].sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0]))));
+			for (const [id] of rows) {
+				expect(owner.get(id) ?? index).toBe(index);
+				owner.set(id, index);
+			}
+		}
+
+		expect(owner.size).toBe(40);
+		let loaded = 0;
+		for (const range of ranges) {
+			let done = 0;
+			for (;;) {
+				const result = await store.bulkLoad({FeatureGroupName: 'ranges', file: range.file, partition: range, skip: done, limit: 7, columns, deletedColumn: 'is_deleted'});
+				if (!result.ok) throw new Error(result.reason);
+				expect(result.total).toBe(range.count);
+				done += result.rows;
+				loaded += result.rows;
+				if (done >= result.total) break;
+			}
+		}
+
+		expect(loaded).toBe(parted.rows);
+		expect(await contents('ranges')).toEqual(await contents('by-record'));
 	});
 
 	it('refuses rows it cannot vouch for and writes nothing', async () => {

@@ -234,13 +234,18 @@ export class OfflineStore {
 			const empty = [
 				...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
 				'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
+				'0 AS __stored',
 			];
 			return `(SELECT ${empty.join(', ')} WHERE false)`;
 		}
 
+		// Where a row is stored (DuckDB's virtual columns: the file's index in
+		// name order, the row's number in it) is the last key of every order:
+		// rows alike in identifier, event time, API and write time (puts within
+		// one millisecond) keep the order they were written in.
 		const files = `read_parquet(${sqlString(this.glob(group))}, hive_partitioning = false, union_by_name = true)`;
-		if (!bucket || bucket.of === 1) return files;
-		return `(SELECT * FROM ${files} WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index})`;
+		const inBucket = bucket && bucket.of > 1 ? `WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index}` : '';
+		return `(SELECT *, (CAST(file_index AS BIGINT) << 40) + file_row_number AS __stored FROM ${files} ${inBucket})`;
 	}
 
 	private glob(group: FeatureGroup): string {
@@ -291,13 +296,13 @@ export class OfflineStore {
 			return {
 				names,
 				sql: `SELECT ${select.join(', ')} FROM (
-					SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC) AS __rn
+					SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC, __stored DESC) AS __rn
 					FROM ${this.relation(group, bucket)} ${where}
 				) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
 			};
 		}
 
-		const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time`;
+		const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
 		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group, bucket)} ${where} ${order} ${limit}`};
 	}
 
