@@ -127,15 +127,24 @@ export class Migration extends EventEmitter {
 		}
 
 		const offlineBefore = hasOfflineStore(target.group) && target.store.info.kind === 'local' ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
+		// The workers start (threads, modules, the target store) while the source is snapshotted.
+		const starting = this.startWorkers();
+		starting.catch(() => undefined);
 		if (!checkpoint.snapshot) {
 			this.emit('phase', 'reading the source');
-			checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers}, `${runDir}/snapshot`);
+			try {
+				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers}, `${runDir}/snapshot`);
+			} catch (error) {
+				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
+				throw error;
+			}
+
 			saveCheckpoint(runDir, checkpoint);
 		}
 
 		this.expected = checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows;
 		this.emit('phase', 'transferring');
-		const workers = await this.startWorkers();
+		const workers = await starting;
 		const pending: Array<Set<number>> = workers.map(() => new Set());
 		const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
 		const samples = new Map<string, FsRecord | null>();
