@@ -1,3 +1,4 @@
+import {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline/promises';
 import path from 'node:path';
 import type {Command, Context} from '../cli/command.js';
@@ -53,7 +54,8 @@ every record: read = written + failed + skipped.
 Options
   --clear-target          delete the target's existing data first
   --batch-size N          records per batch handed to a worker (default 100)
-  --max-workers N         worker threads (default 4)
+  --max-workers N         worker threads (default 4; at most one per CPU core
+                          when the target is the embedded store)
   --dry-run               show the plan with the estimated count; write nothing
   --filter-query "WHERE …"  an Athena WHERE clause on the source offline store
   -y, --yes               no confirmation (required without a terminal)
@@ -202,11 +204,16 @@ export async function prepare(context: Context): Promise<Prepared> {
 			compatibility.warnings.push('In snapshot mode the filter picks rows before the latest version of each identifier is chosen (as the Athena query does): where the latest version does not match, an older matching one is copied, and delete markers never match a condition on a feature.');
 		}
 
+		// Writing the embedded store is CPU work on this machine: more workers
+		// than cores only take turns, at the cost of memory. A resume keeps its
+		// run's count (its snapshot is split by it).
+		const maxWorkers = workers;
+		if (!resuming && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
 		const estimated = await estimate(sourceStore, sourceGroup, request);
 		const plan = makePlan({
-			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, filter, idsFile: idsFile ?? retryFailed, clearTarget,
+			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
 		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);

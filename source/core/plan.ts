@@ -50,6 +50,8 @@ export interface Plan extends StrategyChoice {
 	estimatedRecords: number;
 	batchSize: number;
 	workers: number;
+	/** --max-workers when fewer workers run (one per core writing the embedded store). */
+	maxWorkers?: number;
 	filter?: string;
 	idsFile?: string;
 	clearTarget: boolean;
@@ -59,7 +61,7 @@ export interface Plan extends StrategyChoice {
 	compatibility: Compatibility;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -75,6 +77,7 @@ export function makePlan(input: PlanInput): Plan {
 		estimatedRecords: input.estimatedRecords,
 		batchSize: input.batchSize,
 		workers: input.workers,
+		...(input.maxWorkers ? {maxWorkers: input.maxWorkers} : {}),
 		...(input.filter ? {filter: input.filter} : {}),
 		...(input.idsFile ? {idsFile: input.idsFile} : {}),
 		clearTarget: input.clearTarget,
@@ -97,7 +100,7 @@ export function planLines(plan: Plan): string[] {
 		`Primary data source: ${plan.primary}`,
 		`Estimated records: ${count(plan.estimatedRecords)}`,
 		`Batch size: ${plan.batchSize}`,
-		`Workers: ${plan.workers}`,
+		`Workers: ${plan.workers}${plan.maxWorkers ? ` (--max-workers ${plan.maxWorkers}; one per CPU core writing the embedded store)` : ''}`,
 		`Mode: ${plan.mode}${plan.mode === 'history' ? ' (every version, deletes replayed)' : ' (latest record per identifier)'}`,
 	];
 	if (plan.filter) lines.push(`Filter: WHERE ${plan.filter}`);
@@ -116,7 +119,7 @@ export function compactPlanLines(plan: Plan): string[] {
 		`Strategy: ${plan.strategy} · mode ${plan.mode}`,
 		`Primary data source: ${plan.primary}`,
 		`Estimated records: ${count(plan.estimatedRecords)}`,
-		`Batch size: ${plan.batchSize} · Workers: ${plan.workers} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
+		`Batch size: ${plan.batchSize} · Workers: ${plan.workers}${plan.maxWorkers ? ` of ${plan.maxWorkers}` : ''} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
 	];
 	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
 	return lines;

@@ -7,7 +7,8 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
-import {cliPath, fsWith} from '../helpers/cli.js';
+import {availableParallelism} from 'node:os';
+import {cliPath, escapeRegExp, fsWith, localWorkersLine} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 
 const temp = tempDir('fs-migrate-');
@@ -100,12 +101,23 @@ describe('plan and refusals', () => {
 		const result = await fs(['migrate', 'source-big', 'plan-target', '--dry-run', '--filter-query', 'WHERE id < \'r000100\'', '--mode', 'snapshot']);
 		expect(result.code).toBe(0);
 		const plan = result.stdout.slice(result.stdout.indexOf('📋 Migration plan'));
-		expect(plan).toMatch(/^📋 Migration plan\n={60}\nSource: source-big \(online\+offline\)\nTarget: plan-target \(online\+offline\)\nStrategy: offline_to_online\nPrimary data source: offline\nEstimated records: 100\nBatch size: 100\nWorkers: 4\nMode: snapshot/);
+		expect(plan).toMatch(new RegExp(`^📋 Migration plan\n={60}\nSource: source-big \\(online\\+offline\\)\nTarget: plan-target \\(online\\+offline\\)\nStrategy: offline_to_online\nPrimary data source: offline\nEstimated records: 100\nBatch size: 100\n${escapeRegExp(localWorkersLine(4))}\nMode: snapshot`));
 		expect(plan).toContain('Filter: WHERE id < \'r000100\'');
 		expect(plan).toContain(`Store: local (${storeDir})`);
 		expect(result.stdout).toContain('🔍 Dry-run: no data was migrated.');
 		expect(result.stdout).toContain('⚠ In snapshot mode the filter picks rows before the latest version');
 		expect((await contents('plan-target')).offline).toEqual([]);
+	});
+
+	it('runs at most one worker per CPU core into the embedded store, and says so', async () => {
+		await create('per-core');
+		const result = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--yes', '--json']);
+		expect(result.code).toBe(0);
+		const parsed = JSON.parse(result.stdout) as {plan: Record<string, unknown>; result: {totals: Record<string, number>}};
+		expect(parsed.plan).toMatchObject({workers: Math.min(64, availableParallelism()), maxWorkers: 64});
+		expect(parsed.result.totals.written).toBe(36_000);
+		const plan = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--dry-run']);
+		expect(plan.stdout).toContain(localWorkersLine(64));
 	});
 
 	it('refuses without a terminal and without --yes, naming --yes', async () => {

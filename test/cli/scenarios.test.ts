@@ -10,7 +10,7 @@ import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startEmulator} from '../../source/emulator/server.js';
-import {cliPath, root} from '../helpers/cli.js';
+import {cliPath, localWorkersLine, root} from '../helpers/cli.js';
 import {buildDemo, copyStore} from '../helpers/demo.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -112,7 +112,7 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 		expect(out).toMatch(/read\s+30,040\s+= written \+ failed \+ skipped ✓/);
 		expect(out).toMatch(/written\s+30,036/);
 		expect(out).toContain('Target data will be deleted first');
-		expect(out).toMatch(/Batch size: 200\nWorkers: 6/);
+		expect(out).toContain(`Batch size: 200\n${backend === 'local' ? localWorkersLine(6) : 'Workers: 6'}\n`);
 		const sample = JSON.parse(readFileSync(path.join(work, 'sample.json'), 'utf8')) as Array<Record<string, unknown>>;
 		expect(sample).toHaveLength(10);
 		expect(typeof sample[0]!['balance']).toBe('number');

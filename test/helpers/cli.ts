@@ -4,6 +4,7 @@
  */
 import {spawn} from 'node:child_process';
 import {existsSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -48,3 +49,11 @@ export function runFs(args: string[], options: RunOptions = {}): Promise<Run> {
 /** runFs bound to one store. */
 export const fsWith = (store: string, env: Record<string, string | undefined> = {}) =>
 	(args: string[], options: RunOptions = {}) => runFs(args, {...options, env: {FS_STORE: store, ...env, ...options.env}});
+
+/** The plan's workers line for an embedded target: at most one worker per core of this machine. */
+export function localWorkersLine(asked: number): string {
+	const used = Math.min(asked, availableParallelism());
+	return used < asked ? `Workers: ${used} (--max-workers ${asked}; one per CPU core writing the embedded store)` : `Workers: ${asked}`;
+}
+
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
