@@ -144,6 +144,10 @@ describe('bulk load', () => {
 		}
 
 		expect(await contents('bulk')).toEqual(expected);
+		// The same event-time hour directories, SageMaker's layout.
+		const hours = (name: string) => [...new Set(store.offlineFiles(name).files.map(file => path.dirname(file)))].sort();
+		expect(hours('bulk')).toEqual(hours('by-record'));
+		expect(hours('bulk')).toContain(path.join('year=2024', 'month=03', 'day=01', 'hour=10'));
 	});
 
 	it('gives the same result in partitions and pieces, skipping what is done', async () => {
@@ -223,6 +227,7 @@ describe('bulk load', () => {
 			['id, event_time, n, x, label', `('a', '2024-02-30T00:00:00Z', '1', '1', 'ok')`],
 			['id, event_time, n, x, label', `('a', '${time(1)}', '1', 'NaN', 'ok')`],
 			['id, event_time, n, x, label', `('a', '${time(1)}', '99999999999999999999', '1', 'ok')`],
+			['id, event_time, n, x, label', `('a', '0999-12-31T23:00:00Z', '1', '1', 'ok')`],
 		];
 		for (const [index, [names, values]] of cases.entries()) {
 			const file = path.join(temp.dir, `bad-${index}.parquet`);

@@ -194,7 +194,7 @@ export class OfflineStore {
 
 		for (const file of files) {
 			if (!file.endsWith('.parquet')) continue;
-			const partition = path.dirname(file);
+			const partition = hourDirectory(path.dirname(file));
 			const digest = createHash('sha256').update(`${group.FeatureGroupName}:${seed}:${file}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
 			mkdirSync(path.join(target, partition), {recursive: true});
 			try {
@@ -401,6 +401,14 @@ export class OfflineStore {
 		void this.instance?.then(instance => instance.closeSync());
 		this.instance = undefined;
 	}
+}
+
+/** A bulk load's `__hour=N` partition as SageMaker's directories of that event-time hour. */
+export function hourDirectory(dir: string): string {
+	const match = /^__hour=(-?\d+)$/.exec(dir);
+	if (!match) return dir;
+	const at = new Date(Number(match[1]) * 3_600_000).toISOString();
+	return path.join(`year=${at.slice(0, 4)}`, `month=${at.slice(5, 7)}`, `day=${at.slice(8, 10)}`, `hour=${at.slice(11, 13)}`);
 }
 
 /** A row's part of `parts` by its identifier: the same SQL on the store's rows and on the snapshot's. */
