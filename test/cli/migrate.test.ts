@@ -4,10 +4,10 @@
  */
 import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
-import {availableParallelism} from 'node:os';
 import {cliPath, escapeRegExp, fsWith, localWorkersLine} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 

@@ -156,13 +156,13 @@ export class BulkLoader {
 		// the hour's number (`__hour=N`), which OfflineStore lays out as
 		// year=/month=/day=/hour= when it moves the files: four strftime per
 		// row made the COPY half as slow again.
-		const hourOf = '(__ms // 3600000)';
+		const hourOf = 'CAST(floor(__ms / 3600000) AS BIGINT)';
 		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
 		for (let first = 0; first < hours.length; first += hoursPerCopy) {
 			const chunk = hours.slice(first, first + hoursPerCopy).join(', ');
 			await connection.run(`COPY (
 				SELECT ${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted,
-					CAST(floor(__ms / 3600000) AS BIGINT) AS __hour
+					${hourOf} AS __hour
 				FROM bulk WHERE ${hourOf} IN (${chunk})
 			) TO ${sqlString(staged)} (FORMAT parquet, PARTITION_BY (__hour), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part${first}_{i}')`);
 		}
