@@ -70,8 +70,9 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		parts.push(await store.snapshotOffline(name, {...query, where}, path.join(dir, `source-${parts.length}`)));
 	}
 
-	// Part i of each goes to worker i: the identifiers of the IN lists are disjoint.
-	const ranges = parts.every(part => part.parts?.length === request.parts) ? parts.flatMap(part => part.parts!) : undefined;
+	// Part i of each file goes to worker i: the identifiers of the IN lists are disjoint.
+	const of = request.parts;
+	const ranges = of && parts.every(part => part.parts && part.parts.length % of === 0) ? parts.flatMap(part => part.parts!) : undefined;
 	return {kind: 'offline', snapshot: {
 		kind: 'parquet', files: parts.flatMap(part => part.files), names: parts[0]?.names ?? [], rows: parts.reduce((sum, part) => sum + part.rows, 0),
 		...(ranges ? {parts: ranges} : {}),

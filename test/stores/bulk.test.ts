@@ -173,16 +173,21 @@ describe('bulk load', () => {
 		const parted = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true, parts: 3}, path.join(temp.dir, 'snapshot-parts'));
 		expect(parted.rows).toBe(snapshot.rows);
 		const ranges = parted.parts!;
-		expect(ranges).toHaveLength(3);
-		// Contiguous, in order, covering every row of the one file.
-		let next = 0;
-		for (const range of ranges) {
-			expect(range.file).toBe(parted.files[0]);
-			expect(range.first).toBe(next);
-			next += range.count;
+		// Per file (one per DuckDB thread), one range per part: contiguous, in
+		// order, covering every row of the file.
+		expect(parted.files).toHaveLength(2);
+		expect(ranges).toHaveLength(3 * parted.files.length);
+		for (const [index, file] of parted.files.entries()) {
+			let next = 0;
+			for (const range of ranges.slice(index * 3, index * 3 + 3)) {
+				expect(range.file).toBe(file);
+				expect(range.first).toBe(next);
+				next += range.count;
+			}
 		}
 
-		expect(next).toBe(parted.rows);
+		expect(ranges.reduce((sum, range) => sum + range.count, 0)).toBe(parted.rows);
+		// Range i holds part i % 3: every identifier in one part, in event-time order.
 		const owner = new Map<string, number>();
 		for (const [index, range] of ranges.entries()) {
 			const rows: Array<[string, string]> = [];
@@ -195,8 +200,8 @@ describe('bulk load', () => {
 			expect(rows).toHaveLength(range.count);
 			expect(rows).toEqual([...rows].sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0]))));
 			for (const [id] of rows) {
-				expect(owner.get(id) ?? index).toBe(index);
-				owner.set(id, index);
+				expect(owner.get(id) ?? index % 3).toBe(index % 3);
+				owner.set(id, index % 3);
 			}
 		}
 
