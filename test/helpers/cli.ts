@@ -50,10 +50,11 @@ export function runFs(args: string[], options: RunOptions = {}): Promise<Run> {
 export const fsWith = (store: string, env: Record<string, string | undefined> = {}) =>
 	(args: string[], options: RunOptions = {}) => runFs(args, {...options, env: {FS_STORE: store, ...env, ...options.env}});
 
-/** The plan's workers line for an embedded target: at most one worker per core of this machine. */
+/** Workers a migration into the embedded store runs: at most one per core of this machine. */
+export const localWorkers = (asked: number) => Math.min(asked, availableParallelism());
+
+/** The plan's workers line for an embedded target. */
 export function localWorkersLine(asked: number): string {
-	const used = Math.min(asked, availableParallelism());
+	const used = localWorkers(asked);
 	return used < asked ? `Workers: ${used} (--max-workers ${asked}; one per CPU core writing the embedded store)` : `Workers: ${asked}`;
 }
-
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
