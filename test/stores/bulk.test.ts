@@ -33,15 +33,18 @@ function group(name: string) {
 	};
 }
 
-const time = (second: number, millis = false) => `2024-03-01T10:00:${String(second).padStart(2, '0')}${millis ? '.250' : ''}Z`;
+/** An event time on 2024-03-01 from 10:00; `hours` later spreads loads over many offline partitions. */
+const time = (second: number, millis = false, hours = 0) => new Date(Date.UTC(2024, 2, 1, 10 + hours, 0, second, millis ? 250 : 0)).toISOString().replace('.000Z', 'Z');
 
 /** Source operations in order: puts and deletes, with repeated event times and odd values. */
 function sourceOps(): Array<{record: FsRecord; deleted?: boolean}> {
 	const ops: Array<{record: FsRecord; deleted?: boolean}> = [];
 	for (let i = 0; i < 40; i++) {
 		const id = `id-${String(i).padStart(3, '0')}`;
+		// The last identifiers each in an hour of their own: a load spans more hours than one COPY writes.
+		const hours = i >= 30 ? i - 29 : 0;
 		for (let version = 0; version < 1 + (i % 4); version++) {
-			const record: FsRecord = {id, event_time: time(version * 2 + (i % 3), i % 2 === 0)};
+			const record: FsRecord = {id, event_time: time(version * 2 + (i % 3), i % 2 === 0, hours)};
 			if (i % 5 !== 0) record['n'] = String((BigInt(i) * 230_584_300_921_369_395n) * (i % 2 ? -1n : 1n) + (i === 39 ? -9_223_372_036_854_775_808n + 8_992_787_735_933_406_405n : 0n));
 			record['x'] = fractions[(i + version) % fractions.length]!;
 			if (i % 7 !== 1) record['label'] = ['', 'a,b', 'quote " here', 'line\nbreak', 'ünïcødé ✓', '{"json": true}'][(i + version) % 6]!;
@@ -49,9 +52,9 @@ function sourceOps(): Array<{record: FsRecord; deleted?: boolean}> {
 		}
 
 		// Same event time twice: the first stays online.
-		if (i % 6 === 0) ops.push({record: {id, event_time: time(30), label: 'first'}}, {record: {id, event_time: time(30), label: 'second'}});
-		if (i % 4 === 3) ops.push({record: {id, event_time: time(40)}, deleted: true});
-		if (i % 8 === 3) ops.push({record: {id, event_time: time(50), label: 'after delete'}});
+		if (i % 6 === 0) ops.push({record: {id, event_time: time(30, false, hours), label: 'first'}}, {record: {id, event_time: time(30, false, hours), label: 'second'}});
+		if (i % 4 === 3) ops.push({record: {id, event_time: time(40, false, hours)}, deleted: true});
+		if (i % 8 === 3) ops.push({record: {id, event_time: time(50, false, hours), label: 'after delete'}});
 	}
 
 	return ops;
@@ -148,6 +151,8 @@ describe('bulk load', () => {
 		const hours = (name: string) => [...new Set(store.offlineFiles(name).files.map(file => path.dirname(file)))].sort();
 		expect(hours('bulk')).toEqual(hours('by-record'));
 		expect(hours('bulk')).toContain(path.join('year=2024', 'month=03', 'day=01', 'hour=10'));
+		// One load over 11 hours: written a few hours per COPY.
+		expect(hours('bulk').filter(dir => dir.includes(path.join('day=01', 'hour=')))).toHaveLength(11);
 	});
 
 	it('gives the same result in partitions and pieces, skipping what is done', async () => {

@@ -33,6 +33,13 @@ const lastMillis = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** Event-time hours (offline partitions) written by one COPY: bounds DuckDB's buffers. */
 const hoursPerCopy = 8;
 
+/**
+ * A row's event-time hour as a number: the offline partition (`__hour=N`),
+ * which OfflineStore lays out as year=/month=/day=/hour= when it moves the
+ * files; four strftime per row made the COPY half as slow again.
+ */
+const hourOf = 'CAST(floor(__ms / 3600000) AS BIGINT)';
+
 export class BulkLoader {
 	private readonly pending;
 
@@ -48,16 +55,14 @@ export class BulkLoader {
 		try {
 			const columns = faulty ?? await this.loadColumns(connection, group, load);
 			const total = await step('reading', () => this.stage(connection, group, load, columns));
-			const refusal = typeof columns === 'string' ? columns : await this.check(connection);
-			if (refusal) return {ok: false, total, reason: refusal};
-			const counted = (await connection.runAndReadAll('SELECT count(*), count(*) FILTER (WHERE __deleted) FROM bulk')).getRows()[0]!;
-			const rows = Number(counted[0]);
-			const deletes = Number(counted[1]);
+			if (typeof columns === 'string') return {ok: false, total, reason: columns};
+			const {rows, deletes, bad, hours} = await this.summary(connection);
+			if (bad > 0) return {ok: false, total, reason: `${bad} rows need the record-by-record checks`};
 			if (rows === 0) return {ok: true, total, rows, deletes};
 			const now = Date.now();
 			// What names the load's files: the same load redone writes the same names.
 			const seed = JSON.stringify([load.file, load.partition ?? null, load.skip, load.checkpoint?.key ?? null]);
-			const staged = hasOfflineStore(group) ? await step('offline store', () => this.writeOffline(connection, group, seed, now)) : undefined;
+			const staged = hasOfflineStore(group) ? await step('offline store', () => this.writeOffline(connection, group, seed, now, hours)) : undefined;
 			const winners = hasOnlineStore(group) ? await step('online store', () => this.onlineWinners(connection, group)) : undefined;
 			const commit = this.db.transaction(() => {
 				if (winners) this.upsertWinners(group, winners, now);
@@ -135,13 +140,16 @@ export class BulkLoader {
 		return first === null ? [Number(total)] : [Number(total), Number(first), Number(last)];
 	}
 
-	private async check(connection: DuckDBConnection): Promise<string | undefined> {
-		const bad = await count(connection, 'SELECT count(*) FROM bulk WHERE NOT __ok');
-		return bad > 0 ? `${bad} rows need the record-by-record checks` : undefined;
+	/** The staged rows in one scan: how many, delete markers, rows failing a check, event-time hours. */
+	private async summary(connection: DuckDBConnection): Promise<{rows: number; deletes: number; bad: number; hours: number}> {
+		const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE __deleted), count(*) FILTER (WHERE NOT __ok),
+			count(DISTINCT ${hourOf}) FROM bulk`);
+		const [rows, deletes, bad, hours] = reader.getRows()[0]!.map(Number);
+		return {rows: rows!, deletes: deletes!, bad: bad!, hours: hours!};
 	}
 
 	/** Offline rows as Parquet in a directory of their own, partitioned by event time; returns the directory. */
-	private async writeOffline(connection: DuckDBConnection, group: FeatureGroup, seed: string, now: number): Promise<string> {
+	private async writeOffline(connection: DuckDBConnection, group: FeatureGroup, seed: string, now: number, hourCount: number): Promise<string> {
 		const features = group.FeatureDefinitions;
 		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
 		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
@@ -152,18 +160,17 @@ export class BulkLoader {
 		// A delete marker holds the identifier and event time only, as DeleteRecord writes it.
 		const values = features.map((feature, index) => (index === id || index === time ? `__v${index}` : `CASE WHEN __deleted THEN NULL ELSE __v${index} END`) + ` AS ${sqlName(feature.FeatureName)}`);
 		// DuckDB buffers every open partition in memory: rows spread over many
-		// event-time hours are written a few hours at a time. The partition is
-		// the hour's number (`__hour=N`), which OfflineStore lays out as
-		// year=/month=/day=/hour= when it moves the files: four strftime per
-		// row made the COPY half as slow again.
-		const hourOf = 'CAST(floor(__ms / 3600000) AS BIGINT)';
-		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
+		// event-time hours are written a few hours at a time. A load within a
+		// few hours (the usual case) is one COPY of every row, unfiltered.
+		const hours = hourCount <= hoursPerCopy
+			? ['true']
+			: (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
 		for (let first = 0; first < hours.length; first += hoursPerCopy) {
-			const chunk = hours.slice(first, first + hoursPerCopy).join(', ');
+			const chunk = hourCount <= hoursPerCopy ? 'true' : `${hourOf} IN (${hours.slice(first, first + hoursPerCopy).join(', ')})`;
 			await connection.run(`COPY (
 				SELECT ${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted,
 					${hourOf} AS __hour
-				FROM bulk WHERE ${hourOf} IN (${chunk})
+				FROM bulk WHERE ${chunk}
 			) TO ${sqlString(staged)} (FORMAT parquet, PARTITION_BY (__hour), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part${first}_{i}')`);
 		}
 
@@ -219,11 +226,6 @@ function roleOf(group: FeatureGroup, column: LoadColumn): 'id' | 'time' | undefi
 	if (column.feature.FeatureName === group.RecordIdentifierFeatureName) return 'id';
 	if (column.feature.FeatureName === group.EventTimeFeatureName) return 'time';
 	return undefined;
-}
-
-async function count(connection: DuckDBConnection, sql: string): Promise<number> {
-	const reader = await connection.runAndReadAll(sql);
-	return Number(reader.getRows()[0]![0]);
 }
 
 /** Errors say which step of a load failed. */
