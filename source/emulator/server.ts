@@ -51,6 +51,8 @@ export interface RunningEmulator {
 	port: number;
 	/** The store being served (tests look behind the API with it). */
 	store: LocalStore;
+	/** The most requests to one path (`/BatchWriteRecord`, say) ever in flight at once. */
+	peakInFlight(path: string): number;
 	close(): Promise<void>;
 }
 
@@ -94,12 +96,25 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		});
 	});
 
+	const inFlight = new Map<string, number>();
+	const peaks = new Map<string, number>();
 	async function serve(incoming: IncomingMessage, response: ServerResponse) {
-		const requestId = randomUUID();
 		// Split by hand: new URL() would read a path starting with "//" (an S3 key with a leading "/") as a host.
 		const target = incoming.url ?? '/';
 		const mark = target.indexOf('?');
-		const url = {pathname: mark < 0 ? target : target.slice(0, mark), searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))};
+		const pathname = mark < 0 ? target : target.slice(0, mark);
+		const now = (inFlight.get(pathname) ?? 0) + 1;
+		inFlight.set(pathname, now);
+		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
+		try {
+			await answer(incoming, response, {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))});
+		} finally {
+			inFlight.set(pathname, inFlight.get(pathname)! - 1);
+		}
+	}
+
+	async function answer(incoming: IncomingMessage, response: ServerResponse, url: {pathname: string; searchParams: URLSearchParams}) {
+		const requestId = randomUUID();
 		const service = serviceOf(incoming.headers['x-amz-target'], url.pathname);
 		const handler = handlers[service];
 		let reply: ApiReply;
@@ -149,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		url: `http://${host}:${port}`,
 		port,
 		store,
+		peakInFlight: path => peaks.get(path) ?? 0,
 		close() {
 			closing ??= (async () => {
 				const closed = new Promise<void>(resolve => server.close(() => resolve()));

@@ -16,7 +16,7 @@ import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
-import {retryCall, writeChunk} from './write.js';
+import {planWaves, retryCall, writeChunk} from './write.js';
 
 export interface WorkerInput {
 	index: number;
@@ -48,6 +48,7 @@ const board = new ProgressBoard(input.workers, input.progress);
 const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
 const castRecord = makeCaster(input.compatibility, input.targetGroup.EventTimeFeatureName);
 const name = input.targetGroup.FeatureGroupName;
+const targetIdentifier = input.targetGroup.RecordIdentifierFeatureName;
 const me = input.index;
 const post = (message: ToMain) => parentPort!.postMessage(message);
 let store: Store;
@@ -76,9 +77,15 @@ const hooks = {
 };
 
 async function deleteWithRetry(record: FsRecord, checkpoint: {key: string; position: number}) {
-	const id = record[input.targetGroup.RecordIdentifierFeatureName] as string;
+	const id = record[targetIdentifier] as string;
 	const eventTime = record[input.targetGroup.EventTimeFeatureName] as string;
 	await retryCall(async () => store.deleteRecord({FeatureGroupName: name, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint}), {hooks, concurrency});
+}
+
+interface Put {
+	record: FsRecord;
+	row: WireRow;
+	position: number;
 }
 
 /** Write one batch; returns how many records and deletes were written. */
@@ -88,19 +95,28 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 	let written = 0;
 	let failed = 0;
 	let deletes = 0;
-	let puts: Array<{record: FsRecord; row: WireRow; position: number}> = [];
+	let puts: Put[] = [];
+	const send = async (chunk: Put[], checkpoint?: {key: string; position: number}) => {
+		board.setState(me, 'writing');
+		const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks, checkpoint, concurrency});
+		for (const failure of failures) fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
+		written += chunk.length - failures.length;
+		failed += failures.length;
+		board.add(me, 'records', chunk.length - failures.length);
+		board.add(me, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
+	};
+
 	const flush = async (through: number) => {
-		for (let offset = 0; offset < puts.length; offset += limit) {
-			const chunk = puts.slice(offset, offset + limit);
-			const last = offset + limit >= puts.length;
-			const position = last ? through : chunk.at(-1)!.position + 1;
-			board.setState(me, 'writing');
-			const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks, checkpoint: {key, position}, concurrency});
-			for (const failure of failures) fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
-			written += chunk.length - failures.length;
-			failed += failures.length;
-			board.add(me, 'records', chunk.length - failures.length);
-			board.add(me, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
+		if (store.limits.concurrentWrites) {
+			// The service keeps no checkpoint with the records: a wave's calls go at once
+			// (the shared concurrency bounds them), the batch's position is saved after.
+			for (const wave of planWaves(puts, item => item.record[targetIdentifier], limit)) await Promise.all(wave.map(async chunk => send(chunk)));
+		} else {
+			for (let offset = 0; offset < puts.length; offset += limit) {
+				const chunk = puts.slice(offset, offset + limit);
+				const last = offset + limit >= puts.length;
+				await send(chunk, {key, position: last ? through : chunk.at(-1)!.position + 1});
+			}
 		}
 
 		puts = [];

@@ -158,6 +158,12 @@ export interface StoreLimits {
 	batchWrite: number;
 	/** Identifiers per batchGet call (BatchGetRecord: 100). */
 	batchGet: number;
+	/**
+	 * Whether one writer may have several batchWrite calls in flight. Not when
+	 * the store saves a call's checkpoint with its records: positions must
+	 * then follow one another.
+	 */
+	concurrentWrites: boolean;
 }
 
 export interface StoreInfo {

@@ -95,3 +95,57 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		expect(missing.stderr).toContain('Feature group no-such-group does not exist in us-east-1');
 	}, 60_000);
 });
+
+describe('fs migrate into the service, with a round trip per call', () => {
+	const temp = tempDir('fs-cli-sagemaker-latency-');
+	const file = (name: string) => path.join(temp.dir, name);
+	let emulator: RunningEmulator;
+	let env: Record<string, string | undefined>;
+
+	beforeAll(async () => {
+		emulator = await startEmulator({dir: file('emulator'), port: 0, latencyMs: 25});
+		env = {
+			FS_STORE: 'sagemaker', FS_HOME: file('fs-home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
+			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined, FS_ATHENA_OUTPUT: 's3://athena-results/latency/',
+		};
+		writeFileSync(file('schema.json'), JSON.stringify([
+			{FeatureName: 'id', FeatureType: 'String'},
+			{FeatureName: 'event_time', FeatureType: 'String'},
+			{FeatureName: 'version', FeatureType: 'Integral'},
+		]));
+	});
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	it('keeps several BatchWriteRecord calls of one worker in flight, and each identifier\'s versions in order', async () => {
+		for (const name of ['source', 'target']) {
+			const created = await runFs(['create', name, '--schema-file', 'schema.json', '--record-identifier-name', 'id', '--s3-uri', 's3://fs-data/latency', '--role-arn', 'arn:aws:iam::000000000000:role/fs'], {cwd: temp.dir, env});
+			expect(created.code).toBe(0);
+		}
+
+		// 300 identifiers with 4 versions each; the stored order of the versions is the history.
+		const ids = Array.from({length: 300}, (_, i) => `id-${String(i).padStart(3, '0')}`);
+		const entries = ids.flatMap(id => [0, 1, 2, 3].map(version => ({
+			FeatureGroupName: 'source', Record: {id, event_time: `2024-01-01T00:00:0${version}Z`, version: String(version)},
+		})));
+		for (let start = 0; start < entries.length; start += 25) {
+			expect((await emulator.store.batchWrite(entries.slice(start, start + 25))).errors).toEqual([]);
+		}
+
+		const migrate = await runFs(['migrate', 'source', 'target', '--max-workers', '1', '--batch-size', '100', '--yes', '--json'], {cwd: temp.dir, env});
+		expect(migrate.stderr).not.toMatch(/Unexpected error/);
+		expect(migrate.code).toBe(0);
+		expect((JSON.parse(migrate.stdout) as {result: {totals: Record<string, number>}}).result.totals).toMatchObject({read: 1200, written: 1200, failed: 0});
+		// One worker: the shared concurrency allows it two calls at once (workers × 2); one call at a time would peak at 1.
+		expect(emulator.peakInFlight('/BatchWriteRecord')).toBe(2);
+		for (const id of ids) expect(await emulator.store.getRecord('target', id)).toEqual({id, event_time: '2024-01-01T00:00:03Z', version: '3'});
+		const offline: string[] = [];
+		for await (const batch of emulator.store.readOffline('target', {mode: 'history', columns: ['id', 'version']})) {
+			for (let row = 0; row < batch.length; row++) offline.push(`${String(batch.columns[0]![row])}:${String(batch.columns[1]![row])}`);
+		}
+
+		expect(offline.sort()).toEqual(ids.flatMap(id => [0, 1, 2, 3].map(version => `${id}:${version}`)));
+	}, 120_000);
+});

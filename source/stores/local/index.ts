@@ -63,7 +63,7 @@ export class LocalStore implements Store {
 		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
 		this.bulk = new BulkLoader(dir, this.db, this.catalog, this.offline, this.records, faults !== undefined);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
-		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100};
+		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100, concurrentWrites: false};
 	}
 
 	async listFeatureGroups(): Promise<FeatureGroup[]> {

@@ -30,7 +30,7 @@ export interface SageMakerStoreOptions {
 
 export class SageMakerStore implements Store {
 	readonly info: StoreInfo;
-	readonly limits: StoreLimits = {batchWrite: batchWriteLimit, batchGet: batchGetLimit};
+	readonly limits: StoreLimits = {batchWrite: batchWriteLimit, batchGet: batchGetLimit, concurrentWrites: true};
 	private readonly clients: AwsClients;
 	private readonly catalog: Catalog;
 	private readonly runtime: Runtime;
