@@ -4,37 +4,76 @@
  * so no delete markers reappear offline. Offline: only the group's own data
  * location. Used by `fs clear` and `fs migrate --clear-target`.
  */
+import {appendFileSync, createReadStream, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
 import {formatEventTime} from '../core/values.js';
 import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup} from '../core/types.js';
 import type {Store} from '../stores/store.js';
+import {SharedConcurrency} from './concurrency.js';
+import {isRetryable, retryCall, type WriteHooks} from './write.js';
+
+/** Identifiers being deleted at once (each a GetRecord and a DeleteRecord), at most. */
+const deletesInFlight = 16;
 
 export interface ClearCounts {
 	onlineRecords: number;
 	offlineObjects: number;
 }
 
-export async function clearOnline(store: Store, group: FeatureGroup, onProgress?: (deleted: number) => void): Promise<number> {
+/**
+ * HardDelete every online record. The identifiers are listed first, into a
+ * scratch file (deleting while paging would shift the pages, and a list in
+ * memory would grow with the records), then deleted several at a time, with
+ * the migration's retries and adaptive concurrency.
+ */
+export async function clearOnline(store: Store, group: FeatureGroup, onProgress?: (deleted: number) => void, hooks: WriteHooks = {}): Promise<number> {
 	if (!hasOnlineStore(group)) return 0;
 	const name = group.FeatureGroupName;
 	const eventType = featureOf(group, group.EventTimeFeatureName)!.FeatureType;
-	let deleted = 0;
-	// Collect the identifiers first: deleting while paging would shift the pages.
-	const ids: string[] = [];
-	for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) ids.push(...page);
-	for (const id of ids) {
-		await deleteOnline(store, group, id, eventType);
-		deleted++;
-		if (deleted % 1000 === 0) onProgress?.(deleted);
-	}
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-clear-'));
+	try {
+		const file = path.join(scratch, 'ids.jsonl');
+		appendFileSync(file, '');
+		for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) {
+			appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
+		}
 
-	return deleted;
+		const concurrency = new SharedConcurrency(deletesInFlight);
+		const running = new Set<Promise<void>>();
+		let deleted = 0;
+		let failure: unknown;
+		for await (const line of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
+			if (failure) break;
+			if (line === '') continue;
+			const id = JSON.parse(line) as string;
+			const task = retryCall(async () => deleteOnline(store, group, id, eventType), {concurrency, hooks}).then(() => {
+				if (++deleted % 1000 === 0) onProgress?.(deleted);
+			}, (error: unknown) => {
+				failure ??= error;
+			}).finally(() => running.delete(task));
+			running.add(task);
+			if (running.size >= deletesInFlight) await Promise.race(running);
+		}
+
+		await Promise.all(running);
+		if (failure) throw failure;
+		return deleted;
+	} finally {
+		rmSync(scratch, {recursive: true, force: true});
+	}
 }
 
 async function deleteOnline(store: Store, group: FeatureGroup, id: string, eventType: 'Integral' | 'Fractional' | 'String') {
 	// A HardDelete must be later than the stored record: now, or just after a
 	// record stamped in the future.
 	let time = Date.now();
-	const stored = await store.getRecord(group.FeatureGroupName, id, [group.EventTimeFeatureName]).catch(() => undefined);
+	const stored = await store.getRecord(group.FeatureGroupName, id, [group.EventTimeFeatureName]).catch((error: unknown) => {
+		// Throttled: the whole delete is tried again; anything else: delete as of now.
+		if (isRetryable(error)) throw error;
+		return undefined;
+	});
 	const storedTime = stored?.[group.EventTimeFeatureName];
 	if (typeof storedTime === 'string') {
 		const millis = eventType === 'Fractional' ? Number(storedTime) * 1000 : Date.parse(storedTime);

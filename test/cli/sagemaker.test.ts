@@ -147,5 +147,51 @@ describe('fs migrate into the service, with a round trip per call', () => {
 		}
 
 		expect(offline.sort()).toEqual(ids.flatMap(id => [0, 1, 2, 3].map(version => `${id}:${version}`)));
+
+		// Clearing deletes several identifiers at once too (a GetRecord and a DeleteRecord each).
+		const clear = await runFs(['clear', 'target', '--online-only', '--yes', '--json'], {cwd: temp.dir, env});
+		expect(clear.code).toBe(0);
+		expect(JSON.parse(clear.stdout)).toMatchObject({onlineRecordsDeleted: 300});
+		expect(emulator.peakInFlight('/FeatureGroup/target')).toBeGreaterThanOrEqual(8);
+		const left: string[] = [];
+		for await (const page of emulator.store.listRecordIdentifiers('target', {includeSoftDeleted: true})) left.push(...page);
+		expect(left).toEqual([]);
 	}, 120_000);
+});
+
+describe('fs clear on the service, throttled', () => {
+	const temp = tempDir('fs-cli-sagemaker-throttled-');
+	let emulator: RunningEmulator;
+
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	it('retries throttled reads and deletes until every online record is gone', async () => {
+		// A third of the calls throttled: the SDK's two quick retries alone would leave some records.
+		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, throttleRate: 0.3, seed: 5});
+		await emulator.store.createFeatureGroup({
+			FeatureGroupName: 'busy', RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
+			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}],
+			OnlineStoreConfig: {EnableOnlineStore: true},
+		});
+		const ids = Array.from({length: 200}, (_, i) => `id-${i}`);
+		for (let start = 0; start < ids.length; start += 25) {
+			const records = ids.slice(start, start + 25).map(id => ({FeatureGroupName: 'busy', Record: {id, event_time: '2024-01-01T00:00:00Z'}}));
+			expect((await emulator.store.batchWrite(records)).errors).toEqual([]);
+		}
+
+		const env = {
+			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
+			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
+		};
+		const clear = await runFs(['clear', 'busy', '--online-only', '--yes', '--json'], {cwd: temp.dir, env});
+		expect(clear.stderr).toContain('✔ Cleared busy: 200 online records deleted');
+		expect(clear.code).toBe(0);
+		expect(JSON.parse(clear.stdout)).toMatchObject({onlineRecordsDeleted: 200});
+		const left: string[] = [];
+		for await (const page of emulator.store.listRecordIdentifiers('busy', {includeSoftDeleted: true})) left.push(...page);
+		expect(left).toEqual([]);
+	}, 60_000);
 });
