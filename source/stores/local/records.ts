@@ -218,9 +218,12 @@ export class Records {
 		for (;;) {
 			const ids = page.all(group.FeatureGroupName, after, includeSoftDeleted ? 1 : 0, Date.now(), pageSize) as string[];
 			if (ids.length === 0) return;
+			// Read before the page is handed out: the caller may take it apart.
+			const last = ids.at(-1)!;
+			const full = ids.length === pageSize;
 			yield ids;
-			if (ids.length < pageSize) return;
-			after = ids.at(-1)!;
+			if (!full) return;
+			after = last;
 		}
 	}
 
