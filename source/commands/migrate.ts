@@ -1,4 +1,5 @@
-import {availableParallelism} from 'node:os';
+import {appendFileSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os, {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline/promises';
 import path from 'node:path';
 import type {Command, Context} from '../cli/command.js';
@@ -159,7 +160,10 @@ export async function prepare(context: Context): Promise<Prepared> {
 	const sourceStore = await openStoreHandle(sourceHandle, context.io.env);
 	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
 	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, context.io.env);
+	// Scratch space for this prepare (an online-only source's identifiers): gone when the stores close.
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
 	const closeStores = async () => {
+		rmSync(scratch, {recursive: true, force: true});
 		await sourceStore.close();
 		if (!sameStore) await targetStore.close();
 	};
@@ -211,7 +215,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 		if (!resuming && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
-		const estimated = await estimate(sourceStore, sourceGroup, request);
+		const estimated = await estimate(sourceStore, sourceGroup, request, scratch);
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
@@ -250,14 +254,25 @@ export async function prepare(context: Context): Promise<Prepared> {
 	}
 }
 
-/** The real count the plan shows: the filter applied, on the source as it is now. */
-async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest): Promise<number> {
+/**
+ * The real count the plan shows: the filter applied, on the source as it is
+ * now. An online-only source's identifiers are listed once: kept in
+ * `scratch` for the snapshot (request.listed).
+ */
+async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest, scratch: string): Promise<number> {
 	if (request.retryFailed) return countFailedLines(request.retryFailed);
 
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;
+		const file = path.join(scratch, 'ids.txt');
+		writeFileSync(file, '');
 		let total = 0;
-		for await (const page of store.listRecordIdentifiers(group.FeatureGroupName)) total += page.length;
+		for await (const page of store.listRecordIdentifiers(group.FeatureGroupName)) {
+			appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
+			total += page.length;
+		}
+
+		request.listed = {file, rows: total};
 		return total;
 	}
 

@@ -53,6 +53,8 @@ export interface RunningEmulator {
 	store: LocalStore;
 	/** The most requests to one path (`/BatchWriteRecord`, say) ever in flight at once. */
 	peakInFlight(path: string): number;
+	/** Requests to one path so far. */
+	requests(path: string): number;
 	close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
 	const inFlight = new Map<string, number>();
 	const peaks = new Map<string, number>();
+	const counts = new Map<string, number>();
 	async function serve(incoming: IncomingMessage, response: ServerResponse) {
 		// Split by hand: new URL() would read a path starting with "//" (an S3 key with a leading "/") as a host.
 		const target = incoming.url ?? '/';
@@ -106,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const now = (inFlight.get(pathname) ?? 0) + 1;
 		inFlight.set(pathname, now);
 		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
+		counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
 		try {
 			await answer(incoming, response, {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))});
 		} finally {
@@ -165,6 +169,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		port,
 		store,
 		peakInFlight: path => peaks.get(path) ?? 0,
+		requests: path => counts.get(path) ?? 0,
 		close() {
 			closing ??= (async () => {
 				const closed = new Promise<void>(resolve => server.close(() => resolve()));

@@ -4,7 +4,7 @@
  * identifiers) so that a resumed run reads exactly the same rows in the same
  * order; then they are streamed from the snapshot in batches.
  */
-import {createReadStream, mkdirSync, writeFileSync, appendFileSync} from 'node:fs';
+import {appendFileSync, copyFileSync, createReadStream, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {usageError} from '../core/errors.js';
@@ -23,6 +23,8 @@ export interface SnapshotRequest {
 	retryFailed?: string;
 	/** Workers that will read an offline snapshot: its parts (OfflineSnapshot.parts). */
 	parts?: number;
+	/** An online-only source's identifiers, listed for the plan's count (JSON lines): the snapshot takes them. */
+	listed?: {file: string; rows: number};
 }
 
 const idsPerQuery = 5000;
@@ -52,6 +54,9 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		if (request.ids) {
 			appendFileSync(file, request.ids.map(id => `${JSON.stringify(id)}\n`).join(''));
 			rows = request.ids.length;
+		} else if (request.listed) {
+			copyFileSync(request.listed.file, file);
+			rows = request.listed.rows;
 		} else {
 			for await (const page of store.listRecordIdentifiers(name)) {
 				appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));

@@ -159,6 +159,48 @@ describe('fs migrate into the service, with a round trip per call', () => {
 	}, 120_000);
 });
 
+describe('fs migrate from an online-only group on the service', () => {
+	const temp = tempDir('fs-cli-sagemaker-online-');
+	let emulator: RunningEmulator;
+
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	it('lists the identifiers once: for the plan\'s count, kept for the snapshot', async () => {
+		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0});
+		for (const name of ['online-src', 'online-tgt']) {
+			await emulator.store.createFeatureGroup({
+				FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
+				FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'n', FeatureType: 'Integral'}],
+				OnlineStoreConfig: {EnableOnlineStore: true},
+			});
+		}
+
+		const ids = Array.from({length: 2500}, (_, i) => `id-${i}`);
+		for (let start = 0; start < ids.length; start += 25) {
+			const records = ids.slice(start, start + 25).map((id, offset) => ({FeatureGroupName: 'online-src', Record: {id, event_time: '2024-01-01T00:00:00Z', n: String(start + offset)}}));
+			expect((await emulator.store.batchWrite(records)).errors).toEqual([]);
+		}
+
+		const env = {
+			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
+			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
+		};
+		const pages = () => emulator.requests('/FeatureGroup/online-src/ListRecords');
+		const dry = await runFs(['migrate', 'online-src', 'online-tgt', '--dry-run', '--json'], {cwd: temp.dir, env});
+		expect(dry.code).toBe(0);
+		const listing = pages();
+		expect(listing).toBeGreaterThan(0);
+		const migrate = await runFs(['migrate', 'online-src', 'online-tgt', '--yes', '--json'], {cwd: temp.dir, env});
+		expect(migrate.code).toBe(0);
+		expect((JSON.parse(migrate.stdout) as {result: {totals: Record<string, number>}}).result.totals).toMatchObject({read: 2500, written: 2500, failed: 0});
+		expect(pages() - listing).toBe(listing);
+		for (const id of ['id-0', 'id-1234', 'id-2499']) expect(await emulator.store.getRecord('online-tgt', id)).toEqual(await emulator.store.getRecord('online-src', id));
+	}, 60_000);
+});
+
 describe('fs clear on the service, throttled', () => {
 	const temp = tempDir('fs-cli-sagemaker-throttled-');
 	let emulator: RunningEmulator;
