@@ -13,6 +13,7 @@ import type {FeatureGroup, FsRecord} from '../core/types.js';
 import type {OfflineBatch, OfflineSnapshot, Store} from '../stores/store.js';
 import type {SourceSnapshot} from './checkpoint.js';
 import type {FailedLine, WireRow} from './protocol.js';
+import {backoffMs, defaultRetry, isRetryableCode, retryCall} from './write.js';
 
 export interface SnapshotRequest {
 	mode: Mode;
@@ -103,36 +104,58 @@ export async function * readSnapshotRows(store: Store, group: FeatureGroup, snap
 		return;
 	}
 
+	// A few calls ahead, handed out in the list's order: memory stays bounded.
+	const ahead: Array<Promise<WireRow[]>> = [];
+	const fetch = (ids: string[]) => {
+		const rows = getRecords(store, group, ids);
+		rows.catch(() => undefined); // Awaited in turn below; a failure is not unhandled meanwhile.
+		ahead.push(rows);
+	};
+
 	let ids: string[] = [];
 	const limit = store.limits.batchGet;
 	for await (const line of createInterface({input: createReadStream(snapshot.idsFile), crlfDelay: Infinity})) {
 		if (line === '') continue;
 		ids.push(JSON.parse(line) as string);
 		if (ids.length === limit) {
-			yield await getRecords(store, group, ids);
+			fetch(ids);
 			ids = [];
+			if (ahead.length >= getsInFlight) yield await ahead.shift()!;
 		}
 	}
 
-	if (ids.length > 0) yield await getRecords(store, group, ids);
+	if (ids.length > 0) fetch(ids);
+	while (ahead.length > 0) yield await ahead.shift()!;
 }
 
+/** BatchGetRecord calls in flight at once while an identifier list is read. */
+const getsInFlight = 4;
+
 /**
- * BatchGetRecord, asking again for unprocessed identifiers. An identifier
- * whose record is gone (deleted or expired since it was listed) yields no row.
+ * BatchGetRecord, asking again for unprocessed identifiers, with the write
+ * path's backoff on throttling. Rows come in the order of `ids` (the same on
+ * a resumed run, whatever order the service answers in); an identifier whose
+ * record is gone (deleted or expired since it was listed) yields no row.
  */
 async function getRecords(store: Store, group: FeatureGroup, ids: string[]): Promise<WireRow[]> {
-	const rows: WireRow[] = [];
+	const found = new Map<string, WireRow>();
 	let pending = ids;
-	for (let attempt = 0; pending.length > 0 && attempt < 8; attempt++) {
-		const result = await store.batchGet(group.FeatureGroupName, pending);
-		for (const {Record} of result.records) rows.push({record: Record, deleted: false, bytes: JSON.stringify(Record).length});
-		pending = result.unprocessed;
-		if (pending.length > 0) await new Promise(resolve => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+	for (let attempt = 0; pending.length > 0 && attempt < defaultRetry.attempts; attempt++) {
+		const asked = pending;
+		const result = await retryCall(async () => store.batchGet(group.FeatureGroupName, asked));
+		for (const {RecordIdentifier, Record} of result.records) found.set(RecordIdentifier, {record: Record, deleted: false, bytes: JSON.stringify(Record).length});
+		const refused = result.errors.filter(error => !isRetryableCode(error.ErrorCode));
+		if (refused.length > 0) {
+			const listed = refused.slice(0, 3).map(error => `${error.RecordIdentifier} (${error.ErrorCode}: ${error.ErrorMessage})`).join(', ');
+			throw new Error(`BatchGetRecord refused ${refused.length} identifiers of ${group.FeatureGroupName}: ${listed}${refused.length > 3 ? ', …' : ''}`);
+		}
+
+		pending = [...result.unprocessed, ...result.errors.map(error => error.RecordIdentifier)];
+		if (pending.length > 0) await new Promise(resolve => setTimeout(resolve, backoffMs(attempt)));
 	}
 
-	if (pending.length > 0) throw new Error(`BatchGetRecord left ${pending.length} identifiers unprocessed after 8 attempts`);
-	return rows;
+	if (pending.length > 0) throw new Error(`BatchGetRecord left ${pending.length} identifiers unprocessed after ${defaultRetry.attempts} attempts`);
+	return ids.flatMap(id => found.get(id) ?? []);
 }
 
 const metadata = new Set(['write_time', 'api_invocation_time', 'is_deleted']);

@@ -28,6 +28,9 @@ const retryableCodes = new Set([
 	'RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
 ]);
 
+/** Whether an entry's error code (BatchWriteRecord, BatchGetRecord) is worth another try. */
+export const isRetryableCode = (code: string) => retryableCodes.has(code);
+
 /** Whether an error thrown by a store is worth another try. */
 export function isRetryable(error: unknown): boolean {
 	const {name, code, $metadata} = error as {name?: string; code?: string; $metadata?: {httpStatusCode?: number}};
@@ -71,7 +74,7 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 			const result = await store.batchWrite(entries, options.checkpoint ? {checkpoint: options.checkpoint} : undefined);
 			for (const error of result.errors) {
 				const entry = pending[error.index]!;
-				if (retryableCodes.has(error.ErrorCode)) retry.push(entry);
+				if (isRetryableCode(error.ErrorCode)) retry.push(entry);
 				else failed.push({index: entry.index, errorCode: error.ErrorCode, errorMessage: error.ErrorMessage});
 			}
 

@@ -168,8 +168,8 @@ describe('fs migrate from an online-only group on the service', () => {
 		temp.remove();
 	});
 
-	it('lists the identifiers once: for the plan\'s count, kept for the snapshot', async () => {
-		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0});
+	it('lists the identifiers once (for the plan\'s count, kept for the snapshot) and reads a few BatchGetRecord calls ahead', async () => {
+		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, latencyMs: 20});
 		for (const name of ['online-src', 'online-tgt']) {
 			await emulator.store.createFeatureGroup({
 				FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
@@ -197,6 +197,8 @@ describe('fs migrate from an online-only group on the service', () => {
 		expect(migrate.code).toBe(0);
 		expect((JSON.parse(migrate.stdout) as {result: {totals: Record<string, number>}}).result.totals).toMatchObject({read: 2500, written: 2500, failed: 0});
 		expect(pages() - listing).toBe(listing);
+		// 25 calls of 100 identifiers, four in flight: one at a time would peak at 1.
+		expect(emulator.peakInFlight('/BatchGetRecord')).toBe(4);
 		for (const id of ['id-0', 'id-1234', 'id-2499']) expect(await emulator.store.getRecord('online-tgt', id)).toEqual(await emulator.store.getRecord('online-src', id));
 	}, 60_000);
 });
