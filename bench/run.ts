@@ -46,9 +46,14 @@ async function copyFloor(dir: string, group: string, out: string): Promise<numbe
 	await store.close();
 	const {DuckDBInstance} = await loadDuckDB();
 	const connection = await (await DuckDBInstance.create(':memory:')).connect();
-	const started = performance.now();
-	await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(path.join(data, '**', '*.parquet'))})) TO ${sqlString(out)} (FORMAT parquet)`);
-	const seconds = (performance.now() - started) / 1000;
+	// The best of three: the floor is what DuckDB can do on this machine.
+	let seconds = Number.POSITIVE_INFINITY;
+	for (let run = 0; run < 3; run++) {
+		const started = performance.now();
+		await connection.run(`COPY (SELECT * FROM read_parquet(${sqlString(path.join(data, '**', '*.parquet'))})) TO ${sqlString(out)} (FORMAT parquet)`);
+		seconds = Math.min(seconds, (performance.now() - started) / 1000);
+	}
+
 	connection.closeSync();
 	rmSync(out, {force: true});
 	return seconds;
@@ -60,22 +65,25 @@ async function migrateSection(work: string) {
 	await makeBenchGroup(dir, 'source-large', large);
 	const floor = await copyFloor(dir, 'source-large', path.join(work, 'floor.parquet'));
 	console.log(`\n## migrate local → local, history mode, 20 features\n`);
-	console.log(`Floor: DuckDB COPY of the ${fmt(large)} rows Parquet → Parquet: ${floor.toFixed(2)} s (${fmt(large / floor)} rows/s).\n`);
+	console.log(`Floor: DuckDB COPY of the ${fmt(large)} rows Parquet → Parquet, best of 3: ${floor.toFixed(2)} s (${fmt(large / floor)} rows/s).\n`);
 	console.log('| rows | options | seconds | records/s | peak RSS MB | × floor |');
 	console.log('|---:|---|---:|---:|---:|---:|');
-	const runs: Array<[string, number, string[]]> = [
-		['source-small', small, []],
-		['source-large', large, []],
-		['source-large', large, ['--batch-size', '1000', '--max-workers', '2']],
+	// Tuned: more memory for the snapshot's sort, which spills past the
+	// default 256 MB; the flags change nothing more on 2 cores.
+	const runs: Array<[string, number, Record<string, string>]> = [
+		['source-small', small, {}],
+		['source-large', large, {}],
+		['source-large', large, {FS_DUCKDB_MEMORY: '1GB'}],
 	];
-	for (const [index, [source, rows, flags]] of runs.entries()) {
+	for (const [index, [source, rows, env]] of runs.entries()) {
 		const target = `target-${index}`;
 		await makeBenchGroup(dir, target, 0);
-		const result = await measure(['migrate', source, target, '--store', `local:${dir}`, '--yes', '--json', ...flags], {FS_HOME: path.join(work, 'home')});
+		const result = await measure(['migrate', source, target, '--store', `local:${dir}`, '--yes', '--json'], {FS_HOME: path.join(work, 'home'), ...env});
 		if (result.code !== 0) throw new Error(`migrate exited ${result.code}`);
-		const label = flags.length > 0 ? flags.join(' ') : 'defaults (--batch-size 100 --max-workers 4)';
+		const tuned = Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ');
+		const label = tuned ? `defaults, ${tuned}` : 'defaults (--batch-size 100 --max-workers 4)';
 		const floorFor = floor * rows / large;
-		console.log(`| ${fmt(rows)} | ${label} | ${result.seconds.toFixed(1)} | ${fmt(rows / result.seconds)} | ${fmt(result.maxRssMb)} | ${(result.seconds / floorFor).toFixed(0)}× |`);
+		console.log(`| ${fmt(rows)} | ${label} | ${result.seconds.toFixed(1)} | ${fmt(rows / result.seconds)} | ${fmt(result.maxRssMb)} | ${(result.seconds / floorFor).toFixed(1)}× |`);
 	}
 }
 
