@@ -110,7 +110,12 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 		if (store.limits.concurrentWrites) {
 			// The service keeps no checkpoint with the records: a wave's calls go at once
 			// (the shared concurrency bounds them), the batch's position is saved after.
-			for (const wave of planWaves(puts, item => item.record[targetIdentifier], limit)) await Promise.all(wave.map(async chunk => send(chunk)));
+			for (const wave of planWaves(puts, item => item.record[targetIdentifier], limit)) {
+				// Every call of the wave ends (and counts) before a failure stops the batch.
+				const settled = await Promise.allSettled(wave.map(async chunk => send(chunk)));
+				const failure = settled.find(result => result.status === 'rejected');
+				if (failure) throw failure.reason;
+			}
 		} else {
 			for (let offset = 0; offset < puts.length; offset += limit) {
 				const chunk = puts.slice(offset, offset + limit);
