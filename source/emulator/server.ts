@@ -44,6 +44,8 @@ export interface EmulatorOptions {
 	createDelayMs?: number;
 	/** Where unexpected errors are reported (a bug in the emulator, not a client error). */
 	log?: (line: string) => void;
+	/** Requests answered with a 400 ValidationException, which no client retries: by path, their numbers from 1. */
+	reject?: Record<string, number[]>;
 }
 
 export interface RunningEmulator {
@@ -109,15 +111,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const now = (inFlight.get(pathname) ?? 0) + 1;
 		inFlight.set(pathname, now);
 		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
-		counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
+		const number = (counts.get(pathname) ?? 0) + 1;
+		counts.set(pathname, number);
 		try {
-			await answer(incoming, response, {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))});
+			await answer(incoming, response, {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))}, options.reject?.[pathname]?.includes(number) ?? false);
 		} finally {
 			inFlight.set(pathname, inFlight.get(pathname)! - 1);
 		}
 	}
 
-	async function answer(incoming: IncomingMessage, response: ServerResponse, url: {pathname: string; searchParams: URLSearchParams}) {
+	async function answer(incoming: IncomingMessage, response: ServerResponse, url: {pathname: string; searchParams: URLSearchParams}, reject: boolean) {
 		const requestId = randomUUID();
 		const service = serviceOf(incoming.headers['x-amz-target'], url.pathname);
 		const handler = handlers[service];
@@ -125,6 +128,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		try {
 			const body = await readBody(incoming);
 			if (latency > 0) await sleep(latency);
+			if (reject) throw new ApiError(400, 'ValidationException', `The emulator was told to reject this ${url.pathname} request.`);
 			const fault = faults.forRequest(service);
 			if (fault) throw fault;
 			reply = await handler.handle({method: incoming.method ?? 'GET', rawPath: url.pathname, query: url.searchParams, headers: incoming.headers, body});

@@ -158,8 +158,11 @@ export class Migration extends EventEmitter {
 		// here and sent to the workers.
 		const workersRead = checkpoint.snapshot.kind === 'offline';
 		const finished = workers.map(() => false);
+		const failed = workers.map(() => false);
 		for (const [index, worker] of workers.entries()) {
 			worker.on('message', (message: ToMain) => {
+				// A worker that failed a batch moves its position no further (it writes no more).
+				if (message.type === 'done' && failed[index]) return;
 				if (message.type === 'finished') {
 					finished[index] = true;
 					this.totals.skipped += message.skipped;
@@ -185,6 +188,7 @@ export class Migration extends EventEmitter {
 
 					waiters[index]?.();
 				} else if (message.type === 'fatal') {
+					failed[index] = true;
 					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause and resume.', message.code);
 					this.stopping = true;
 					for (const other of workers) other.postMessage({type: 'interrupt'} satisfies ToWorker);

@@ -340,6 +340,7 @@ async function main() {
 	board.setState(me, 'idle');
 	post({type: 'ready', worker: me});
 	let queue = Promise.resolve();
+	let broken = false;
 	parentPort!.on('message', (message: ToWorker) => {
 		if (message.type === 'interrupt') {
 			interrupted = true;
@@ -364,11 +365,15 @@ async function main() {
 				return;
 			}
 
+			// After a failed batch the ones queued behind it are not written: the
+			// partition's position must not move past rows that were not.
+			if (broken) return;
 			try {
 				const result = await writeBatch(message.rows, message.start);
 				board.setState(me, 'idle');
 				post({type: 'done', worker: me, batch: message.batch, rows: message.rows.length, ...result, position: message.start + message.rows.length});
 			} catch (error) {
+				broken = true;
 				post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
 			}
 		});

@@ -8,6 +8,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
+import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs, type RunOptions} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -237,5 +238,51 @@ describe('fs clear on the service, throttled', () => {
 		const left: string[] = [];
 		for await (const page of emulator.store.listRecordIdentifiers('busy', {includeSoftDeleted: true})) left.push(...page);
 		expect(left).toEqual([]);
+	}, 60_000);
+});
+
+describe('fs migrate into the service when a call is refused outright', () => {
+	const temp = tempDir('fs-cli-sagemaker-refused-');
+	let emulator: RunningEmulator;
+
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	it('stops at the failed batch, not past the batches queued behind it, and --resume leaves nothing out', async () => {
+		// The 10th BatchWriteRecord gets a ValidationException, which is not retried: the worker stops.
+		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, reject: {'/BatchWriteRecord': [10]}});
+		const group = (name: string) => ({
+			FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
+			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String' as const}, {FeatureName: 'event_time', FeatureType: 'String' as const}, {FeatureName: 'n', FeatureType: 'Integral' as const}],
+			OnlineStoreConfig: {EnableOnlineStore: true},
+		});
+		await emulator.store.createFeatureGroup(group('tgt'));
+		const source = new LocalStore(path.join(temp.dir, 'source'));
+		await source.createFeatureGroup(group('src'));
+		const ids = Array.from({length: 3000}, (_, i) => `id-${String(i).padStart(4, '0')}`);
+		for (let start = 0; start < ids.length; start += 25) {
+			const records = ids.slice(start, start + 25).map((id, offset) => ({FeatureGroupName: 'src', Record: {id, event_time: '2024-01-01T00:00:00Z', n: String(start + offset)}}));
+			expect((await source.batchWrite(records)).errors).toEqual([]);
+		}
+
+		await source.close();
+		const env = {
+			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
+			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
+		};
+		const args = ['migrate', 'src', 'tgt', '--source-store', `local:${path.join(temp.dir, 'source')}`, '--max-workers', '1', '--batch-size', '100', '--yes', '--json'];
+		const first = await runFs(args, {cwd: temp.dir, env});
+		expect(first.code).not.toBe(0);
+		expect(first.stderr).toContain('Worker 1 stopped: The emulator was told to reject this /BatchWriteRecord request.');
+		expect(emulator.requests('/BatchWriteRecord')).toBeGreaterThan(10);
+
+		const resumed = await runFs([...args, '--resume'], {cwd: temp.dir, env});
+		expect(resumed.stderr).not.toMatch(/✘/);
+		expect(resumed.code).toBe(0);
+		const missing: string[] = [];
+		for (const id of ids) if (!await emulator.store.getRecord('tgt', id)) missing.push(id);
+		expect(missing).toEqual([]);
 	}, 60_000);
 });
