@@ -10,7 +10,7 @@ import type {Compatibility} from '../core/compat.js';
 import {makeCaster} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
-import {hasOfflineStore, hasOnlineStore, type FeatureGroup, type FsRecord} from '../core/types.js';
+import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup, type FsRecord} from '../core/types.js';
 import type {StoreHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
@@ -19,6 +19,7 @@ import {SharedConcurrency} from './concurrency.js';
 import {retryCall} from './write.js';
 import {partitionOf} from './partition.js';
 import {ProgressBoard} from './progress.js';
+import {rowEventTime, Samples} from './samples.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {readSnapshotRows, takeSnapshot, type SnapshotRequest} from './source.js';
 import type {WorkerInput} from './worker.js';
@@ -147,7 +148,8 @@ export class Migration extends EventEmitter {
 		const workers = await starting;
 		const pending: Array<Set<number>> = workers.map(() => new Set());
 		const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
-		const samples = new Map<string, FsRecord | null>();
+		const samples = new Samples(20);
+		const sourceEventType = featureOf(source.group, source.group.EventTimeFeatureName)?.FeatureType;
 		let fatal: Error | undefined;
 		let lastSave = 0;
 		const sampleCaster = makeCaster(plan.compatibility, target.group.EventTimeFeatureName);
@@ -249,10 +251,9 @@ export class Migration extends EventEmitter {
 					}
 
 					seen[partition]!++;
-					if (typeof id === 'string' && samples.size < 20 && !samples.has(id)) samples.set(id, null);
-					if (samples.has(id as string)) {
-						const cast = sampleCaster(row.record);
-						samples.set(id as string, row.deleted || !cast.ok ? null : cast.record);
+					if (typeof id === 'string' && (samples.has(id) || samples.size < 20)) {
+						const cast = row.deleted ? undefined : sampleCaster(row.record);
+						samples.add(id, rowEventTime(sourceEventType, row.record[source.group.EventTimeFeatureName]), row.deleted ? null : cast?.ok ? cast.record : undefined);
 					}
 
 					const buffer = buffers[partition]!;

@@ -9,11 +9,12 @@ import {appendFileSync} from 'node:fs';
 import {parentPort, workerData} from 'node:worker_threads';
 import {makeCaster} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
-import type {FeatureGroup, FsRecord} from '../core/types.js';
+import {featureOf, type FeatureGroup, type FsRecord} from '../core/types.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
+import {rowEventTime, Samples} from './samples.js';
 import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
 import {planWaves, retryCall, writeChunk} from './write.js';
@@ -170,7 +171,7 @@ const sourceStore = async () => (source ??= await openStoreHandle(input.source, 
 /** What a worker's own read ends with: rows done before (skipped) and its sample for verification. */
 interface PartitionRead {
 	skipped: number;
-	samples: Map<string, FsRecord | null>;
+	samples: Samples;
 }
 
 /** One file of the snapshot and this worker's rows of it. */
@@ -205,7 +206,7 @@ function from(share: Share, skip: number): {share: Share; skipped: number} {
  * A share's rows from `skip` rows in, written batch by batch; positions
  * count from `base`. Returns the share's rows and how many were skipped.
  */
-async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: PartitionRead['samples']): Promise<{rows: number; skipped: number}> {
+async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
 	const store = await sourceStore();
 	const {share, skipped: narrowed} = from(whole, skip);
 	let position = narrowed;
@@ -240,13 +241,15 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 
 let batchNumber = 0;
 
+const sourceEventType = featureOf(input.sourceGroup, input.sourceEventTime)?.FeatureType;
+const samplesPerWorker = 5;
+
 /** The first five identifiers a worker writes, with the record each should end with. */
-function sample(samples: Map<string, FsRecord | null>, row: WireRow) {
+function sample(samples: Samples, row: WireRow) {
 	const id = row.record[input.sourceIdentifier];
-	if (typeof id === 'string' && (samples.has(id) || samples.size < 5)) {
-		const cast = row.deleted ? undefined : castRecord(row.record);
-		samples.set(id, cast?.ok ? cast.record : null);
-	}
+	if (typeof id !== 'string' || (!samples.has(id) && samples.size >= samplesPerWorker)) return;
+	const cast = row.deleted ? undefined : castRecord(row.record);
+	samples.add(id, rowEventTime(sourceEventType, row.record[input.sourceEventTime]), row.deleted ? null : cast?.ok ? cast.record : undefined);
 }
 
 /** Rows per bulk load: one transaction, and the unit of progress and checkpoints. */
@@ -292,7 +295,7 @@ async function loadShare(share: Share, skip: number, base: number, batchSize: nu
 }
 
 /** Samples from one share, read from row `offset`: its first five identifiers. */
-async function sampleShare(whole: Share, offset: number, samples: Map<string, FsRecord | null>) {
+async function sampleShare(whole: Share, offset: number, samples: Samples) {
 	const store = await sourceStore();
 	const {share, skipped} = from(whole, offset);
 	let position = skipped;
@@ -300,7 +303,7 @@ async function sampleShare(whole: Share, offset: number, samples: Map<string, Fs
 		for (const row of wireRows(offline, input.sourceGroup)) {
 			if (position++ < offset) continue;
 			const id = row.record[input.sourceIdentifier];
-			if (typeof id === 'string' && !samples.has(id) && samples.size >= 5) break outer;
+			if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
 			sample(samples, row);
 		}
 	}
@@ -312,7 +315,7 @@ async function sampleShare(whole: Share, offset: number, samples: Map<string, Fs
  * rows of the share a previous run finished.
  */
 async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
-	const read: PartitionRead = {skipped: 0, samples: new Map()};
+	const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
 	const bulk = input.bulkColumns && store.bulkLoad ? input.bulkColumns : undefined;
 	try {
 		let position = 0;

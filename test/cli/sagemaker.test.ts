@@ -121,27 +121,35 @@ describe('fs migrate into the service, with a round trip per call', () => {
 	});
 
 	it('keeps several BatchWriteRecord calls of one worker in flight, and each identifier\'s versions in order', async () => {
-		for (const name of ['source', 'target']) {
-			const created = await runFs(['create', name, '--schema-file', 'schema.json', '--record-identifier-name', 'id', '--s3-uri', 's3://fs-data/latency', '--role-arn', 'arn:aws:iam::000000000000:role/fs'], {cwd: temp.dir, env});
-			expect(created.code).toBe(0);
-		}
+		const created = await runFs(['create', 'target', '--schema-file', 'schema.json', '--record-identifier-name', 'id', '--s3-uri', 's3://fs-data/latency', '--role-arn', 'arn:aws:iam::000000000000:role/fs'], {cwd: temp.dir, env});
+		expect(created.code).toBe(0);
 
-		// 300 identifiers with 4 versions each; the stored order of the versions is the history.
+		// An embedded source: 300 identifiers with 4 versions each, all at one
+		// event time, so that only the order they are written in decides which
+		// stays online (the first). Calls sent together must not split them.
+		const sourceDir = file('source');
+		const source = new LocalStore(sourceDir);
+		await source.createFeatureGroup({
+			FeatureGroupName: 'source', RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
+			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'version', FeatureType: 'Integral'}],
+			OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://fs-data/source'}},
+		});
 		const ids = Array.from({length: 300}, (_, i) => `id-${String(i).padStart(3, '0')}`);
-		const entries = ids.flatMap(id => [0, 1, 2, 3].map(version => ({
-			FeatureGroupName: 'source', Record: {id, event_time: `2024-01-01T00:00:0${version}Z`, version: String(version)},
-		})));
-		for (let start = 0; start < entries.length; start += 25) {
-			expect((await emulator.store.batchWrite(entries.slice(start, start + 25))).errors).toEqual([]);
+		for (const version of [0, 1, 2, 3]) {
+			for (let start = 0; start < ids.length; start += 25) {
+				const records = ids.slice(start, start + 25).map(id => ({FeatureGroupName: 'source', Record: {id, event_time: '2024-01-01T00:00:00Z', version: String(version)}}));
+				expect((await source.batchWrite(records)).errors).toEqual([]);
+			}
 		}
 
-		const migrate = await runFs(['migrate', 'source', 'target', '--max-workers', '1', '--batch-size', '100', '--yes', '--json'], {cwd: temp.dir, env});
+		await source.close();
+		const migrate = await runFs(['migrate', 'source', 'target', '--source-store', `local:${sourceDir}`, '--max-workers', '1', '--batch-size', '100', '--yes', '--json'], {cwd: temp.dir, env});
 		expect(migrate.stderr).not.toMatch(/Unexpected error/);
 		expect(migrate.code).toBe(0);
 		expect((JSON.parse(migrate.stdout) as {result: {totals: Record<string, number>}}).result.totals).toMatchObject({read: 1200, written: 1200, failed: 0});
 		// One worker: the shared concurrency allows it two calls at once (workers × 2); one call at a time would peak at 1.
 		expect(emulator.peakInFlight('/BatchWriteRecord')).toBe(2);
-		for (const id of ids) expect(await emulator.store.getRecord('target', id)).toEqual({id, event_time: '2024-01-01T00:00:03Z', version: '3'});
+		for (const id of ids) expect(await emulator.store.getRecord('target', id)).toEqual({id, event_time: '2024-01-01T00:00:00Z', version: '0'});
 		const offline: string[] = [];
 		for await (const batch of emulator.store.readOffline('target', {mode: 'history', columns: ['id', 'version']})) {
 			for (let row = 0; row < batch.length; row++) offline.push(`${String(batch.columns[0]![row])}:${String(batch.columns[1]![row])}`);
