@@ -44,7 +44,7 @@ export interface EmulatorOptions {
 	createDelayMs?: number;
 	/** Where unexpected errors are reported (a bug in the emulator, not a client error). */
 	log?: (line: string) => void;
-	/** Requests answered with a 400 ValidationException, which no client retries: by path, their numbers from 1. */
+	/** Record API requests answered with a 400 ValidationException, which no client retries: by path, their numbers from 1. */
 	reject?: Record<string, number[]>;
 }
 
@@ -53,9 +53,9 @@ export interface RunningEmulator {
 	port: number;
 	/** The store being served (tests look behind the API with it). */
 	store: LocalStore;
-	/** The most requests to one path (`/BatchWriteRecord`, say) ever in flight at once. */
+	/** The most requests to one path of the record API (`/BatchWriteRecord`, say) ever in flight at once. */
 	peakInFlight(path: string): number;
-	/** Requests to one path so far. */
+	/** Requests to one path of the record API so far. */
 	requests(path: string): number;
 	close(): Promise<void>;
 }
@@ -108,13 +108,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const target = incoming.url ?? '/';
 		const mark = target.indexOf('?');
 		const pathname = mark < 0 ? target : target.slice(0, mark);
+		const url = {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))};
+		// Counted for the record API only: its paths are few (S3's, one per object, are not).
+		if (serviceOf(incoming.headers['x-amz-target'], pathname) !== 'runtime') return answer(incoming, response, url, false);
 		const now = (inFlight.get(pathname) ?? 0) + 1;
 		inFlight.set(pathname, now);
 		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
 		const number = (counts.get(pathname) ?? 0) + 1;
 		counts.set(pathname, number);
 		try {
-			await answer(incoming, response, {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))}, options.reject?.[pathname]?.includes(number) ?? false);
+			await answer(incoming, response, url, options.reject?.[pathname]?.includes(number) ?? false);
 		} finally {
 			inFlight.set(pathname, inFlight.get(pathname)! - 1);
 		}

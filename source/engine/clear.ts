@@ -44,7 +44,8 @@ export async function clearOnline(store: Store, group: FeatureGroup, onProgress?
 		const running = new Set<Promise<void>>();
 		let deleted = 0;
 		let failure: unknown;
-		for await (const line of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
+		const input = createReadStream(file);
+		for await (const line of createInterface({input, crlfDelay: Infinity})) {
 			if (failure) break;
 			if (line === '') continue;
 			const id = JSON.parse(line) as string;
@@ -57,8 +58,10 @@ export async function clearOnline(store: Store, group: FeatureGroup, onProgress?
 			if (running.size >= deletesInFlight) await Promise.race(running);
 		}
 
+		input.destroy();
 		await Promise.all(running);
 		if (failure) throw failure;
+		onProgress?.(deleted);
 		return deleted;
 	} finally {
 		rmSync(scratch, {recursive: true, force: true});

@@ -143,7 +143,11 @@ async function getRecords(store: Store, group: FeatureGroup, ids: string[]): Pro
 	for (let attempt = 0; pending.length > 0 && attempt < defaultRetry.attempts; attempt++) {
 		const asked = pending;
 		const result = await retryCall(async () => store.batchGet(group.FeatureGroupName, asked));
-		for (const {RecordIdentifier, Record} of result.records) found.set(RecordIdentifier, {record: Record, deleted: false, bytes: JSON.stringify(Record).length});
+		for (const {RecordIdentifier, Record} of result.records) {
+			if (!asked.includes(RecordIdentifier)) throw new Error(`BatchGetRecord returned ${JSON.stringify(RecordIdentifier)} of ${group.FeatureGroupName}, which was not asked for`);
+			found.set(RecordIdentifier, {record: Record, deleted: false, bytes: JSON.stringify(Record).length});
+		}
+
 		const refused = result.errors.filter(error => !isRetryableCode(error.ErrorCode));
 		if (refused.length > 0) {
 			const listed = refused.slice(0, 3).map(error => `${error.RecordIdentifier} (${error.ErrorCode}: ${error.ErrorMessage})`).join(', ');
