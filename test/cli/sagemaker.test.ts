@@ -12,6 +12,37 @@ import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs, type RunOptions} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 
+/** The environment of `fs` on the service through `emulator`. */
+const serviceEnv = (emulator: RunningEmulator, home: string, extra: Record<string, string> = {}) => ({
+	FS_STORE: 'sagemaker', FS_HOME: home, AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
+	AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined, ...extra,
+});
+
+/** A group keyed by `id` with an `event_time` and the given more features; online only unless an S3 URI is given. */
+const groupInput = (name: string, more: string[], s3Uri?: string) => ({
+	FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
+	FeatureDefinitions: [
+		{FeatureName: 'id', FeatureType: 'String' as const}, {FeatureName: 'event_time', FeatureType: 'String' as const},
+		...more.map(feature => ({FeatureName: feature, FeatureType: 'Integral' as const})),
+	],
+	OnlineStoreConfig: {EnableOnlineStore: true}, ...(s3Uri ? {OfflineStoreConfig: {S3StorageConfig: {S3Uri: s3Uri}}} : {}),
+});
+
+/** Put one record per identifier, 25 a call, all at one event time. */
+async function fill(store: LocalStore, name: string, ids: string[], more: (id: string, index: number) => Record<string, string> = () => ({})) {
+	for (let start = 0; start < ids.length; start += 25) {
+		const records = ids.slice(start, start + 25).map((id, offset) => ({FeatureGroupName: name, Record: {id, event_time: '2024-01-01T00:00:00Z', ...more(id, start + offset)}}));
+		expect((await store.batchWrite(records)).errors).toEqual([]);
+	}
+}
+
+/** Every identifier online, soft-deleted ones too. */
+async function onlineIds(store: LocalStore, name: string): Promise<string[]> {
+	const ids: string[] = [];
+	for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) ids.push(...page);
+	return ids;
+}
+
 describe('fs on the sagemaker store (through the emulator)', () => {
 	const temp = tempDir('fs-cli-sagemaker-');
 	let emulator: RunningEmulator;
@@ -105,10 +136,7 @@ describe('fs migrate into the service, with a round trip per call', () => {
 
 	beforeAll(async () => {
 		emulator = await startEmulator({dir: file('emulator'), port: 0, latencyMs: 25});
-		env = {
-			FS_STORE: 'sagemaker', FS_HOME: file('fs-home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
-			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined, FS_ATHENA_OUTPUT: 's3://athena-results/latency/',
-		};
+		env = serviceEnv(emulator, file('fs-home'), {FS_ATHENA_OUTPUT: 's3://athena-results/latency/'});
 		writeFileSync(file('schema.json'), JSON.stringify([
 			{FeatureName: 'id', FeatureType: 'String'},
 			{FeatureName: 'event_time', FeatureType: 'String'},
@@ -129,18 +157,9 @@ describe('fs migrate into the service, with a round trip per call', () => {
 		// stays online (the first). Calls sent together must not split them.
 		const sourceDir = file('source');
 		const source = new LocalStore(sourceDir);
-		await source.createFeatureGroup({
-			FeatureGroupName: 'source', RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
-			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'version', FeatureType: 'Integral'}],
-			OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://fs-data/source'}},
-		});
+		await source.createFeatureGroup(groupInput('source', ['version'], 's3://fs-data/source'));
 		const ids = Array.from({length: 300}, (_, i) => `id-${String(i).padStart(3, '0')}`);
-		for (const version of [0, 1, 2, 3]) {
-			for (let start = 0; start < ids.length; start += 25) {
-				const records = ids.slice(start, start + 25).map(id => ({FeatureGroupName: 'source', Record: {id, event_time: '2024-01-01T00:00:00Z', version: String(version)}}));
-				expect((await source.batchWrite(records)).errors).toEqual([]);
-			}
-		}
+		for (const version of [0, 1, 2, 3]) await fill(source, 'source', ids, () => ({version: String(version)}));
 
 		await source.close();
 		const migrate = await runFs(['migrate', 'source', 'target', '--source-store', `local:${sourceDir}`, '--max-workers', '1', '--batch-size', '100', '--yes', '--json'], {cwd: temp.dir, env});
@@ -162,9 +181,7 @@ describe('fs migrate into the service, with a round trip per call', () => {
 		expect(clear.code).toBe(0);
 		expect(JSON.parse(clear.stdout)).toMatchObject({onlineRecordsDeleted: 300});
 		expect(emulator.peakInFlight('/FeatureGroup/target')).toBeGreaterThanOrEqual(8);
-		const left: string[] = [];
-		for await (const page of emulator.store.listRecordIdentifiers('target', {includeSoftDeleted: true})) left.push(...page);
-		expect(left).toEqual([]);
+		expect(await onlineIds(emulator.store, 'target')).toEqual([]);
 	}, 120_000);
 });
 
@@ -179,24 +196,10 @@ describe('fs migrate from an online-only group on the service', () => {
 
 	it('lists the identifiers once (for the plan\'s count, kept for the snapshot) and reads a few BatchGetRecord calls ahead', async () => {
 		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, latencyMs: 20});
-		for (const name of ['online-src', 'online-tgt']) {
-			await emulator.store.createFeatureGroup({
-				FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
-				FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'n', FeatureType: 'Integral'}],
-				OnlineStoreConfig: {EnableOnlineStore: true},
-			});
-		}
-
+		for (const name of ['online-src', 'online-tgt']) await emulator.store.createFeatureGroup(groupInput(name, ['n']));
 		const ids = Array.from({length: 2500}, (_, i) => `id-${i}`);
-		for (let start = 0; start < ids.length; start += 25) {
-			const records = ids.slice(start, start + 25).map((id, offset) => ({FeatureGroupName: 'online-src', Record: {id, event_time: '2024-01-01T00:00:00Z', n: String(start + offset)}}));
-			expect((await emulator.store.batchWrite(records)).errors).toEqual([]);
-		}
-
-		const env = {
-			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
-			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-		};
+		await fill(emulator.store, 'online-src', ids, (_, index) => ({n: String(index)}));
+		const env = serviceEnv(emulator, path.join(temp.dir, 'home'));
 		const pages = () => emulator.requests('/FeatureGroup/online-src/ListRecords');
 		const dry = await runFs(['migrate', 'online-src', 'online-tgt', '--dry-run', '--json'], {cwd: temp.dir, env});
 		expect(dry.code).toBe(0);
@@ -224,28 +227,14 @@ describe('fs clear on the service, throttled', () => {
 	it('retries throttled reads and deletes until every online record is gone', async () => {
 		// A third of the calls throttled: the SDK's two quick retries alone would leave some records.
 		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, throttleRate: 0.3, seed: 5});
-		await emulator.store.createFeatureGroup({
-			FeatureGroupName: 'busy', RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
-			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}],
-			OnlineStoreConfig: {EnableOnlineStore: true},
-		});
-		const ids = Array.from({length: 200}, (_, i) => `id-${i}`);
-		for (let start = 0; start < ids.length; start += 25) {
-			const records = ids.slice(start, start + 25).map(id => ({FeatureGroupName: 'busy', Record: {id, event_time: '2024-01-01T00:00:00Z'}}));
-			expect((await emulator.store.batchWrite(records)).errors).toEqual([]);
-		}
-
-		const env = {
-			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
-			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-		};
+		await emulator.store.createFeatureGroup(groupInput('busy', []));
+		await fill(emulator.store, 'busy', Array.from({length: 200}, (_, i) => `id-${i}`));
+		const env = serviceEnv(emulator, path.join(temp.dir, 'home'));
 		const clear = await runFs(['clear', 'busy', '--online-only', '--yes', '--json'], {cwd: temp.dir, env});
 		expect(clear.stderr).toContain('✔ Cleared busy: 200 online records deleted');
 		expect(clear.code).toBe(0);
 		expect(JSON.parse(clear.stdout)).toMatchObject({onlineRecordsDeleted: 200});
-		const left: string[] = [];
-		for await (const page of emulator.store.listRecordIdentifiers('busy', {includeSoftDeleted: true})) left.push(...page);
-		expect(left).toEqual([]);
+		expect(await onlineIds(emulator.store, 'busy')).toEqual([]);
 	}, 60_000);
 });
 
@@ -261,25 +250,13 @@ describe('fs migrate into the service when a call is refused outright', () => {
 	it('stops at the failed batch, not past the batches queued behind it, and --resume leaves nothing out', async () => {
 		// The 10th BatchWriteRecord gets a ValidationException, which is not retried: the worker stops.
 		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, reject: {'/BatchWriteRecord': [10]}});
-		const group = (name: string) => ({
-			FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time',
-			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String' as const}, {FeatureName: 'event_time', FeatureType: 'String' as const}, {FeatureName: 'n', FeatureType: 'Integral' as const}],
-			OnlineStoreConfig: {EnableOnlineStore: true},
-		});
-		await emulator.store.createFeatureGroup(group('tgt'));
+		await emulator.store.createFeatureGroup(groupInput('tgt', ['n']));
 		const source = new LocalStore(path.join(temp.dir, 'source'));
-		await source.createFeatureGroup(group('src'));
+		await source.createFeatureGroup(groupInput('src', ['n']));
 		const ids = Array.from({length: 3000}, (_, i) => `id-${String(i).padStart(4, '0')}`);
-		for (let start = 0; start < ids.length; start += 25) {
-			const records = ids.slice(start, start + 25).map((id, offset) => ({FeatureGroupName: 'src', Record: {id, event_time: '2024-01-01T00:00:00Z', n: String(start + offset)}}));
-			expect((await source.batchWrite(records)).errors).toEqual([]);
-		}
-
+		await fill(source, 'src', ids, (_, index) => ({n: String(index)}));
 		await source.close();
-		const env = {
-			FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1',
-			AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-		};
+		const env = serviceEnv(emulator, path.join(temp.dir, 'home'));
 		const args = ['migrate', 'src', 'tgt', '--source-store', `local:${path.join(temp.dir, 'source')}`, '--max-workers', '1', '--batch-size', '100', '--yes', '--json'];
 		const first = await runFs(args, {cwd: temp.dir, env});
 		expect(first.code).not.toBe(0);
