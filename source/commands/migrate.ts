@@ -215,7 +215,9 @@ export async function prepare(context: Context): Promise<Prepared> {
 		if (!resuming && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
-		const estimated = await estimate(sourceStore, sourceGroup, request, scratch);
+		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
+		const taken = resuming ? previous!.snapshot : undefined;
+		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, request, scratch);
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,

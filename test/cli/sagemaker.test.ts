@@ -250,22 +250,23 @@ describe('fs migrate into the service when a call is refused outright', () => {
 	it('stops at the failed batch, not past the batches queued behind it, and --resume leaves nothing out', async () => {
 		// The 10th BatchWriteRecord gets a ValidationException, which is not retried: the worker stops.
 		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, reject: {'/BatchWriteRecord': [10]}});
-		await emulator.store.createFeatureGroup(groupInput('tgt', ['n']));
-		const source = new LocalStore(path.join(temp.dir, 'source'));
-		await source.createFeatureGroup(groupInput('src', ['n']));
+		for (const name of ['src', 'tgt']) await emulator.store.createFeatureGroup(groupInput(name, ['n']));
 		const ids = Array.from({length: 3000}, (_, i) => `id-${String(i).padStart(4, '0')}`);
-		await fill(source, 'src', ids, (_, index) => ({n: String(index)}));
-		await source.close();
+		await fill(emulator.store, 'src', ids, (_, index) => ({n: String(index)}));
 		const env = serviceEnv(emulator, path.join(temp.dir, 'home'));
-		const args = ['migrate', 'src', 'tgt', '--source-store', `local:${path.join(temp.dir, 'source')}`, '--max-workers', '1', '--batch-size', '100', '--yes', '--json'];
+		const args = ['migrate', 'src', 'tgt', '--max-workers', '1', '--batch-size', '100', '--yes', '--json'];
 		const first = await runFs(args, {cwd: temp.dir, env});
 		expect(first.code).not.toBe(0);
 		expect(first.stderr).toContain('Worker 1 stopped: The emulator was told to reject this /BatchWriteRecord request.');
 		expect(emulator.requests('/BatchWriteRecord')).toBeGreaterThan(10);
+		const listed = emulator.requests('/FeatureGroup/src/ListRecords');
 
 		const resumed = await runFs([...args, '--resume'], {cwd: temp.dir, env});
 		expect(resumed.stderr).not.toMatch(/✘/);
 		expect(resumed.code).toBe(0);
+		// The resume reads its run's list of identifiers: it lists nothing again, not even for the plan.
+		expect(emulator.requests('/FeatureGroup/src/ListRecords')).toBe(listed);
+		expect((JSON.parse(resumed.stdout) as {plan: {estimatedRecords: number}}).plan.estimatedRecords).toBe(3000);
 		const missing: string[] = [];
 		for (const id of ids) if (!await emulator.store.getRecord('tgt', id)) missing.push(id);
 		expect(missing).toEqual([]);
