@@ -12,7 +12,7 @@ import {formatEventTime} from '../core/values.js';
 import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup} from '../core/types.js';
 import type {Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
-import {isRetryable, retryCall, type WriteHooks} from './write.js';
+import {isRetryable, retryCall} from './write.js';
 
 /** Identifiers being deleted at once (each a GetRecord and a DeleteRecord), at most. */
 const deletesInFlight = 16;
@@ -28,7 +28,7 @@ export interface ClearCounts {
  * memory would grow with the records), then deleted several at a time, with
  * the migration's retries and adaptive concurrency.
  */
-export async function clearOnline(store: Store, group: FeatureGroup, onProgress?: (deleted: number) => void, hooks: WriteHooks = {}): Promise<number> {
+export async function clearOnline(store: Store, group: FeatureGroup, onProgress?: (deleted: number) => void): Promise<number> {
 	if (!hasOnlineStore(group)) return 0;
 	const name = group.FeatureGroupName;
 	const eventType = featureOf(group, group.EventTimeFeatureName)!.FeatureType;
@@ -49,7 +49,7 @@ export async function clearOnline(store: Store, group: FeatureGroup, onProgress?
 			if (failure) break;
 			if (line === '') continue;
 			const id = JSON.parse(line) as string;
-			const task = retryCall(async () => deleteOnline(store, group, id, eventType), {concurrency, hooks}).then(() => {
+			const task = retryCall(async () => deleteOnline(store, group, id, eventType), {concurrency}).then(() => {
 				if (++deleted % 1000 === 0) onProgress?.(deleted);
 			}, (error: unknown) => {
 				failure ??= error;
