@@ -1,4 +1,4 @@
-import {appendFileSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import os, {availableParallelism} from 'node:os';
 import {createInterface} from 'node:readline/promises';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import {chooseStrategy, makePlan, planJson, planLines, type Plan} from '../core/
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {loadCheckpoint, newRunId, removeRun, runDirFor, saveCheckpoint, type Checkpoint} from '../engine/checkpoint.js';
 import {Migration, type MigrationResult, type Side} from '../engine/migrate.js';
-import {countFailedLines, idConditions, readIdsFile, type SnapshotRequest} from '../engine/source.js';
+import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type SnapshotRequest} from '../engine/source.js';
 import {describeStore, openStoreHandle, storeHandle, type StoreHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {diffLines} from '../ui/diff.js';
@@ -267,15 +267,8 @@ async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequ
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;
 		const file = path.join(scratch, 'ids.txt');
-		writeFileSync(file, '');
-		let total = 0;
-		for await (const page of store.listRecordIdentifiers(group.FeatureGroupName)) {
-			appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
-			total += page.length;
-		}
-
-		request.listed = {file, rows: total};
-		return total;
+		request.listed = {file, rows: await listIdentifiersTo(store, group.FeatureGroupName, file)};
+		return request.listed.rows;
 	}
 
 	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where});

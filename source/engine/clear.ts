@@ -4,7 +4,7 @@
  * so no delete markers reappear offline. Offline: only the group's own data
  * location. Used by `fs clear` and `fs migrate --clear-target`.
  */
-import {appendFileSync, createReadStream, mkdtempSync, rmSync} from 'node:fs';
+import {createReadStream, mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
@@ -12,6 +12,7 @@ import {formatEventTime} from '../core/values.js';
 import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup} from '../core/types.js';
 import type {Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
+import {listIdentifiersTo} from './source.js';
 import {isRetryable, retryCall} from './write.js';
 
 /** Identifiers being deleted at once (each a GetRecord and a DeleteRecord), at most. */
@@ -35,10 +36,7 @@ export async function clearOnline(store: Store, group: FeatureGroup, onProgress?
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-clear-'));
 	try {
 		const file = path.join(scratch, 'ids.jsonl');
-		appendFileSync(file, '');
-		for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) {
-			appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
-		}
+		await listIdentifiersTo(store, name, file, true);
 
 		const concurrency = new SharedConcurrency(deletesInFlight);
 		const running = new Set<Promise<void>>();

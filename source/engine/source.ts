@@ -44,6 +44,18 @@ export function idConditions(group: FeatureGroup, ids: string[], where?: string)
 	return conditions;
 }
 
+/** A group's online identifiers written to `file` as JSON lines (the list a snapshot or a clear reads); returns how many. */
+export async function listIdentifiersTo(store: Store, name: string, file: string, includeSoftDeleted = false): Promise<number> {
+	writeFileSync(file, '');
+	let rows = 0;
+	for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted})) {
+		appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
+		rows += page.length;
+	}
+
+	return rows;
+}
+
 export async function takeSnapshot(store: Store, group: FeatureGroup, request: SnapshotRequest, dir: string): Promise<SourceSnapshot> {
 	mkdirSync(dir, {recursive: true});
 	if (request.retryFailed) return {kind: 'failed', file: request.retryFailed, rows: await countFailedLines(request.retryFailed)};
@@ -59,10 +71,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 			copyFileSync(request.listed.file, file);
 			rows = request.listed.rows;
 		} else {
-			for await (const page of store.listRecordIdentifiers(name)) {
-				appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
-				rows += page.length;
-			}
+			rows = await listIdentifiersTo(store, name, file);
 		}
 
 		return {kind: 'online', idsFile: file, rows};
