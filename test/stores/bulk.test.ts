@@ -108,14 +108,14 @@ async function contents(target: string) {
 beforeAll(async () => {
 	temp = tempDir();
 	store = new LocalStore(path.join(temp.dir, 'store'));
-	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'ranges', 'refused']) await store.createFeatureGroup(group(name));
+	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash', 'refused']) await store.createFeatureGroup(group(name));
 	for (const op of sourceOps()) {
 		if (op.deleted) await store.deleteRecord({FeatureGroupName: 'source', RecordIdentifier: op.record['id'] as string, EventTime: op.record['event_time'] as string});
 		else expect((await store.batchWrite([{FeatureGroupName: 'source', Record: op.record}])).errors).toEqual([]);
 	}
 
 	snapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true}, path.join(temp.dir, 'snapshot'));
-	for (const name of ['by-record', 'bulk', 'pieces', 'ranges']) await preload(name);
+	for (const name of ['by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash']) await preload(name);
 	await replayByRecord('by-record');
 });
 
@@ -172,6 +172,26 @@ describe('bulk load', () => {
 
 		expect(loaded).toBe(snapshot.rows);
 		expect(await contents('pieces')).toEqual(await contents('by-record'));
+	});
+
+	it('takes a one-part snapshot as one range of its file, and a whole file in pieces by row number', async () => {
+		// One worker: the file is its one range (a load then reads rows by number, not by numbering the file's).
+		expect(snapshot.files).toHaveLength(1);
+		expect(snapshot.parts).toEqual([{file: snapshot.files[0], first: 0, count: snapshot.rows}]);
+		const file = snapshot.files[0]!;
+		for (const [target, partition] of [['whole', undefined], ['whole-hash', {index: 0, of: 1, column: 'id'}]] as const) {
+			let done = 0;
+			for (;;) {
+				const result = await store.bulkLoad({FeatureGroupName: target, file, partition, skip: done, limit: 7, columns, deletedColumn: 'is_deleted'});
+				if (!result.ok) throw new Error(result.reason);
+				expect(result.total).toBe(snapshot.rows);
+				expect(result.rows).toBe(Math.min(7, snapshot.rows - done));
+				done += result.rows;
+				if (done >= result.total) break;
+			}
+
+			expect(await contents(target)).toEqual(await contents('by-record'));
+		}
 	});
 
 	it('splits a snapshot into ranges of whole identifiers in event-time order, loaded range by range', async () => {

@@ -70,7 +70,8 @@ export class BulkLoader {
 				if (load.checkpoint) this.records.saveCheckpoint({key: load.checkpoint.key, position: load.checkpoint.position + rows});
 			});
 			this.records.withWriteLock(() => commit.immediate());
-			if (staged) this.offline.finishPending(group, staged);
+			// Under the lock: outside it, the bookkeeping's write would wait in SQLite's busy handler, which sleeps.
+			if (staged) this.records.withWriteLock(() => this.offline.finishPending(group, staged));
 			return {ok: true, total, rows, deletes};
 		} finally {
 			await connection.run('DROP TABLE IF EXISTS bulk').catch(() => undefined);
@@ -131,6 +132,13 @@ export class BulkLoader {
 			const first = partition.first + skip;
 			const last = Math.min(partition.first + partition.count, first + limit) - 1;
 			return first > last ? [partition.count] : [partition.count, first, last];
+		}
+
+		if (!partition || partition.of === 1) {
+			// The whole file: its row count from the footer, the rows by number.
+			const total = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${file}`)).getRows()[0]![0]);
+			const last = Math.min(total, skip + limit) - 1;
+			return skip > last ? [total] : [total, skip, last];
 		}
 
 		const range = await connection.runAndReadAll(`SELECT count(*), min(file_row_number) FILTER (WHERE __n > ${skip} AND __n <= ${skip + limit}),

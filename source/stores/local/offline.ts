@@ -358,7 +358,9 @@ export class OfflineStore {
 				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
 				// Small row groups: a worker's slice of rows decodes little beyond itself.
 				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup})`), group);
-				return {file, names, rows: result.rowsChanged, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : undefined};
+				const rows = result.rowsChanged;
+				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
+				return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
 			} finally {
 				connection.closeSync();
 			}
