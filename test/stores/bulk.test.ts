@@ -289,7 +289,7 @@ describe('bulk load', () => {
 		}
 
 		const list = values.map(value => (Object.is(value, -0) ? '-0.0' : value.toExponential(20))).join('), (');
-		const reader = await connection.runAndReadAll(`SELECT js_number(CAST(v AS DOUBLE)) FROM (VALUES (${list})) t(v)`);
+		const reader = await connection.runAndReadAll(`SELECT js_number(d, CAST(d AS VARCHAR)) FROM (SELECT CAST(v AS DOUBLE) AS d FROM (VALUES (${list})) t(v))`);
 		const got = reader.getRows().map(row => row[0]);
 		connection.closeSync();
 		expect(got).toEqual(values.map(value => String(value)));

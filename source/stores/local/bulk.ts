@@ -20,7 +20,7 @@ import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {sqlName, sqlString} from '../../io/duckdb.js';
 import {partitionCondition} from '../snapshot-files.js';
 import type {BulkLoad, BulkLoadResult} from '../store.js';
-import {apiText, eventMillis, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
+import {apiText, eventMillis, fractionalTexts, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
 import type {Catalog} from './catalog.js';
 import type {Sqlite} from './database.js';
 import type {OfflineStore} from './offline.js';
@@ -201,8 +201,10 @@ export class BulkLoader {
 		const marker = `{${texts[id]!}, ${texts[time]!}}`;
 		const reader = await connection.runAndReadAll(`SELECT __v${id}, __ms, __deleted,
 				CASE WHEN __deleted THEN CAST(to_json(${marker}) AS VARCHAR) ELSE CAST(to_json({${texts.join(', ')}}) AS VARCHAR) END
-			FROM bulk
-			WHERE __n IN (SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id})
+			FROM (
+				SELECT ${['*', ...fractionalTexts(features, index => `__v${index}`)].join(', ')} FROM bulk
+				WHERE __n IN (SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id})
+			)
 			ORDER BY __v${id}`);
 		const [ids, times, deleted, records] = reader.getColumns() as [string[], bigint[], boolean[], string[]];
 		return {ids, times, deleted, records};
