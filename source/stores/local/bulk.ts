@@ -217,10 +217,7 @@ export class BulkLoader {
 		for (let row = 0; row < winners.ids.length; row++) {
 			const time = Number(winners.times[row]);
 			const deleted = winners.deleted[row]!;
-			upsert.run({
-				group: group.FeatureGroupName, id: winners.ids[row], time, record: winners.records[row], deleted: deleted ? 1 : 0,
-				expires: deleted || ttl === undefined ? null : time + ttl, now,
-			});
+			upsert.run(group.FeatureGroupName, winners.ids[row]!, time, winners.records[row]!, deleted ? 1 : 0, deleted || ttl === undefined ? null : time + ttl, now);
 		}
 	}
 }

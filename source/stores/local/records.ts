@@ -36,15 +36,17 @@ export class Records {
 
 	constructor(private readonly db: Sqlite, private readonly catalog: Catalog, private readonly fault?: () => Fault, private readonly lock?: Int32Array) {
 		// The event-time rule lives in the WHERE of the upsert: a stored record
-		// is replaced only by a later one, or when it has expired.
-		this.upsertOnline = db.prepare(`
+		// is replaced only by a later one, or when it has expired. Parameters
+		// (group, id, time, record, deleted, expires, now) by position: binding
+		// an object by name cost a fifth of a bulk load's commit.
+		this.upsertOnline = db.prepare<[string, string, number, string, 0 | 1, number | null, number]>(`
 			INSERT INTO online_records (group_name, record_id, event_time_ms, record, deleted, expires_at_ms)
-			VALUES (@group, @id, @time, @record, @deleted, @expires)
+			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (group_name, record_id) DO UPDATE SET
 				event_time_ms = excluded.event_time_ms, record = excluded.record,
 				deleted = excluded.deleted, expires_at_ms = excluded.expires_at_ms
 			WHERE excluded.event_time_ms > online_records.event_time_ms
-				OR (online_records.expires_at_ms IS NOT NULL AND online_records.expires_at_ms <= @now)`);
+				OR (online_records.expires_at_ms IS NOT NULL AND online_records.expires_at_ms <= ?)`);
 		this.stageOffline = db.prepare(`
 			INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record)
 			VALUES (?, ?, ?, ?, ?, ?)`);
@@ -87,7 +89,7 @@ export class Records {
 		const write = this.db.transaction(() => {
 			for (const put of puts) {
 				if (put.online) {
-					this.upsertOnline.run({group: put.group, id: put.id, time: put.time, record: put.text, deleted: 0, expires: put.expires, now});
+					this.upsertOnline.run(put.group, put.id, put.time, put.text, 0, put.expires, now);
 				}
 
 				// SAGEMAKER.md: a later record goes online and offline; a historic one
