@@ -12,7 +12,7 @@
  * (OfflineStore.finishPending).
  */
 import {createHash} from 'node:crypto';
-import {rmSync} from 'node:fs';
+import {rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
@@ -42,6 +42,7 @@ const hourOf = 'CAST(floor(__ms / 3600000) AS BIGINT)';
 
 export class BulkLoader {
 	private readonly pending;
+	private described?: {key: string; types: Map<string, string>};
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly catalog: Catalog, private readonly offline: OfflineStore, private readonly records: Records, private readonly faulty = false) {
 		this.pending = db.prepare('INSERT OR REPLACE INTO offline_pending (dir, group_name, seed, api_time_ms) VALUES (?, ?, ?, ?)');
@@ -83,8 +84,7 @@ export class BulkLoader {
 	private async loadColumns(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad): Promise<LoadColumn[] | string> {
 		if (group.FeatureGroupStatus !== 'Created') return `${group.FeatureGroupName} is ${group.FeatureGroupStatus}`;
 		if (group.FeatureDefinitions.some(feature => feature.CollectionType)) return 'collection features are checked record by record';
-		const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(load.file)})`);
-		const types = new Map(described.getRows().map(row => [String(row[0]), String(row[1])]));
+		const types = await this.columnTypes(connection, load.file);
 		for (const [feature, source] of Object.entries(load.columns)) {
 			if (!types.has(source)) return `the file has no column ${source} for ${feature}`;
 		}
@@ -93,6 +93,22 @@ export class BulkLoader {
 			const source = load.columns[feature.FeatureName];
 			return {feature, source, sourceType: source === undefined ? undefined : types.get(source)};
 		});
+	}
+
+	/**
+	 * A file's column types. A worker's loads read one snapshot file after
+	 * another: the last one's types are kept (DESCRIBE parses the footer,
+	 * a few milliseconds a load), known again by path, size and time.
+	 */
+	private async columnTypes(connection: DuckDBConnection, file: string): Promise<Map<string, string>> {
+		const {size, mtimeMs} = statSync(file);
+		const key = JSON.stringify([file, size, mtimeMs]);
+		if (this.described?.key !== key) {
+			const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+			this.described = {key, types: new Map(reader.getRows().map(row => [String(row[0]), String(row[1])]))};
+		}
+
+		return this.described.types;
 	}
 
 	/** The load's rows as table `bulk`, in the file's order; returns the (partitioned) file's row count. */
