@@ -36,7 +36,10 @@ const rowsPerFlushPass = 50_000;
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
 
-/** Rows per Parquet row group in snapshots (DuckDB's default is 122,880). */
+/**
+ * Rows per Parquet row group in snapshots (DuckDB's default is 122,880).
+ * Snapshots are LZ4: a little smaller than Snappy and read a tenth faster.
+ */
 const snapshotRowGroup = 16_384;
 
 interface Bucket {
@@ -364,7 +367,7 @@ export class OfflineStore {
 				const {sql, names} = this.querySql(group, query, false, {index, of: count}, parts, true);
 				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
 				// Small row groups: a worker's slice of rows decodes little beyond itself.
-				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup})`), group);
+				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group);
 				const rows = result.rowsChanged;
 				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
 				return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
