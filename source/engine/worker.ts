@@ -285,6 +285,7 @@ async function loadShare(share: Share, skip: number, base: number, batchSize: nu
 		if (result.rows === 0) break;
 		board.add(me, 'records', result.rows);
 		board.add(me, 'deletes', result.deletes);
+		board.add(me, 'bytes', result.bytes);
 		board.add(me, 'batches', 1);
 		post({type: 'done', worker: me, batch: batchNumber++, rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: base + offset + result.rows});
 		offset += result.rows;

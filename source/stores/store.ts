@@ -148,8 +148,11 @@ export interface BulkLoad {
 }
 
 export type BulkLoadResult =
-	/** `total`: rows of the (partitioned) file; `rows`: rows loaded now, of which `deletes` delete markers. */
-	| {ok: true; total: number; rows: number; deletes: number}
+	/**
+	 * `total`: rows of the (partitioned) file; `rows`: rows loaded now, of
+	 * which `deletes` delete markers; `bytes`: their approximate size.
+	 */
+	| {ok: true; total: number; rows: number; deletes: number; bytes: number}
 	/** Nothing written: some row needs the record-by-record path (which reports it). */
 	| {ok: false; total: number; reason: string};
 

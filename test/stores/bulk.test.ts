@@ -129,13 +129,31 @@ const columns = Object.fromEntries(features.map(feature => [feature.FeatureName,
 describe('bulk load', () => {
 	it('leaves the target as record-by-record writes do', async () => {
 		let position = 0;
+		let bytes = 0;
 		for (const file of snapshot.files) {
 			const result = await store.bulkLoad({FeatureGroupName: 'bulk', file, skip: 0, limit: 1_000_000, columns, deletedColumn: 'is_deleted', checkpoint: {key: 'bulk/0', position}});
 			expect(result).toMatchObject({ok: true});
-			if (result.ok) position += result.rows;
+			if (result.ok) {
+				position += result.rows;
+				bytes += result.bytes;
+			}
 		}
 
 		expect(position).toBe(snapshot.rows);
+		// The bytes counter: names and values of the rows, a number as 8 bytes.
+		let size = 0;
+		const sourceGroup = await store.describeFeatureGroup('source');
+		for await (const batch of store.readSnapshot(snapshot)) {
+			for (const {record} of wireRows(batch, sourceGroup)) {
+				for (const [name, value] of Object.entries(record)) {
+					const type = features.find(feature => feature.FeatureName === name)!.FeatureType;
+					size += Buffer.byteLength(name) + (type === 'String' ? Buffer.byteLength(value as string) : 8);
+				}
+			}
+		}
+
+		expect(size).toBeGreaterThan(0);
+		expect(bytes).toBe(size);
 		expect(await store.readCheckpoint('bulk/0')).toBe(snapshot.rows);
 		const expected = await contents('by-record');
 		expect(expected.online['id-001']).toMatchObject({label: 'newer, stays'});

@@ -57,9 +57,9 @@ export class BulkLoader {
 			const columns = faulty ?? await this.loadColumns(connection, group, load);
 			const total = await step('reading', () => this.stage(connection, group, load, columns));
 			if (typeof columns === 'string') return {ok: false, total, reason: columns};
-			const {rows, deletes, bad, hours} = await this.summary(connection);
+			const {rows, deletes, bad, hours, bytes} = await this.summary(connection, columns);
 			if (bad > 0) return {ok: false, total, reason: `${bad} rows need the record-by-record checks`};
-			if (rows === 0) return {ok: true, total, rows, deletes};
+			if (rows === 0) return {ok: true, total, rows, deletes, bytes};
 			const now = Date.now();
 			// What names the load's files: the same load redone writes the same names.
 			const seed = JSON.stringify([load.file, load.partition ?? null, load.skip, load.checkpoint?.key ?? null]);
@@ -73,7 +73,7 @@ export class BulkLoader {
 			this.records.withWriteLock(() => commit.immediate());
 			// Under the lock: outside it, the bookkeeping's write would wait in SQLite's busy handler, which sleeps.
 			if (staged) this.records.withWriteLock(() => this.offline.finishPending(group, staged));
-			return {ok: true, total, rows, deletes};
+			return {ok: true, total, rows, deletes, bytes};
 		} finally {
 			await connection.run('DROP TABLE IF EXISTS bulk').catch(() => undefined);
 			connection.closeSync();
@@ -164,12 +164,20 @@ export class BulkLoader {
 		return first === null ? [Number(total)] : [Number(total), Number(first), Number(last)];
 	}
 
-	/** The staged rows in one scan: how many, delete markers, rows failing a check, event-time hours. */
-	private async summary(connection: DuckDBConnection): Promise<{rows: number; deletes: number; bad: number; hours: number}> {
+	/**
+	 * The staged rows in one scan: how many, delete markers, rows failing a
+	 * check, event-time hours, and their size as the bytes counter takes it
+	 * (feature names and values; a number counts 8 bytes, text is not made).
+	 */
+	private async summary(connection: DuckDBConnection, columns: LoadColumn[]): Promise<{rows: number; deletes: number; bad: number; hours: number; bytes: number}> {
+		const sizes = columns.map(({feature}, index) => {
+			const name = Buffer.byteLength(feature.FeatureName);
+			return feature.FeatureType === 'String' ? `coalesce(strlen(__v${index}) + ${name}, 0)` : `CASE WHEN __v${index} IS NULL THEN 0 ELSE ${name + 8} END`;
+		});
 		const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE __deleted), count(*) FILTER (WHERE NOT __ok),
-			count(DISTINCT ${hourOf}) FROM bulk`);
-		const [rows, deletes, bad, hours] = reader.getRows()[0]!.map(Number);
-		return {rows: rows!, deletes: deletes!, bad: bad!, hours: hours!};
+			count(DISTINCT ${hourOf}), coalesce(sum(${sizes.join(' + ')}), 0) FROM bulk`);
+		const [rows, deletes, bad, hours, bytes] = reader.getRows()[0]!.map(Number);
+		return {rows: rows!, deletes: deletes!, bad: bad!, hours: hours!, bytes: bytes!};
 	}
 
 	/** Offline rows as Parquet in a directory of their own, partitioned by event time; returns the directory. */
