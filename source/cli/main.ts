@@ -5,7 +5,7 @@
  */
 import {readFileSync} from 'node:fs';
 import meow from 'meow';
-import {exitCodeFor, isFsError, usageError} from '../core/errors.js';
+import {exitCodeFor, explainError, isFsError, usageError} from '../core/errors.js';
 import {openStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {colorWanted, makeStyle} from '../ui/style.js';
@@ -188,7 +188,8 @@ export function unknownFlags(argv: string[], spec: Flags): string[] {
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
-export function reportError(error: unknown, say: (text: string) => void, style: ReturnType<typeof makeStyle>) {
+export function reportError(thrown: unknown, say: (text: string) => void, style: ReturnType<typeof makeStyle>) {
+	const error = explainError(thrown) ?? thrown;
 	if (isFsError(error)) {
 		say(`${style.red('✘')} ${error.message}`);
 		if (error.remedy) say(`  ${style.dim('→')} ${error.remedy}`);

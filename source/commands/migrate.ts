@@ -7,7 +7,7 @@ import {choiceFlag, integerFlag} from '../cli/options.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {checkCompatibility} from '../core/compat.js';
-import {FsError, runtimeError, usageError} from '../core/errors.js';
+import {explainError, FsError, runtimeError, usageError} from '../core/errors.js';
 import {parseWhere} from '../core/filter.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {chooseStrategy, makePlan, planJson, planLines, type Plan} from '../core/plan.js';
@@ -306,7 +306,10 @@ async function execute(context: Context, prepared: Prepared) {
 	try {
 		result = await migration.run();
 	} catch (error) {
-		throw error instanceof FsError ? error : runtimeError(`Migration failed: ${(error as Error).message}`, `Resume it: ${resumeCommand(context, prepared)}`);
+		if (error instanceof FsError) throw error;
+		const known = explainError(error);
+		const resume = `${known ? 'Then resume' : 'Resume'} it: ${resumeCommand(context, prepared)}`;
+		throw runtimeError(`Migration failed: ${(known ?? error as Error).message}`, known ? `${known.remedy} ${resume}` : resume, known?.code);
 	} finally {
 		progress.stop();
 		interrupt.dispose();

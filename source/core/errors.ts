@@ -64,3 +64,22 @@ export function exitCodeFor(error: unknown): number {
 }
 
 export const isFsError = (error: unknown): error is FsError => error instanceof FsError;
+
+/**
+ * An error from a library underneath that the user can act on, as an
+ * FsError; undefined for the rest. DuckDB out of its memory limit: DuckDB's
+ * own advice (SET memory_limit) is not the user's to follow; FS_DUCKDB_MEMORY is.
+ */
+export function explainError(error: unknown): FsError | undefined {
+	const message = error instanceof Error ? error.message : String(error);
+	const memory = /Out of Memory Error: ([^\n]*)/.exec(message);
+	if (memory) {
+		return runtimeError(
+			`DuckDB ran out of memory: ${memory[1]!.replace(/\.$/, '')}.`,
+			`Give it more with FS_DUCKDB_MEMORY (now ${process.env['FS_DUCKDB_MEMORY'] ?? 'the default, 256MB'}), e.g. FS_DUCKDB_MEMORY=1GB.`,
+			'OutOfMemory',
+		);
+	}
+
+	return undefined;
+}

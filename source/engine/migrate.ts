@@ -11,6 +11,7 @@ import {makeCaster} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
 import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup, type FsRecord} from '../core/types.js';
+import {duckdbMemory} from '../io/duckdb.js';
 import type {StoreHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
@@ -121,7 +122,12 @@ export class Migration extends EventEmitter {
 
 	async run(): Promise<MigrationResult> {
 		const {source, target, plan, checkpoint, runDir} = this.input;
-		if (plan.clearTarget && !this.input.resuming) {
+		// Saved before anything runs, so that a run which fails before its
+		// snapshot is taken (DuckDB out of memory, say) can be resumed as well.
+		if (!checkpoint.snapshot) saveCheckpoint(runDir, checkpoint);
+		// Nothing is written before the snapshot: until there is one, clearing
+		// (again, on a resume) loses nothing; after it, never again.
+		if (plan.clearTarget && !checkpoint.snapshot) {
 			this.emit('phase', `clearing ${target.group.FeatureGroupName}`);
 			await clearOnline(target.store, target.group);
 			await clearOffline(target.store, target.group);
@@ -322,7 +328,7 @@ export class Migration extends EventEmitter {
 				sourceGroup: source.group,
 				sourceIdentifier: source.group.RecordIdentifierFeatureName,
 				sourceEventTime: source.group.EventTimeFeatureName,
-				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: '128MB', duckdbThreads: 1},
+				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
 				bulkColumns: bulkColumns(plan.compatibility),
 			};
 			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});

@@ -10,6 +10,7 @@ import {parentPort, workerData} from 'node:worker_threads';
 import {makeCaster} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
 import {featureOf, type FeatureGroup, type FsRecord} from '../core/types.js';
+import {duckdbMemory} from '../io/duckdb.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {SharedConcurrency} from './concurrency.js';
@@ -166,7 +167,7 @@ let interrupted = false;
 let source: Store | undefined;
 
 /** One DuckDB thread per worker: the workers are the parallelism. */
-const sourceStore = async () => (source ??= await openStoreHandle(input.source, process.env, {duckdbMemory: '192MB', duckdbThreads: 1}));
+const sourceStore = async () => (source ??= await openStoreHandle(input.source, process.env, {duckdbMemory: duckdbMemory('192MB'), duckdbThreads: 1}));
 
 /** What a worker's own read ends with: rows done before (skipped) and its sample for verification. */
 interface PartitionRead {

@@ -22,6 +22,12 @@ export function collectionJson(feature: FeatureDefinition, values: string[]): st
 	return feature.FeatureType === 'String' ? JSON.stringify(values) : `[${values.join(',')}]`;
 }
 
+/**
+ * DuckDB's memory limit for one use: FS_DUCKDB_MEMORY when set (the one
+ * setting a user has when DuckDB runs out of memory), else `fallback`.
+ */
+export const duckdbMemory = (fallback: string): string => process.env['FS_DUCKDB_MEMORY'] ?? fallback;
+
 type DuckDBModule = typeof import('@duckdb/node-api');
 let duckdb: Promise<DuckDBModule> | undefined;
 

@@ -11,7 +11,7 @@ import {createGzip} from 'node:zlib';
 import type {DuckDBConnection, DuckDBValue} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
 import type {OfflineBatch} from '../stores/store.js';
-import {castFromText, collectionJson, loadDuckDB, sqlName, sqlString} from './duckdb.js';
+import {castFromText, collectionJson, duckdbMemory, loadDuckDB, sqlName, sqlString} from './duckdb.js';
 import {releaseNativeMemory} from './native-memory.js';
 
 export type OutputFormat = 'csv' | 'json' | 'parquet';
@@ -136,7 +136,7 @@ class ParquetWriter implements RecordWriter {
 
 	private async open(): Promise<DuckDBConnection> {
 		const {DuckDBInstance} = await loadDuckDB();
-		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2', memory_limit: '128MB', temp_directory: this.scratch});
+		const instance = await DuckDBInstance.create(path.join(this.scratch, 'export.duckdb'), {threads: '2', memory_limit: duckdbMemory('128MB'), temp_directory: this.scratch});
 		const connection = await instance.connect();
 		await connection.run(`CREATE TABLE rows (${this.names.map(name => `${sqlName(name)} VARCHAR`).join(', ')})`);
 		return connection;

@@ -300,6 +300,21 @@ describe('interruptions', () => {
 		expect(await contents('hung-up')).toEqual(reference);
 	});
 
+	it('DuckDB out of memory while snapshotting: names FS_DUCKDB_MEMORY, stops its workers, exits 1; the resume clears and finishes', async () => {
+		await create('short-of-memory');
+		await fill('short-of-memory', 5);
+		// Enough for the plan's count, too little for the snapshot's sort.
+		const run = await fs(['migrate', 'source-big', 'short-of-memory', '--clear-target', '--yes'], {env: {FS_DUCKDB_MEMORY: '2MB'}});
+		expect(run.stdout).toContain('Estimated records: 36,000');
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain('✘ Migration failed: DuckDB ran out of memory: ');
+		expect(run.stderr).toMatch(/→ Give it more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --yes/);
+		expect(run.stderr).not.toContain('SET memory_limit');
+		const resumed = await fs(['migrate', 'source-big', 'short-of-memory', '--resume', '--yes']);
+		expect(resumed.code).toBe(0);
+		expect(await contents('short-of-memory')).toEqual(reference);
+	});
+
 	it('--resume without an interrupted run says so', async () => {
 		const result = await fs(['migrate', 'source-big', 'reference', '--resume', '--yes']);
 		expect(result.code).toBe(2);

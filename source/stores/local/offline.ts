@@ -15,7 +15,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {filterHint, prestoMacros, rewritePresto} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 
@@ -50,7 +50,7 @@ interface Bucket {
 export class OfflineStore {
 	private instance?: Promise<DuckDBInstance>;
 
-	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = process.env['FS_DUCKDB_MEMORY'] ?? '256MB', private readonly threads = 2) {}
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
 
 	dataDir(group: FeatureGroup): string {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);

@@ -9,7 +9,7 @@ import {mkdirSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
-import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import type {OfflineBatch, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {ResultColumn} from './csv.js';
@@ -31,7 +31,7 @@ export class SnapshotFiles {
 	private async connect(): Promise<DuckDBConnection> {
 		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
 			threads: '1',
-			memory_limit: process.env['FS_DUCKDB_MEMORY'] ?? '256MB',
+			memory_limit: duckdbMemory('256MB'),
 			temp_directory: path.join(tmpdir(), 'fs-duckdb'),
 		}));
 		return (await this.instance).connect();
