@@ -4,7 +4,8 @@
  * fails with the reason.
  */
 import type {Compatibility} from './compat.js';
-import type {FeatureDefinition, FeatureValue, FsRecord} from './types.js';
+import {checkRecord} from './records.js';
+import type {FeatureDefinition, FeatureGroup, FeatureValue, FsRecord} from './types.js';
 import {checkFractional, checkIntegral, exactInteger, eventTimeMillis, formatEventTime} from './values.js';
 
 export type CastResult = {ok: true; record: FsRecord} | {ok: false; feature: string; reason: string};
@@ -93,5 +94,24 @@ export function makeCaster(compatibility: Compatibility, targetEventTime: string
 		}
 
 		return {ok: true, record: out};
+	};
+}
+
+export type TargetRecord = {ok: true; record: FsRecord} | {ok: false; code: 'CastError' | 'ValidationError'; reason: string};
+
+/**
+ * Source records as the target's records: cast, then checked as PutRecord
+ * checks them (core/records). A record the target would refuse fails here,
+ * before its write, so its failed-records line is written before the write
+ * that moves the checkpoint past it (the embedded store saves the position
+ * with the records).
+ */
+export function makeTargetRecords(compatibility: Compatibility, target: FeatureGroup): (record: FsRecord) => TargetRecord {
+	const cast = makeCaster(compatibility, target.EventTimeFeatureName);
+	return record => {
+		const result = cast(record);
+		if (!result.ok) return {ok: false, code: 'CastError', reason: result.reason};
+		const checked = checkRecord(target, result.record);
+		return checked.ok ? result : {ok: false, code: 'ValidationError', reason: checked.reason};
 	};
 }

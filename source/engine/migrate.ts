@@ -7,7 +7,7 @@
 import {EventEmitter} from 'node:events';
 import {Worker} from 'node:worker_threads';
 import type {Compatibility} from '../core/compat.js';
-import {makeCaster} from '../core/cast.js';
+import {makeTargetRecords} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
 import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup, type FsRecord} from '../core/types.js';
@@ -158,7 +158,7 @@ export class Migration extends EventEmitter {
 		const sourceEventType = featureOf(source.group, source.group.EventTimeFeatureName)?.FeatureType;
 		let fatal: Error | undefined;
 		let lastSave = 0;
-		const sampleCaster = makeCaster(plan.compatibility, target.group.EventTimeFeatureName);
+		const sampleCaster = makeTargetRecords(plan.compatibility, target.group);
 		const idName = source.group.RecordIdentifierFeatureName;
 
 		// An offline snapshot is read by the workers themselves, each its own

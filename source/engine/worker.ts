@@ -7,7 +7,7 @@
  */
 import {appendFileSync} from 'node:fs';
 import {parentPort, workerData} from 'node:worker_threads';
-import {makeCaster} from '../core/cast.js';
+import {makeTargetRecords} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
 import {featureOf, type FeatureGroup, type FsRecord} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
@@ -48,7 +48,7 @@ export interface WorkerInput {
 const input = workerData as WorkerInput;
 const board = new ProgressBoard(input.workers, input.progress);
 const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
-const castRecord = makeCaster(input.compatibility, input.targetGroup.EventTimeFeatureName);
+const castRecord = makeTargetRecords(input.compatibility, input.targetGroup);
 const name = input.targetGroup.FeatureGroupName;
 const targetIdentifier = input.targetGroup.RecordIdentifierFeatureName;
 const me = input.index;
@@ -133,7 +133,7 @@ async function writeBatch(rows: WireRow[], start: number): Promise<{written: num
 		const position = start + offset;
 		const result = castRecord(row.record);
 		if (!result.ok) {
-			fail(row, position, 'CastError', result.reason);
+			fail(row, position, result.code, result.reason);
 			failed++;
 			continue;
 		}

@@ -201,6 +201,31 @@ describe('strategies', () => {
 		expect(copy.online['r000003']).toBe('deleted');
 	});
 
+	it('reports a record the target would refuse as failed, before writing, and writes the rest', async () => {
+		// A row no PutRecord would take (a value over 350 KB), put straight into the source's Parquet.
+		await create('oversized');
+		await fill('oversized', 3);
+		const store = new LocalStore(storeDir);
+		const {dir} = store.offlineFiles('oversized');
+		await store.close();
+		const {loadDuckDB, sqlString} = await import('../../source/io/duckdb.js');
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		await connection.run(`COPY (SELECT 'r-big' AS id, '2024-01-01T00:00:00Z' AS event_time, CAST(1 AS BIGINT) AS n, repeat('x', 360000) AS label,
+			TIMESTAMP '2024-01-02 00:00:00' AS write_time, TIMESTAMP '2024-01-02 00:00:00' AS api_invocation_time, false AS is_deleted)
+			TO ${sqlString(path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00', '20240102T000000Z_oversizedrow0000.parquet'))} (FORMAT parquet)`);
+		connection.closeSync();
+		await create('oversized-copy');
+		const failedFile = at('oversized-failed.jsonl');
+		const result = await fs(['migrate', 'oversized', 'oversized-copy', '--yes', '--json', '--failed-output', failedFile]);
+		expect(result.code).toBe(3);
+		expect(JSON.parse(result.stdout).result).toMatchObject({totals: {read: 4, written: 3, failed: 1, skipped: 0}, verification: {sample: {ok: true}}});
+		const lines = readFileSync(failedFile, 'utf8').trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toMatchObject({recordIdentifier: 'r-big', errorCode: 'ValidationError', errorMessage: 'label: value is larger than 350 KB'});
+		expect(Object.keys((await contents('oversized-copy')).online).sort()).toEqual(['r000000', 'r000001', 'r000002']);
+	});
+
 	it('retries throttled writes until everything is written', async () => {
 		await create('throttled');
 		const result = await fs(['migrate', 'source-big', 'throttled', '--yes', '--json', '--mode', 'snapshot'], {env: {FS_LOCAL_FAULTS: 'throttle=0.2,seed=5'}});
