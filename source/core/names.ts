@@ -4,11 +4,12 @@ import {usageError} from './errors.js';
 const groupNamePattern = /^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}$/;
 const featureNamePattern = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 
-/** Columns the offline store adds to every row; no feature may use them. */
-export const reservedFeatureNames = ['is_deleted', 'write_time', 'api_invocation_time'] as const;
+/** Columns the offline store adds to every row, in the order reads give them; no feature may use them. */
+export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
+
 
 export const isReservedFeatureName = (name: string) =>
-	(reservedFeatureNames as readonly string[]).includes(name.toLowerCase());
+	(metadataColumns as readonly string[]).includes(name.toLowerCase());
 
 export function checkFeatureGroupName(name: string): string {
 	if (!groupNamePattern.test(name) || name.length > 64) {
@@ -25,7 +26,7 @@ export function checkFeatureName(name: string): string {
 	if (isReservedFeatureName(name)) {
 		throw usageError(
 			`Feature name ${JSON.stringify(name)} is reserved by the offline store.`,
-			`Rename it: ${reservedFeatureNames.join(', ')} are added to every offline row by SageMaker.`,
+			`Rename it: ${metadataColumns.join(', ')} are added to every offline row by SageMaker.`,
 		);
 	}
 

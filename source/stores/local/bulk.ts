@@ -26,7 +26,7 @@ import type {Sqlite} from './database.js';
 import type {OfflineStore} from './offline.js';
 import {ttlMillis, type Records} from './records.js';
 
-/** Event times a bulk load takes (ms): the years whose hours hourDirectory names. */
+/** Event times a bulk load takes (ms): the years whose hours hourDirectory (offline-flush) names. */
 const firstMillis = Date.UTC(1000, 0, 1);
 const lastMillis = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 

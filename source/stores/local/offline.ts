@@ -4,34 +4,21 @@
  * same transaction as the online write) and flushed to Parquet before any read
  * and when the store closes — the service too lands rows some minutes late.
  */
-import {createHash, randomBytes} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {existsSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
-import {usageError} from '../../core/errors.js';
-import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
+import type {FeatureGroup} from '../../core/types.js';
 import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
-import {filterHint, prestoMacros, rewritePresto} from './presto.js';
+import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {duckdbMemory, duckType, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
-
-export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
-
-interface StagedRow {
-	seq: number;
-	event_time_ms: number;
-	write_time_ms: number;
-	api_time_ms: number;
-	is_deleted: number;
-	record: string;
-}
-
-/** Staged rows written to Parquet per pass of a flush. */
-const rowsPerFlushPass = 50_000;
+import {placeFiles, writeStaged} from './offline-flush.js';
+import {partOf, querySql, relationSql, runUserQuery, type QueryOptions} from './offline-sql.js';
 
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
@@ -41,11 +28,6 @@ export const defaultRowsPerPass = 100_000;
  * Snapshots are LZ4: a little smaller than Snappy and read a tenth faster.
  */
 const snapshotRowGroup = 16_384;
-
-interface Bucket {
-	index: number;
-	of: number;
-}
 
 export class OfflineStore {
 	private instance?: Promise<DuckDBInstance>;
@@ -117,47 +99,13 @@ export class OfflineStore {
 		}
 	}
 
+	/** One pass of a flush: staged rows from `firstSeq` on as Parquet in place; returns the last row's seq. */
 	private async writeParquet(group: FeatureGroup, firstSeq: number, firstApiMs: number): Promise<number> {
-		const features = group.FeatureDefinitions;
-		const {DuckDBDataChunk, BIGINT, BOOLEAN, VARCHAR} = await loadDuckDB();
 		const connection = await this.connect();
 		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
 		try {
-			// The staged JSON goes to DuckDB as it is and DuckDB takes it apart:
-			// parsing a million records in C++ beats JSON.parse and twenty appends each.
-			await connection.run('CREATE OR REPLACE TEMP TABLE stage (rec VARCHAR, __et BIGINT, __wt BIGINT, __at BIGINT, __del BOOLEAN)');
-			const appender = await connection.createAppender('stage', 'main', 'temp');
-			const types = [VARCHAR, BIGINT, BIGINT, BIGINT, BOOLEAN];
-			const page = this.db.prepare('SELECT seq, event_time_ms, write_time_ms, api_time_ms, is_deleted, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
-			let lastSeq = firstSeq - 1;
-			let staged = 0;
-			while (staged < rowsPerFlushPass) {
-				const rows = page.all(group.FeatureGroupName, lastSeq) as StagedRow[];
-				if (rows.length === 0) break;
-				staged += rows.length;
-				const chunk = DuckDBDataChunk.create(types, rows.length);
-				chunk.setColumns([
-					rows.map(row => row.record),
-					rows.map(row => BigInt(row.event_time_ms)),
-					rows.map(row => BigInt(row.write_time_ms)),
-					rows.map(row => BigInt(row.api_time_ms)),
-					rows.map(row => row.is_deleted === 1),
-				]);
-				appender.appendDataChunk(chunk);
-				lastSeq = rows.at(-1)!.seq;
-			}
-
-			appender.closeSync();
-			if (staged === 0) return lastSeq;
-			const casts = features.map(feature => `${castFromJson(feature)} AS ${sqlName(feature.FeatureName)}`);
-			const time = 'make_timestamp(__et * 1000)';
-			await connection.run(`COPY (
-				SELECT ${casts.join(', ')},
-					make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted,
-					strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
-				FROM stage
-			) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
-			this.placeFiles(group, temporary, String(firstSeq), firstApiMs);
+			const lastSeq = await writeStaged(this.db, connection, group, firstSeq, temporary);
+			if (lastSeq >= firstSeq) placeFiles(this.dataDir(group), group, temporary, String(firstSeq), firstApiMs);
 			return lastSeq;
 		} finally {
 			connection.closeSync();
@@ -174,37 +122,9 @@ export class OfflineStore {
 		const pending = this.db.prepare('SELECT dir, seed, api_time_ms FROM offline_pending WHERE group_name = ? AND (? IS NULL OR dir = ?)').all(name, only ?? null, only ?? null) as Array<{dir: string; seed: string; api_time_ms: number}>;
 		for (const {dir, seed, api_time_ms: apiMs} of pending) {
 			// Another writer may be moving the same files: what is gone is in place.
-			this.placeFiles(group, dir, seed, apiMs);
+			placeFiles(this.dataDir(group), group, dir, seed, apiMs);
 			rmSync(dir, {recursive: true, force: true});
 			this.db.prepare('DELETE FROM offline_pending WHERE dir = ?').run(dir);
-		}
-	}
-
-	/**
-	 * Move DuckDB's partition files into place under SageMaker's names. The
-	 * names derive from `seed`: placing the same files again overwrites them.
-	 */
-	private placeFiles(group: FeatureGroup, temporary: string, seed: string, firstApiMs: number) {
-		const stamp = new Date(firstApiMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-		const target = this.dataDir(group);
-		let files: string[];
-		try {
-			files = readdirSync(temporary, {recursive: true}) as string[];
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-			throw error;
-		}
-
-		for (const file of files) {
-			if (!file.endsWith('.parquet')) continue;
-			const partition = hourDirectory(path.dirname(file));
-			const digest = createHash('sha256').update(`${group.FeatureGroupName}:${seed}:${file}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 16);
-			mkdirSync(path.join(target, partition), {recursive: true});
-			try {
-				renameSync(path.join(temporary, file), path.join(target, partition, `${stamp}_${digest}.parquet`));
-			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-			}
 		}
 	}
 
@@ -228,29 +148,6 @@ export class OfflineStore {
 		return removed;
 	}
 
-	/**
-	 * The group's rows as a relation: its Parquet files, or an empty typed one.
-	 * With a bucket, only the identifiers whose hash falls in it.
-	 */
-	private relation(group: FeatureGroup, bucket?: Bucket): string {
-		if (this.files(group).length === 0) {
-			const empty = [
-				...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
-				'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
-				'0 AS __stored',
-			];
-			return `(SELECT ${empty.join(', ')} WHERE false)`;
-		}
-
-		// Where a row is stored (DuckDB's virtual columns: the file's index in
-		// name order, the row's number in it) is the last key of every order:
-		// rows alike in identifier, event time, API and write time (puts within
-		// one millisecond) keep the order they were written in.
-		const files = `read_parquet(${sqlString(this.glob(group))}, hive_partitioning = false, union_by_name = true)`;
-		const inBucket = bucket && bucket.of > 1 ? `WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index}` : '';
-		return `(SELECT *, (CAST(file_index AS BIGINT) << 40) + file_row_number AS __stored FROM ${files} ${inBucket})`;
-	}
-
 	private glob(group: FeatureGroup): string {
 		return path.join(this.dataDir(group), '**', '*.parquet');
 	}
@@ -262,58 +159,9 @@ export class OfflineStore {
 		return Number(reader.getRows()[0]![0]);
 	}
 
-	/** The SQL for a query, and the output columns' names. */
-	/**
-	 * `typedMetadata` (snapshots): write and API times stay TIMESTAMP and
-	 * is_deleted BOOLEAN; as text they made the snapshot's sort half as large
-	 * again (past DuckDB's memory: spilled), and no reader of a snapshot needs
-	 * their text.
-	 */
-	querySql(group: FeatureGroup, query: OfflineQuery, forCount = false, bucket?: Bucket, parts = 1, typedMetadata = false): {sql: string; names: string[]} {
-		const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
-		const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
-		for (const name of features) {
-			if (!byName.has(name)) {
-				throw usageError(
-					`${group.FeatureGroupName} has no feature ${JSON.stringify(name)}.`,
-					`Pick columns from: ${[...byName.keys()].join(', ')}.`,
-				);
-			}
-		}
-
-		const names = query.includeMetadata ? [...features, ...metadataColumns] : features;
-		const select = names.map(name => {
-			const feature = byName.get(name);
-			const column = sqlName(name);
-			if (feature?.CollectionType) return `CAST(${column} AS VARCHAR[]) AS ${column}`;
-			// Numbers keep their type (exact BIGINT, DOUBLE): snapshots stay typed for bulk loads.
-			if (feature?.FeatureType === 'Fractional' || feature?.FeatureType === 'Integral') return column;
-			if (typedMetadata && !feature) return column;
-			if (name === 'write_time' || name === 'api_invocation_time') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
-			return `CAST(${column} AS VARCHAR) AS ${column}`;
-		});
-		const id = sqlName(group.RecordIdentifierFeatureName);
-		const eventFeature = byName.get(group.EventTimeFeatureName)!;
-		const eventTime = eventFeature.FeatureType === 'String'
-			? `TRY_CAST(${sqlName(eventFeature.FeatureName)} AS TIMESTAMP)`
-			: sqlName(eventFeature.FeatureName);
-		const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
-		const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
-		// Parts first (snapshots): each part is then one range of rows.
-		const byPart = parts > 1 ? `${partOf(group, parts)}, ` : '';
-		if (query.mode === 'snapshot') {
-			const order = forCount ? '' : `ORDER BY ${byPart}${id}`;
-			return {
-				names,
-				sql: `SELECT ${select.join(', ')} FROM (
-					SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC, __stored DESC) AS __rn
-					FROM ${this.relation(group, bucket)} ${where}
-				) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
-			};
-		}
-
-		const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
-		return {names, sql: `SELECT ${select.join(', ')} FROM ${this.relation(group, bucket)} ${where} ${order} ${limit}`};
+	/** The SQL for a query over the group's rows, and the output columns' names (offline-sql). */
+	querySql(group: FeatureGroup, query: OfflineQuery, options: QueryOptions = {}): {sql: string; names: string[]} {
+		return querySql(group, query, bucket => relationSql(group, this.files(group).length > 0 ? this.glob(group) : undefined, bucket), options);
 	}
 
 	/**
@@ -333,7 +181,7 @@ export class OfflineStore {
 			let chunks = 0;
 			for (let index = 0; index < buckets && remaining > 0; index++) {
 				const limit = Number.isFinite(remaining) ? remaining : undefined;
-				const {sql, names} = this.querySql(group, {...query, limit}, false, {index, of: buckets});
+				const {sql, names} = this.querySql(group, {...query, limit}, {bucket: {index, of: buckets}});
 				const result = await runUserQuery(() => connection.stream(sql), group);
 				for (;;) {
 					const chunk = await runUserQuery(() => result.fetchChunk(), group);
@@ -364,7 +212,7 @@ export class OfflineStore {
 		const written = await Promise.all(Array.from({length: count}, async (_, index) => {
 			const connection = await this.connect();
 			try {
-				const {sql, names} = this.querySql(group, query, false, {index, of: count}, parts, true);
+				const {sql, names} = this.querySql(group, query, {bucket: {index, of: count}, parts, typedMetadata: true});
 				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
 				// Small row groups: a worker's slice of rows decodes little beyond itself.
 				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group);
@@ -412,7 +260,7 @@ export class OfflineStore {
 	}
 
 	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
-		const {sql} = this.querySql(group, {...query, columns: [group.RecordIdentifierFeatureName]}, true);
+		const {sql} = this.querySql(group, {...query, columns: [group.RecordIdentifierFeatureName]}, {forCount: true});
 		const connection = await this.connect();
 		try {
 			const reader = await runUserQuery(() => connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`), group);
@@ -428,39 +276,3 @@ export class OfflineStore {
 	}
 }
 
-/** A bulk load's `__hour=N` partition as SageMaker's directories of that event-time hour. */
-export function hourDirectory(dir: string): string {
-	const match = /^__hour=(-?\d+)$/.exec(dir);
-	if (!match) return dir;
-	const at = new Date(Number(match[1]) * 3_600_000).toISOString();
-	return path.join(`year=${at.slice(0, 4)}`, `month=${at.slice(5, 7)}`, `day=${at.slice(8, 10)}`, `hour=${at.slice(11, 13)}`);
-}
-
-/** A row's part of `parts` by its identifier: the same SQL on the store's rows and on the snapshot's. */
-const partOf = (group: FeatureGroup, parts: number) => `hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${parts}`;
-
-/** SQL taking a feature's value out of the staged record JSON, in the feature's type. */
-function castFromJson(feature: FeatureDefinition): string {
-	const path = sqlString(`$."${feature.FeatureName}"`);
-	if (feature.CollectionType) return `from_json(json_extract(rec, ${path}), '[${JSON.stringify(duckType(feature).replace('[]', ''))}]')`;
-	const text = `json_extract_string(rec, ${path})`;
-	return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
-}
-
-
-async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup): Promise<T> {
-	try {
-		return await run();
-	} catch (error) {
-		const message = (error as Error).message.split('\n')[0]!;
-		if (/Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error/i.test(message)) {
-			throw usageError(
-				`The query engine refused the filter on ${group.FeatureGroupName}: ${message}`,
-				filterHint(message, group.EventTimeFeatureName) ?? 'Check the WHERE clause against `fs schema GROUP`.',
-				'InvalidRequestException',
-			);
-		}
-
-		throw error;
-	}
-}

@@ -4,6 +4,7 @@
  * the result streamed from S3, and clearing only the group's own data.
  */
 import {runtimeError, usageError} from '../../core/errors.js';
+import {metadataColumns} from '../../core/names.js';
 import {featureOf, hasOfflineStore, type FeatureDefinition, type FeatureGroup} from '../../core/types.js';
 import {sqlName} from '../../io/duckdb.js';
 import type {OfflineBatch, OfflineQuery, OfflineSnapshot} from '../store.js';
@@ -13,7 +14,6 @@ import {readAthenaCsv, type ColumnKind, type ResultColumn} from './csv.js';
 import {awsCall, awsError, type CallContext} from './errors.js';
 import type {SnapshotFiles} from './snapshot.js';
 
-export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
 export interface BuiltQuery {
 	sql: string;

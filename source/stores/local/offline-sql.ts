@@ -1,0 +1,132 @@
+/**
+ * The embedded offline store's SQL: a group's rows as a DuckDB relation, the
+ * query over them (history or latest snapshot, in the one order every reader
+ * relies on), and query-engine errors turned into the user's.
+ */
+import {usageError} from '../../core/errors.js';
+import {metadataColumns} from '../../core/names.js';
+import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
+import {duckType, sqlName, sqlString} from '../../io/duckdb.js';
+import type {OfflineQuery} from '../store.js';
+import {filterHint, rewritePresto} from './presto.js';
+
+/** The identifiers whose hash falls in bucket `index` of `of`. */
+export interface Bucket {
+	index: number;
+	of: number;
+}
+
+export interface QueryOptions {
+	/** The count's query: no order, no limit. */
+	forCount?: boolean;
+	bucket?: Bucket;
+	/** Parts of a snapshot: ordered part first, each part is one range of rows. */
+	parts?: number;
+	/**
+	 * Snapshots: write and API times stay TIMESTAMP and is_deleted BOOLEAN;
+	 * as text they made the snapshot's sort half as large again (past
+	 * DuckDB's memory: spilled), and no reader of a snapshot needs their text.
+	 */
+	typedMetadata?: boolean;
+}
+
+/**
+ * The group's rows as a relation: its Parquet files (`glob`), or an empty
+ * typed one. With a bucket, only the identifiers whose hash falls in it.
+ */
+export function relationSql(group: FeatureGroup, glob: string | undefined, bucket?: Bucket): string {
+	if (glob === undefined) {
+		const empty = [
+			...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
+			'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
+			'0 AS __stored',
+		];
+		return `(SELECT ${empty.join(', ')} WHERE false)`;
+	}
+
+	// Where a row is stored (DuckDB's virtual columns: the file's index in
+	// name order, the row's number in it) is the last key of every order:
+	// rows alike in identifier, event time, API and write time (puts within
+	// one millisecond) keep the order they were written in.
+	const files = `read_parquet(${sqlString(glob)}, hive_partitioning = false, union_by_name = true)`;
+	const inBucket = bucket && bucket.of > 1 ? `WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index}` : '';
+	return `(SELECT *, (CAST(file_index AS BIGINT) << 40) + file_row_number AS __stored FROM ${files} ${inBucket})`;
+}
+
+/** The SQL for a query over `relation(bucket)`, and the output columns' names. */
+export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bucket?: Bucket) => string, options: QueryOptions = {}): {sql: string; names: string[]} {
+	const {forCount = false, bucket, parts = 1, typedMetadata = false} = options;
+	const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
+	const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
+	for (const name of features) {
+		if (!byName.has(name)) {
+			throw usageError(
+				`${group.FeatureGroupName} has no feature ${JSON.stringify(name)}.`,
+				`Pick columns from: ${[...byName.keys()].join(', ')}.`,
+			);
+		}
+	}
+
+	const names = query.includeMetadata ? [...features, ...metadataColumns] : features;
+	const select = names.map(name => {
+		const feature = byName.get(name);
+		const column = sqlName(name);
+		if (feature?.CollectionType) return `CAST(${column} AS VARCHAR[]) AS ${column}`;
+		// Numbers keep their type (exact BIGINT, DOUBLE): snapshots stay typed for bulk loads.
+		if (feature?.FeatureType === 'Fractional' || feature?.FeatureType === 'Integral') return column;
+		if (typedMetadata && !feature) return column;
+		if (name === 'write_time' || name === 'api_invocation_time') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
+		return `CAST(${column} AS VARCHAR) AS ${column}`;
+	});
+	const id = sqlName(group.RecordIdentifierFeatureName);
+	const eventFeature = byName.get(group.EventTimeFeatureName)!;
+	const eventTime = eventFeature.FeatureType === 'String'
+		? `TRY_CAST(${sqlName(eventFeature.FeatureName)} AS TIMESTAMP)`
+		: sqlName(eventFeature.FeatureName);
+	const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
+	const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
+	// Parts first (snapshots): each part is then one range of rows.
+	const byPart = parts > 1 ? `${partOf(group, parts)}, ` : '';
+	if (query.mode === 'snapshot') {
+		const order = forCount ? '' : `ORDER BY ${byPart}${id}`;
+		return {
+			names,
+			sql: `SELECT ${select.join(', ')} FROM (
+				SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC, __stored DESC) AS __rn
+				FROM ${relation(bucket)} ${where}
+			) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
+		};
+	}
+
+	const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
+	return {names, sql: `SELECT ${select.join(', ')} FROM ${relation(bucket)} ${where} ${order} ${limit}`};
+}
+
+/** A row's part of `parts` by its identifier: the same SQL on the store's rows and on the snapshot's. */
+export const partOf = (group: FeatureGroup, parts: number) => `hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${parts}`;
+
+/** SQL taking a feature's value out of the staged record JSON, in the feature's type. */
+export function castFromJson(feature: FeatureDefinition): string {
+	const path = sqlString(`$."${feature.FeatureName}"`);
+	if (feature.CollectionType) return `from_json(json_extract(rec, ${path}), '[${JSON.stringify(duckType(feature).replace('[]', ''))}]')`;
+	const text = `json_extract_string(rec, ${path})`;
+	return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
+}
+
+/** A query over the user's filter: the engine's refusal is the user's error, with a hint. */
+export async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		const message = (error as Error).message.split('\n')[0]!;
+		if (/Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error/i.test(message)) {
+			throw usageError(
+				`The query engine refused the filter on ${group.FeatureGroupName}: ${message}`,
+				filterHint(message, group.EventTimeFeatureName) ?? 'Check the WHERE clause against `fs schema GROUP`.',
+				'InvalidRequestException',
+			);
+		}
+
+		throw error;
+	}
+}
