@@ -1,24 +1,21 @@
 /**
- * A migration worker thread: takes batches of source rows of its partition, in
- * order, casts them to the target schema and writes them through the store
- * port — records with BatchWriteRecord, delete markers as SoftDeletes at their
- * event time. Progress goes to shared memory; failed records go to the failed
- * records file before the write that moves the checkpoint past them.
+ * A migration worker thread: reads its partition of an offline snapshot
+ * itself (or takes batches from the main thread), in order, and writes it —
+ * as bulk loads where the embedded target takes them, otherwise record by
+ * record (batch-writer.ts). Progress goes to shared memory.
  */
-import {appendFileSync} from 'node:fs';
 import {parentPort, workerData} from 'node:worker_threads';
-import {makeTargetRecords} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
-import {featureOf, type FeatureGroup, type FsRecord} from '../core/types.js';
+import {featureOf, type FeatureGroup} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
+import {BatchWriter} from './batch-writer.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import {rowEventTime, Samples} from './samples.js';
-import type {FailedLine, ToMain, ToWorker, WireRow} from './protocol.js';
+import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
-import {planWaves, retryCall, writeChunk} from './write.js';
 
 export interface WorkerInput {
 	index: number;
@@ -48,120 +45,11 @@ export interface WorkerInput {
 const input = workerData as WorkerInput;
 const board = new ProgressBoard(input.workers, input.progress);
 const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
-const castRecord = makeTargetRecords(input.compatibility, input.targetGroup);
 const name = input.targetGroup.FeatureGroupName;
-const targetIdentifier = input.targetGroup.RecordIdentifierFeatureName;
 const me = input.index;
 const post = (message: ToMain) => parentPort!.postMessage(message);
 let store: Store;
-
-function fail(row: WireRow, position: number, errorCode: string, errorMessage: string) {
-	const line: FailedLine = {
-		recordIdentifier: row.record[input.sourceIdentifier] as string | undefined,
-		eventTime: row.record[input.sourceEventTime] as string | undefined,
-		record: row.record,
-		...(row.deleted ? {deleted: true} : {}),
-		errorCode,
-		errorMessage,
-		partition: me,
-		position,
-	};
-	appendFileSync(input.failedFile, `${JSON.stringify(line)}\n`);
-	board.add(me, 'failed', 1);
-}
-
-const hooks = {
-	onRetry(_attempt: number, _reason: string, delay: number) {
-		board.add(me, 'retries', 1);
-		board.setState(me, 'backing off');
-		setTimeout(() => board.setState(me, 'retrying'), Math.min(delay, 1000)).unref();
-	},
-};
-
-async function deleteWithRetry(record: FsRecord, checkpoint: {key: string; position: number}) {
-	const id = record[targetIdentifier] as string;
-	const eventTime = record[input.targetGroup.EventTimeFeatureName] as string;
-	await retryCall(async () => store.deleteRecord({FeatureGroupName: name, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint}), {hooks, concurrency});
-}
-
-interface Put {
-	record: FsRecord;
-	row: WireRow;
-	position: number;
-}
-
-/** Write one batch; returns how many records and deletes were written. */
-async function writeBatch(rows: WireRow[], start: number): Promise<{written: number; failed: number; deletes: number}> {
-	const key = input.checkpointKey;
-	const limit = store.limits.batchWrite;
-	let written = 0;
-	let failed = 0;
-	let deletes = 0;
-	let puts: Put[] = [];
-	const send = async (chunk: Put[], checkpoint?: {key: string; position: number}) => {
-		board.setState(me, 'writing');
-		const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks, checkpoint, concurrency});
-		for (const failure of failures) fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
-		written += chunk.length - failures.length;
-		failed += failures.length;
-		board.add(me, 'records', chunk.length - failures.length);
-		board.add(me, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
-	};
-
-	const flush = async (through: number) => {
-		if (store.limits.concurrentWrites) {
-			// The service keeps no checkpoint with the records: a wave's calls go at once
-			// (the shared concurrency bounds them), the batch's position is saved after.
-			for (const wave of planWaves(puts, item => item.record[targetIdentifier], limit)) {
-				// Every call of the wave ends (and counts) before a failure stops the batch.
-				const settled = await Promise.allSettled(wave.map(async chunk => send(chunk)));
-				const failure = settled.find(result => result.status === 'rejected');
-				if (failure) throw failure.reason;
-			}
-		} else {
-			for (let offset = 0; offset < puts.length; offset += limit) {
-				const chunk = puts.slice(offset, offset + limit);
-				const last = offset + limit >= puts.length;
-				await send(chunk, {key, position: last ? through : chunk.at(-1)!.position + 1});
-			}
-		}
-
-		puts = [];
-	};
-
-	for (const [offset, row] of rows.entries()) {
-		const position = start + offset;
-		const result = castRecord(row.record);
-		if (!result.ok) {
-			fail(row, position, result.code, result.reason);
-			failed++;
-			continue;
-		}
-
-		if (row.deleted) {
-			// Everything before the delete is written first: order per identifier.
-			await flush(position);
-			board.setState(me, 'writing');
-			try {
-				await deleteWithRetry(result.record, {key, position: position + 1});
-				deletes++;
-				board.add(me, 'deletes', 1);
-				board.add(me, 'records', 1);
-			} catch (error) {
-				fail(row, position, (error as {code?: string}).code ?? (error as Error).name, (error as Error).message);
-				failed++;
-			}
-
-			continue;
-		}
-
-		puts.push({record: result.record, row, position});
-	}
-
-	await flush(start + rows.length);
-	board.add(me, 'batches', 1);
-	return {written: written + deletes, failed, deletes};
-}
+let writer: BatchWriter;
 
 let interrupted = false;
 let source: Store | undefined;
@@ -217,7 +105,7 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 	const write = async () => {
 		const rows = batch;
 		batch = [];
-		const result = await writeBatch(rows, batchStart);
+		const result = await writer.write(rows, batchStart);
 		post({type: 'done', worker: me, batch: batchNumber++, rows: rows.length, ...result, position: batchStart + rows.length});
 		batchStart += rows.length;
 	};
@@ -249,7 +137,7 @@ const samplesPerWorker = 5;
 function sample(samples: Samples, row: WireRow) {
 	const id = row.record[input.sourceIdentifier];
 	if (typeof id !== 'string' || (!samples.has(id) && samples.size >= samplesPerWorker)) return;
-	const cast = row.deleted ? undefined : castRecord(row.record);
+	const cast = row.deleted ? undefined : writer.toTarget(row.record);
 	samples.add(id, rowEventTime(sourceEventType, row.record[input.sourceEventTime]), row.deleted ? null : cast?.ok ? cast.record : undefined);
 }
 
@@ -342,6 +230,10 @@ async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize
 
 async function main() {
 	store = await openStoreHandle(input.target, process.env, input.local);
+	writer = new BatchWriter({
+		store, worker: me, board, concurrency, target: input.targetGroup, compatibility: input.compatibility,
+		checkpointKey: input.checkpointKey, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
+	});
 	board.setState(me, 'idle');
 	post({type: 'ready', worker: me});
 	let queue = Promise.resolve();
@@ -374,7 +266,7 @@ async function main() {
 			// partition's position must not move past rows that were not.
 			if (broken) return;
 			try {
-				const result = await writeBatch(message.rows, message.start);
+				const result = await writer.write(message.rows, message.start);
 				board.setState(me, 'idle');
 				post({type: 'done', worker: me, batch: message.batch, rows: message.rows.length, ...result, position: message.start + message.rows.length});
 			} catch (error) {
