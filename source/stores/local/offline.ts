@@ -14,7 +14,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {duckdbMemory, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, loadDuckDB, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';

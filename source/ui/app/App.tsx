@@ -4,7 +4,7 @@
  * summary. One exit path: the outcome is set, an effect calls exit() after
  * React has flushed.
  */
-import React, {useEffect, useState} from 'react';
+import {useEffect, useState} from 'react';
 import {Box, Text, useApp, useStdout} from 'ink';
 import {useKeys} from './use-keys.js';
 import type {Plan} from '../../core/plan.js';

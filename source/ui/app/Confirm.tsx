@@ -2,7 +2,7 @@
  * Confirmation: y/n, or typing the target's name when the plan deletes data
  * or drops features (✔ Confirmed / ✘ Cancelled).
  */
-import React, {useState} from 'react';
+import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from './use-keys.js';
 

@@ -4,7 +4,7 @@
  * (Our own list rather than ink-select-input: its j/k and 1–9 shortcuts would
  * swallow the letters and digits typed into the filter.)
  */
-import React, {useMemo, useState} from 'react';
+import {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from './use-keys.js';
 

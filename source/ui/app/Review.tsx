@@ -2,7 +2,7 @@
  * Step 3: the schema diff and the plan, with the options adjustable before
  * confirming (e: edit; batch size, workers, filter, clear target, mode).
  */
-import React, {useState} from 'react';
+import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {useKeys} from './use-keys.js';
 import {compactPlanLines, type Plan} from '../../core/plan.js';

@@ -4,7 +4,7 @@
  * thread feeds the workers, so every frame costs throughput). Lines
  * that scroll away (phases, warnings) go above through <Static>.
  */
-import React, {useEffect, useRef, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import {Box, Static, Text} from 'ink';
 import type {Migration} from '../../engine/migrate.js';
 import type {WorkerProgress} from '../../engine/progress.js';

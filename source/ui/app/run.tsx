@@ -2,13 +2,13 @@
  * Starting the guided migration from `fs migrate` on a terminal, with the
  * real stores and engine behind the App's Controller.
  */
-import React from 'react';
 import {render} from 'ink';
 import type {Context} from '../../cli/command.js';
 import {checkCompatibility} from '../../core/compat.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
-import {outcomeError, prepare, settle, summaryLines, type Prepared} from '../../commands/migrate.js';
+import {prepare, type Prepared} from '../../commands/migrate-prepare.js';
+import {outcomeError, settle, summaryLines} from '../../commands/migrate.js';
 import {describeStore} from '../../stores/open.js';
 import {makeStyle} from '../style.js';
 import {count} from '../format.js';

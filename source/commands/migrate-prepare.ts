@@ -1,0 +1,183 @@
+/**
+ * Everything `fs migrate` settles before the transfer: both groups and their
+ * status, the compatibility, the strategy, the real count, the plan, and the
+ * run's checkpoint (new, or the interrupted one a --resume continues).
+ */
+import {mkdtempSync, rmSync} from 'node:fs';
+import os, {availableParallelism} from 'node:os';
+import path from 'node:path';
+import type {Context} from '../cli/command.js';
+import {choiceFlag, integerFlag} from '../cli/options.js';
+import {checkCompatibility} from '../core/compat.js';
+import {usageError} from '../core/errors.js';
+import {parseWhere} from '../core/filter.js';
+import {checkFeatureGroupName} from '../core/names.js';
+import {chooseStrategy, makePlan, type Plan} from '../core/plan.js';
+import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
+import {loadCheckpoint, newRunId, runDirFor, type Checkpoint} from '../engine/checkpoint.js';
+import type {Side} from '../engine/migrate.js';
+import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type SnapshotRequest} from '../engine/source.js';
+import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
+import type {Store} from '../stores/store.js';
+import {diffLines} from '../ui/diff.js';
+import {count} from '../ui/format.js';
+
+export interface Prepared {
+	source: Side;
+	target: Side;
+	plan: Plan;
+	request: SnapshotRequest;
+	runDir: string;
+	checkpoint: Checkpoint;
+	resuming: boolean;
+	closeStores(): Promise<void>;
+}
+
+export async function prepare(context: Context): Promise<Prepared> {
+	const {flags} = context;
+	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
+	const sameSide = (['Store', 'Profile', 'Region'] as const).every(part => flags[`source${part}`] === flags[`target${part}`]);
+	if (sourceName === targetName && sameSide) {
+		throw usageError('The source and the target are the same feature group.', 'Migrate into another group (create it with `fs create`).');
+	}
+
+	let batchSize = integerFlag(flags['batchSize'], '--batch-size', {max: 10_000})!;
+	let workers = integerFlag(flags['maxWorkers'], '--max-workers', {max: 64})!;
+	let mode = choiceFlag(flags['mode'], '--mode', ['history', 'snapshot'] as const);
+	let filter = parseWhere(flags['filterQuery'] as string | undefined, '--filter-query');
+	let idsFile = flags['idsFile'] as string | undefined;
+	let clearTarget = flags['clearTarget'] === true;
+	const retryFailed = flags['retryFailed'] as string | undefined;
+	if (retryFailed && (filter || idsFile || flags['clearTarget'])) {
+		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
+	}
+
+	const side = (role: 'source' | 'target') => storeHandle({
+		spec: (flags[`${role}Store`] ?? flags['store']) as string | undefined,
+		profile: (flags[`${role}Profile`] ?? flags['profile']) as string | undefined,
+		region: (flags[`${role}Region`] ?? flags['region']) as string | undefined,
+		athenaOutput: flags['athenaOutput'] as string | undefined,
+		athenaWorkgroup: flags['athenaWorkgroup'] as string | undefined,
+		env: context.io.env,
+	});
+	const sourceHandle = side('source');
+	const targetHandle = side('target');
+	const sourceStore = await openStoreHandle(sourceHandle, context.io.env);
+	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
+	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, context.io.env);
+	// Scratch space for this prepare (an online-only source's identifiers): gone when the stores close.
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
+	const closeStores = async () => {
+		rmSync(scratch, {recursive: true, force: true});
+		await sourceStore.close();
+		if (!sameStore) await targetStore.close();
+	};
+
+	try {
+		const sourceGroup = await sourceStore.describeFeatureGroup(sourceName);
+		const targetGroup = await targetStore.describeFeatureGroup(targetName);
+		for (const [role, group] of [['source', sourceGroup], ['target', targetGroup]] as const) {
+			if (group.FeatureGroupStatus !== 'Created') {
+				throw usageError(
+					`The ${role} ${group.FeatureGroupName} is ${group.FeatureGroupStatus}, not Created.`,
+					group.FeatureGroupStatus === 'Creating' ? 'Wait until `fs list` shows it Created, then run this again.' : 'Only a Created feature group can be migrated; recreate it.',
+				);
+			}
+		}
+
+		const runDir = runDirFor({store: sourceHandle, group: sourceName}, {store: targetHandle, group: targetName}, context.io.env);
+		const previous = loadCheckpoint(runDir);
+		let resuming = false;
+		if (flags['resume']) {
+			if (!previous || previous.status === 'done') {
+				throw usageError(`There is no interrupted migration of ${sourceName} → ${targetName} to resume.`, `Start one: fs migrate ${sourceName} ${targetName}`);
+			}
+
+			resuming = true;
+			({batchSize, workers, mode, filter, idsFile, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile});
+			context.note(context.errStyle.dim(`resuming run ${previous.runId} (${previous.status}): ${count(previous.totals.written)} written, ${count(previous.totals.failed)} failed so far`));
+		} else if (previous && previous.status !== 'done') {
+			context.note(context.errStyle.yellow(`⚠ An interrupted run of ${sourceName} → ${targetName} exists; this starts over. Pass --resume to continue it instead.`));
+		}
+
+		const compatibility = checkCompatibility(sourceGroup, targetGroup);
+		if (compatibility.errors.length > 0) {
+			context.note(diffLines(compatibility, context.errStyle).join('\n'));
+			throw usageError(`${sourceName} cannot be migrated into ${targetName}:\n    ${compatibility.errors.join('\n    ')}`, 'Create a target whose record identifier and event time exist in the source, with the same collection types.');
+		}
+
+		const choice = retryFailed
+			? {strategy: hasOfflineStore(sourceGroup) ? 'offline_to_online' as const : 'online_to_online' as const, primary: 'offline' as const, mode: 'history' as const}
+			: chooseStrategy(sourceGroup, targetGroup, {mode, filter});
+		if (choice.mode === 'snapshot' && filter) {
+			compatibility.warnings.push('In snapshot mode the filter picks rows before the latest version of each identifier is chosen (as the Athena query does): where the latest version does not match, an older matching one is copied, and delete markers never match a condition on a feature.');
+		}
+
+		// Writing the embedded store is CPU work on this machine: more workers
+		// than cores only take turns, at the cost of memory. A resume keeps its
+		// run's count (its snapshot is split by it).
+		const maxWorkers = workers;
+		if (!resuming && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
+		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
+		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
+		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
+		const taken = resuming ? previous!.snapshot : undefined;
+		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, request, scratch);
+		const plan = makePlan({
+			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
+			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
+		});
+		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
+		const checkpoint: Checkpoint = resuming ? previous! : {
+			version: 1,
+			runId: newRunId(),
+			createdAt: new Date().toISOString(),
+			updatedAt: new Date().toISOString(),
+			status: 'running',
+			source: {store: sourceHandle, group: sourceName},
+			target: {store: targetHandle, group: targetName},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), clearTarget},
+			positions: Array.from({length: workers}, () => 0),
+			failedFile,
+			totals: {written: 0, failed: 0, deletes: 0},
+		};
+		if (resuming) {
+			// The target may have saved a later position with the records themselves
+			// than the checkpoint file got to record before the run died.
+			for (const [partition, position] of checkpoint.positions.entries()) {
+				const saved = await targetStore.readCheckpoint(`${checkpoint.runId}/${partition}`);
+				if (saved !== undefined && saved > position) checkpoint.positions[partition] = saved;
+			}
+		}
+
+		return {
+			source: {store: sourceStore, handle: sourceHandle, group: sourceGroup},
+			target: {store: targetStore, handle: targetHandle, group: targetGroup},
+			plan, request, runDir, checkpoint, resuming, closeStores,
+		};
+	} catch (error) {
+		await closeStores();
+		throw error;
+	}
+}
+
+/**
+ * The real count the plan shows: the filter applied, on the source as it is
+ * now. An online-only source's identifiers are listed once: kept in
+ * `scratch` for the snapshot (request.listed).
+ */
+async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest, scratch: string): Promise<number> {
+	if (request.retryFailed) return countFailedLines(request.retryFailed);
+
+	if (request.primary === 'online') {
+		if (request.ids) return request.ids.length;
+		const file = path.join(scratch, 'ids.txt');
+		request.listed = {file, rows: await listIdentifiersTo(store, group.FeatureGroupName, file)};
+		return request.listed.rows;
+	}
+
+	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where});
+	let total = 0;
+	for (const where of idConditions(group, request.ids, request.where)) total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where});
+	return total;
+}
