@@ -5,19 +5,19 @@
  * Views read `board` (shared counters) and `totals` whenever they like.
  */
 import {EventEmitter} from 'node:events';
-import {Worker} from 'node:worker_threads';
 import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
-import {featureOf, hasOfflineStore, hasOnlineStore, type FeatureGroup, type FsRecord} from '../core/types.js';
+import {featureOf, hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
 import type {StoreHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
 import {clearOffline, clearOnline} from './clear.js';
 import {SharedConcurrency} from './concurrency.js';
-import {retryCall} from './write.js';
+import {startWorkers, stopWorkers} from './threads.js';
+import {verifyTarget} from './verify.js';
 import {partitionOf} from './partition.js';
 import {ProgressBoard} from './progress.js';
 import {rowEventTime, Samples} from './samples.js';
@@ -135,7 +135,7 @@ export class Migration extends EventEmitter {
 
 		const offlineBefore = hasOfflineStore(target.group) && target.store.info.kind === 'local' ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
 		// The workers start (threads, modules, the target store) while the source is snapshotted.
-		const starting = this.startWorkers();
+		const starting = startWorkers(this.workerInputs());
 		starting.catch(() => undefined);
 		if (!checkpoint.snapshot) {
 			this.emit('phase', 'reading the source');
@@ -290,7 +290,7 @@ export class Migration extends EventEmitter {
 					});
 				}
 			})()));
-			await this.stopWorkers(workers, this.stopping);
+			await stopWorkers(workers, this.stopping);
 		}
 
 		const interrupted = this.stopping && !fatal;
@@ -306,102 +306,30 @@ export class Migration extends EventEmitter {
 			recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
 			...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),
 		};
-		if (!interrupted) result.verification = await this.verify(offlineBefore, samples);
+		if (!interrupted) result.verification = await verifyTarget(target, this.totals.written, offlineBefore, samples);
 		return result;
 	}
 
-	private async startWorkers(): Promise<Worker[]> {
+	/** Each worker's input: its partition, the stores and groups, the shared memory. */
+	private workerInputs(): WorkerInput[] {
 		const {target, source, plan, checkpoint} = this.input;
-		const workers = Array.from({length: plan.workers}, (_, index) => {
-			const data: WorkerInput = {
-				index,
-				target: target.handle,
-				targetGroup: target.group,
-				compatibility: plan.compatibility,
-				progress: this.board.buffer,
-				workers: plan.workers,
-				concurrency: this.concurrency.buffer,
-				maxConcurrency: this.concurrency.max,
-				checkpointKey: `${checkpoint.runId}/${index}`,
-				failedFile: checkpoint.failedFile,
-				source: source.handle,
-				sourceGroup: source.group,
-				sourceIdentifier: source.group.RecordIdentifierFeatureName,
-				sourceEventTime: source.group.EventTimeFeatureName,
-				local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
-				bulkColumns: bulkColumns(plan.compatibility),
-			};
-			return new Worker(new URL('worker.js', import.meta.url), {workerData: data});
-		});
-		await Promise.all(workers.map(worker => new Promise<void>((resolve, reject) => {
-			const onMessage = (message: ToMain) => {
-				if (message.type === 'ready') {
-					worker.off('message', onMessage);
-					resolve();
-				} else if (message.type === 'fatal') {
-					reject(runtimeError(`A worker could not start: ${message.message}`, 'Check that the target store can be opened.'));
-				}
-			};
-
-			worker.on('message', onMessage);
-			worker.once('error', reject);
-		})));
-		return workers;
+		return Array.from({length: plan.workers}, (_, index) => ({
+			index,
+			target: target.handle,
+			targetGroup: target.group,
+			compatibility: plan.compatibility,
+			progress: this.board.buffer,
+			workers: plan.workers,
+			concurrency: this.concurrency.buffer,
+			maxConcurrency: this.concurrency.max,
+			checkpointKey: `${checkpoint.runId}/${index}`,
+			failedFile: checkpoint.failedFile,
+			source: source.handle,
+			sourceGroup: source.group,
+			sourceIdentifier: source.group.RecordIdentifierFeatureName,
+			sourceEventTime: source.group.EventTimeFeatureName,
+			local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
+			bulkColumns: bulkColumns(plan.compatibility),
+		}));
 	}
-
-	private async stopWorkers(workers: Worker[], interrupted: boolean) {
-		await Promise.all(workers.map(worker => new Promise<void>(resolve => {
-			const onMessage = (message: ToMain) => {
-				if (message.type === 'closed') {
-					worker.off('message', onMessage);
-					resolve();
-				}
-			};
-
-			worker.on('message', onMessage);
-			worker.once('exit', () => resolve());
-			worker.postMessage({type: 'stop', interrupted} satisfies ToWorker);
-		})));
-		await Promise.all(workers.map(async worker => worker.terminate()));
-	}
-
-	/** Counts in the target against what was written, and a sample of records read back. */
-	private async verify(offlineBefore: number | undefined, samples: Map<string, FsRecord | null>): Promise<Verification> {
-		const {target} = this.input;
-		const verification: Verification = {};
-		const name = target.group.FeatureGroupName;
-		if (offlineBefore !== undefined) {
-			const actual = await target.store.countOffline(name, {mode: 'history'});
-			const expected = offlineBefore + this.totals.written;
-			verification.offlineRows = {expected, actual, ok: actual === expected};
-		} else if (hasOfflineStore(target.group)) {
-			verification.note = 'offline rows land in the service\'s offline store within ~15 minutes; not counted now';
-		}
-
-		if (hasOnlineStore(target.group)) {
-			let checked = 0;
-			let matched = 0;
-			for (const expected of samples.values()) {
-				if (expected === null) continue;
-				const targetId = expected[target.group.RecordIdentifierFeatureName];
-				if (typeof targetId !== 'string') continue;
-				checked++;
-				// The same patience as writes: a throttled read is not a failed check.
-				const actual = await retryCall(() => target.store.getRecord(name, targetId));
-				// A later version than this run's may be online already (the event-time rule): that is fine.
-				if (actual && sameOrLater(actual, expected, target.group.EventTimeFeatureName)) matched++;
-			}
-
-			verification.sample = {checked, matched, ok: checked === matched};
-		}
-
-		return verification;
-	}
-}
-
-function sameOrLater(actual: FsRecord, expected: FsRecord, eventTime: string): boolean {
-	const a = actual[eventTime];
-	const e = expected[eventTime];
-	if (a !== e) return typeof a === 'string' && typeof e === 'string' && Date.parse(a) > Date.parse(e);
-	return JSON.stringify(Object.entries(actual).sort()) === JSON.stringify(Object.entries(expected).sort());
 }
