@@ -9,10 +9,8 @@ import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
-import {featureOf, hasOfflineStore, type FeatureGroup} from '../core/types.js';
+import {featureOf, hasOfflineStore} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
-import type {StoreHandle} from '../stores/open.js';
-import type {Store} from '../stores/store.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
 import {clearOffline, clearOnline} from './clear.js';
 import {SharedConcurrency} from './concurrency.js';
@@ -23,13 +21,10 @@ import {ProgressBoard} from './progress.js';
 import {rowEventTime, Samples} from './samples.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {readSnapshotRows, takeSnapshot, type SnapshotRequest} from './source.js';
+import type {MigrationResult, Side, Totals} from './types.js';
 import type {WorkerInput} from './worker.js';
 
-export interface Side {
-	store: Store;
-	handle: StoreHandle;
-	group: FeatureGroup;
-}
+export type {MigrationResult, Side, Totals, Verification} from './types.js';
 
 export interface MigrationInput {
 	source: Side;
@@ -40,31 +35,6 @@ export interface MigrationInput {
 	/** A checkpoint from an interrupted run: continue it. */
 	resuming: boolean;
 	request: SnapshotRequest;
-}
-
-export interface Totals {
-	read: number;
-	written: number;
-	failed: number;
-	skipped: number;
-	deletes: number;
-}
-
-export interface Verification {
-	offlineRows?: {expected: number; actual: number; ok: boolean};
-	sample?: {checked: number; matched: number; ok: boolean};
-	note?: string;
-}
-
-export interface MigrationResult {
-	status: 'done' | 'interrupted';
-	totals: Totals;
-	/** Write calls sent again (unprocessed entries, throttling, 5xx). */
-	retries: number;
-	seconds: number;
-	recordsPerSecond: number;
-	failedFile?: string;
-	verification?: Verification;
 }
 
 /**

@@ -4,7 +4,7 @@
  * sample of records read back from the online store.
  */
 import {hasOfflineStore, hasOnlineStore, type FsRecord} from '../core/types.js';
-import type {Side, Verification} from './migrate.js';
+import type {Side, Verification} from './types.js';
 import {retryCall} from './write.js';
 
 /**
