@@ -189,7 +189,7 @@ export function unknownFlags(argv: string[], spec: Flags): string[] {
 const kebab = (name: string) => name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 export function reportError(thrown: unknown, say: (text: string) => void, style: ReturnType<typeof makeStyle>) {
-	const error = explainError(thrown) ?? thrown;
+	const error = isFsError(thrown) ? thrown : explainError(thrown) ?? thrown;
 	if (isFsError(error)) {
 		say(`${style.red('✘')} ${error.message}`);
 		if (error.remedy) say(`  ${style.dim('→')} ${error.remedy}`);

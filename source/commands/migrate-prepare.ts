@@ -47,7 +47,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 	let filter = parseWhere(flags['filterQuery'] as string | undefined, '--filter-query');
 	let idsFile = flags['idsFile'] as string | undefined;
 	let clearTarget = flags['clearTarget'] === true;
-	const retryFailed = flags['retryFailed'] as string | undefined;
+	let retryFailed = flags['retryFailed'] as string | undefined;
 	if (retryFailed && (filter || idsFile || flags['clearTarget'])) {
 		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
 	}
@@ -94,7 +94,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 			}
 
 			resuming = true;
-			({batchSize, workers, mode, filter, idsFile, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile});
+			({batchSize, workers, mode, filter, idsFile, retryFailed, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile, retryFailed: previous.options.retryFailed});
 			context.note(context.errStyle.dim(`resuming run ${previous.runId} (${previous.status}): ${count(previous.totals.written)} written, ${count(previous.totals.failed)} failed so far`));
 		} else if (previous && previous.status !== 'done') {
 			context.note(context.errStyle.yellow(`⚠ An interrupted run of ${sourceName} → ${targetName} exists; this starts over. Pass --resume to continue it instead.`));
@@ -136,7 +136,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 			status: 'running',
 			source: {store: sourceHandle, group: sourceName},
 			target: {store: targetHandle, group: targetName},
-			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), clearTarget},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget},
 			positions: Array.from({length: workers}, () => 0),
 			failedFile,
 			totals: {written: 0, failed: 0, deletes: 0},

@@ -137,10 +137,12 @@ async function execute(context: Context, prepared: Prepared) {
 	try {
 		result = await migration.run();
 	} catch (error) {
-		if (error instanceof FsError) throw error;
+		// The checkpoint is saved before anything runs: a run that failed can be resumed.
+		const resume = `Resume it: ${resumeCommand(context, prepared)}`;
 		const known = explainError(error);
-		const resume = `${known ? 'Then resume' : 'Resume'} it: ${resumeCommand(context, prepared)}`;
-		throw runtimeError(`Migration failed: ${(known ?? error as Error).message}`, known ? `${known.remedy} ${resume}` : resume, known?.code);
+		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then ${resume.charAt(0).toLowerCase()}${resume.slice(1)}`, known.code);
+		if (error instanceof FsError) throw error.kind === 'runtime' ? new FsError('runtime', error.message, error.remedy ? `${error.remedy} ${resume}` : resume, error.code) : error;
+		throw runtimeError(`Migration failed: ${(error as Error).message}`, resume);
 	} finally {
 		progress.stop();
 		interrupt.dispose();

@@ -72,11 +72,13 @@ export const isFsError = (error: unknown): error is FsError => error instanceof 
  */
 export function explainError(error: unknown): FsError | undefined {
 	const message = error instanceof Error ? error.message : String(error);
-	const memory = /Out of Memory Error: ([^\n]*)/.exec(message);
-	if (memory) {
+	const first = message.split('\n')[0]!;
+	if (first.includes('Out of Memory Error: ')) {
+		// What came before DuckDB's words (a worker, a step) stays; its advice goes.
+		const limit = process.env['FS_DUCKDB_MEMORY'];
 		return runtimeError(
-			`DuckDB ran out of memory: ${memory[1]!.replace(/\.$/, '')}.`,
-			`Give it more with FS_DUCKDB_MEMORY (now ${process.env['FS_DUCKDB_MEMORY'] ?? 'the default, 256MB'}), e.g. FS_DUCKDB_MEMORY=1GB.`,
+			`${first.replace('Out of Memory Error: ', 'DuckDB ran out of memory: ').replace(/\.$/, '')}.`,
+			`Give each DuckDB more with FS_DUCKDB_MEMORY (${limit ? `now ${limit}` : 'unset: 128MB to 256MB by use'}), e.g. FS_DUCKDB_MEMORY=1GB.`,
 			'OutOfMemory',
 		);
 	}

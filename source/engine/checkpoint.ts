@@ -24,7 +24,7 @@ export interface Checkpoint {
 	status: 'running' | 'interrupted' | 'failed' | 'done';
 	source: {store: StoreHandle; group: string};
 	target: {store: StoreHandle; group: string};
-	options: {batchSize: number; workers: number; mode: Mode; filter?: string; idsFile?: string; clearTarget: boolean};
+	options: {batchSize: number; workers: number; mode: Mode; filter?: string; idsFile?: string; retryFailed?: string; clearTarget: boolean};
 	snapshot?: SourceSnapshot;
 	/** Rows of each partition done (written or failed), in snapshot order. */
 	positions: number[];

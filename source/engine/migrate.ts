@@ -167,7 +167,7 @@ export class Migration extends EventEmitter {
 					waiters[index]?.();
 				} else if (message.type === 'fatal') {
 					failed[index] = true;
-					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause and resume.', message.code);
+					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause first.', message.code);
 					this.stopping = true;
 					for (const other of workers) other.postMessage({type: 'interrupt'} satisfies ToWorker);
 					for (const waiter of waiters) waiter?.();

@@ -3,7 +3,7 @@
  * kill -9 and Ctrl-C with resume, refusals before anything runs, strategies.
  */
 import {spawn} from 'node:child_process';
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
@@ -333,11 +333,33 @@ describe('interruptions', () => {
 		expect(run.stdout).toContain('Estimated records: 36,000');
 		expect(run.code).toBe(1);
 		expect(run.stderr).toContain('✘ Migration failed: DuckDB ran out of memory: ');
-		expect(run.stderr).toMatch(/→ Give it more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --yes/);
+		expect(run.stderr).toMatch(/→ Give each DuckDB more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --yes/);
 		expect(run.stderr).not.toContain('SET memory_limit');
 		const resumed = await fs(['migrate', 'source-big', 'short-of-memory', '--resume', '--yes']);
 		expect(resumed.code).toBe(0);
 		expect(await contents('short-of-memory')).toEqual(reference);
+	});
+
+	it('a --retry-failed run that fails before its snapshot resumes as a retry of its file, not as a whole migration', async () => {
+		await create('retried');
+		const failedFile = at('to-retry.jsonl');
+		const line = (id: string) => JSON.stringify({recordIdentifier: id, eventTime: '2024-01-01T00:00:00Z', record: {id, event_time: '2024-01-01T00:00:00Z', n: '7', label: 'fixed'}, errorCode: 'CastError', errorMessage: 'n: not an Integral', partition: 0, position: 0});
+		writeFileSync(failedFile, `${line('r000001')}\n${line('r000002')}\n`);
+		// A file in the target's offline store that is not Parquet: the run stops at its first read of the target.
+		const store = new LocalStore(storeDir);
+		const broken = path.join(store.offlineFiles('retried').dir, 'year=2024', 'month=01', 'day=01', 'hour=00', 'broken.parquet');
+		await store.close();
+		mkdirSync(path.dirname(broken), {recursive: true});
+		writeFileSync(broken, 'not Parquet');
+		const run = await fs(['migrate', 'source-big', 'retried', '--retry-failed', failedFile, '--yes']);
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain(`✘ retried's offline store holds a file that is not Parquet: ${broken}.`);
+		expect(run.stderr).toMatch(/→ Move it out of the group's data directory \(a partial copy or a stray file\)\. Resume it: fs migrate source-big retried --store local:\S+ --resume --yes/);
+		rmSync(broken);
+		const resumed = await fs(['migrate', 'source-big', 'retried', '--resume', '--yes', '--json']);
+		expect(resumed.code).toBe(0);
+		expect(JSON.parse(resumed.stdout).result.totals).toEqual({read: 2, written: 2, failed: 0, skipped: 0, deletes: 0});
+		expect(Object.keys((await contents('retried')).online).sort()).toEqual(['r000001', 'r000002']);
 	});
 
 	it('--resume without an interrupted run says so', async () => {

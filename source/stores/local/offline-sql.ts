@@ -3,7 +3,7 @@
  * query over them (history or latest snapshot, in the one order every reader
  * relies on), and query-engine errors turned into the user's.
  */
-import {usageError} from '../../core/errors.js';
+import {runtimeError, usageError} from '../../core/errors.js';
 import {metadataColumns} from '../../core/names.js';
 import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
 import {duckType, sqlName, sqlString} from '../../io/duckdb.js';
@@ -113,13 +113,27 @@ export function castFromJson(feature: FeatureDefinition): string {
 	return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
 }
 
-/** A query over the user's filter: the engine's refusal is the user's error, with a hint. */
-export async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup): Promise<T> {
+/**
+ * A query over the group's files and the user's filter (`where`): a file
+ * that is not Parquet is named; with a filter, the engine's refusal is the
+ * user's error, with a hint.
+ */
+export async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup, where: string | undefined): Promise<T> {
 	try {
 		return await run();
 	} catch (error) {
 		const message = (error as Error).message.split('\n')[0]!;
-		if (/Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error/i.test(message)) {
+		const notParquet = /No magic bytes found at end of file '([^']+)'|'([^']+)' is not a valid Parquet file|Invalid Parquet file '([^']+)'/.exec(message);
+		if (notParquet) {
+			const file = notParquet[1] ?? notParquet[2] ?? notParquet[3];
+			throw runtimeError(
+				`${group.FeatureGroupName}'s offline store holds a file that is not Parquet: ${file}.`,
+				'Move it out of the group\'s data directory (a partial copy or a stray file).',
+				'CorruptFile',
+			);
+		}
+
+		if (where !== undefined && /Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error/i.test(message)) {
 			throw usageError(
 				`The query engine refused the filter on ${group.FeatureGroupName}: ${message}`,
 				filterHint(message, group.EventTimeFeatureName) ?? 'Check the WHERE clause against `fs schema GROUP`.',

@@ -182,9 +182,9 @@ export class OfflineStore {
 			for (let index = 0; index < buckets && remaining > 0; index++) {
 				const limit = Number.isFinite(remaining) ? remaining : undefined;
 				const {sql, names} = this.querySql(group, {...query, limit}, {bucket: {index, of: buckets}});
-				const result = await runUserQuery(() => connection.stream(sql), group);
+				const result = await runUserQuery(() => connection.stream(sql), group, query.where);
 				for (;;) {
-					const chunk = await runUserQuery(() => result.fetchChunk(), group);
+					const chunk = await runUserQuery(() => result.fetchChunk(), group, query.where);
 					if (!chunk || chunk.rowCount === 0) break;
 					const columns = chunk.getColumns().map(column => column.map(apiValue));
 					remaining -= chunk.rowCount;
@@ -215,7 +215,7 @@ export class OfflineStore {
 				const {sql, names} = this.querySql(group, query, {bucket: {index, of: count}, parts, typedMetadata: true});
 				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
 				// Small row groups: a worker's slice of rows decodes little beyond itself.
-				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group);
+				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group, query.where);
 				const rows = result.rowsChanged;
 				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
 				return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
@@ -263,7 +263,7 @@ export class OfflineStore {
 		const {sql} = this.querySql(group, {...query, columns: [group.RecordIdentifierFeatureName]}, {forCount: true});
 		const connection = await this.connect();
 		try {
-			const reader = await runUserQuery(() => connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`), group);
+			const reader = await runUserQuery(() => connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`), group, query.where);
 			return Number(reader.getRows()[0]![0]);
 		} finally {
 			connection.closeSync();
