@@ -123,9 +123,10 @@ export async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup
 		return await run();
 	} catch (error) {
 		const message = (error as Error).message.split('\n')[0]!;
-		const notParquet = /No magic bytes found at end of file '([^']+)'|'([^']+)' is not a valid Parquet file|Invalid Parquet file '([^']+)'/.exec(message);
+		// DuckDB's words for a file that is not Parquet: too short, or no PAR1 footer.
+		const notParquet = /File '([^']+)' too small to be a Parquet file|No magic bytes found at end of file '([^']+)'/.exec(message);
 		if (notParquet) {
-			const file = notParquet[1] ?? notParquet[2] ?? notParquet[3];
+			const file = notParquet[1] ?? notParquet[2];
 			throw runtimeError(
 				`${group.FeatureGroupName}'s offline store holds a file that is not Parquet: ${file}.`,
 				'Move it out of the group\'s data directory (a partial copy or a stray file).',
