@@ -138,6 +138,11 @@ async function execute(context: Context, prepared: Prepared) {
 		result = await migration.run();
 	} catch (error) {
 		// The checkpoint is saved before anything runs: a run that failed can be resumed.
+		if (prepared.checkpoint.status === 'running') {
+			prepared.checkpoint.status = 'failed';
+			saveCheckpoint(prepared.runDir, prepared.checkpoint);
+		}
+
 		const resume = `Resume it: ${resumeCommand(context, prepared)}`;
 		const known = explainError(error);
 		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then ${resume.charAt(0).toLowerCase()}${resume.slice(1)}`, known.code);

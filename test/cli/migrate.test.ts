@@ -336,6 +336,7 @@ describe('interruptions', () => {
 		expect(run.stderr).toMatch(/→ Give each DuckDB more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --yes/);
 		expect(run.stderr).not.toContain('SET memory_limit');
 		const resumed = await fs(['migrate', 'source-big', 'short-of-memory', '--resume', '--yes']);
+		expect(resumed.stderr).toMatch(/resuming run \S+ \(failed\): 0 written, 0 failed so far/);
 		expect(resumed.code).toBe(0);
 		expect(await contents('short-of-memory')).toEqual(reference);
 	});
