@@ -96,6 +96,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 			resuming = true;
 			({batchSize, workers, mode, filter, idsFile, retryFailed, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile, retryFailed: previous.options.retryFailed});
 			context.note(context.errStyle.dim(`resuming run ${previous.runId} (${previous.status}): ${count(previous.totals.written)} written, ${count(previous.totals.failed)} failed so far`));
+			if (clearTarget && !previous.snapshot) context.note(context.errStyle.yellow(`⚠ That run stopped before reading its source: ${targetName} is cleared again, as it asked.`));
 		} else if (previous && previous.status !== 'done') {
 			context.note(context.errStyle.yellow(`⚠ An interrupted run of ${sourceName} → ${targetName} exists; this starts over. Pass --resume to continue it instead.`));
 		}

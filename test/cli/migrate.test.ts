@@ -337,6 +337,7 @@ describe('interruptions', () => {
 		expect(run.stderr).not.toContain('SET memory_limit');
 		const resumed = await fs(['migrate', 'source-big', 'short-of-memory', '--resume', '--yes']);
 		expect(resumed.stderr).toMatch(/resuming run \S+ \(failed\): 0 written, 0 failed so far/);
+		expect(resumed.stderr).toContain('⚠ That run stopped before reading its source: short-of-memory is cleared again, as it asked.');
 		expect(resumed.code).toBe(0);
 		expect(await contents('short-of-memory')).toEqual(reference);
 	});
