@@ -3,7 +3,7 @@
  * known features only, a record identifier and an event time present and
  * well-formed, every value of its feature's type.
  */
-import type {FeatureGroup, FsRecord} from './types.js';
+import type {FeatureDefinition, FeatureGroup, FsRecord} from './types.js';
 import {checkValue, eventTimeMillis, eventTimeProblem, maxIdentifierBytes} from './values.js';
 
 export interface CheckedRecord {
@@ -15,8 +15,21 @@ export interface CheckedRecord {
 
 export type RecordCheck = {ok: true; checked: CheckedRecord} | {ok: false; reason: string};
 
+/** A group's features by name, made once per group object: records are checked one by one. */
+const byName = new WeakMap<FeatureGroup, Map<string, FeatureDefinition>>();
+
+function definitionsOf(group: FeatureGroup): Map<string, FeatureDefinition> {
+	let definitions = byName.get(group);
+	if (!definitions) {
+		definitions = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
+		byName.set(group, definitions);
+	}
+
+	return definitions;
+}
+
 export function checkRecord(group: FeatureGroup, record: FsRecord): RecordCheck {
-	const definitions = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
+	const definitions = definitionsOf(group);
 	const out: FsRecord = {};
 	for (const [name, value] of Object.entries(record)) {
 		const feature = definitions.get(name);
