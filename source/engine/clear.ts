@@ -1,7 +1,8 @@
 /**
  * Clearing a feature group's own data through the store port. Online: every
  * identifier from ListRecords gets a HardDelete with TargetStores=OnlineStore,
- * so no delete markers reappear offline. Offline: only the group's own data
+ * so no delete markers reappear offline (the embedded store does the same in
+ * one statement: Store.clearOnlineStore). Offline: only the group's own data
  * location. Used by `fs clear` and `fs migrate --clear-target`.
  */
 import {createReadStream, mkdtempSync, rmSync} from 'node:fs';
@@ -32,6 +33,14 @@ export interface ClearCounts {
 export async function clearOnline(store: Store, group: FeatureGroup, onProgress?: (deleted: number) => void): Promise<number> {
 	if (!hasOnlineStore(group)) return 0;
 	const name = group.FeatureGroupName;
+	if (store.clearOnlineStore) {
+		// The embedded store: one statement, the same result (250,000 records
+		// took 29 s one by one).
+		const deleted = await store.clearOnlineStore(name);
+		onProgress?.(deleted);
+		return deleted;
+	}
+
 	const eventType = featureOf(group, group.EventTimeFeatureName)!.FeatureType;
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-clear-'));
 	try {

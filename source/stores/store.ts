@@ -218,6 +218,13 @@ export interface Store {
 	forgetCheckpoint(key: string): Promise<void>;
 	/** Delete this group's own offline data; returns the number of objects removed. */
 	clearOfflineStore(name: string): Promise<number>;
+	/**
+	 * Where a store can (the embedded one): remove every online record of the
+	 * group at once, as a HardDelete with TargetStores=OnlineStore of each
+	 * listed identifier would (no offline markers); returns how many ListRecords
+	 * (soft-deleted included) would have listed. Others are cleared record by record.
+	 */
+	clearOnlineStore?(name: string): Promise<number>;
 
 	close(): Promise<void>;
 }

@@ -48,6 +48,32 @@ describe('local store on disk', () => {
 		connection.closeSync();
 	});
 
+	it('clears a group\'s online store in one step exactly as identifier by identifier HardDeletes do', async () => {
+		const {clearOnline} = await import('../../source/engine/clear.js');
+		const contents = async (name: string) => {
+			const listed: string[] = [];
+			for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) listed.push(...page);
+			return {listed, offline: await store.countOffline(name, {mode: 'history'}), other: await store.getRecord('layout', 'a')};
+		};
+
+		for (const name of ['one-step', 'one-by-one']) {
+			await store.createFeatureGroup(groupInput(name));
+			await store.batchWrite(['a', 'b', 'c'].map(id => ({FeatureGroupName: name, Record: rec(id, 1)})));
+			await store.deleteRecord({FeatureGroupName: name, RecordIdentifier: 'c', EventTime: at(2)});
+		}
+
+		// The same store without its one-step clear: ListRecords + DeleteRecord, as for the service.
+		const oneByOne = Object.assign(Object.create(store) as LocalStore, {clearOnlineStore: undefined});
+		const oneStepCount = await clearOnline(store, await store.describeFeatureGroup('one-step'));
+		const oneByOneCount = await clearOnline(oneByOne, await store.describeFeatureGroup('one-by-one'));
+		expect(oneStepCount).toBe(3);
+		expect(oneByOneCount).toBe(3);
+		const cleared = await contents('one-step');
+		expect(cleared).toEqual(await contents('one-by-one'));
+		// Nothing online, no delete markers offline (3 puts and the SoftDelete's marker), other groups untouched.
+		expect(cleared).toEqual({listed: [], offline: 4, other: expect.objectContaining({id: 'a'})});
+	});
+
 	it('refuses to turn a directory that holds other files into a store', () => {
 		const other = path.join(temp.dir, 'other');
 		mkdirSync(other);

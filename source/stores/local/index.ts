@@ -6,7 +6,7 @@
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
-import {hasOfflineStore} from '../../core/types.js';
+import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
 	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
@@ -149,9 +149,9 @@ export class LocalStore implements Store {
 		return this.offline.clear(group);
 	}
 
-	/** Online records removed; used by `fs clear` on the embedded store. */
-	clearOnlineStore(name: string): number {
-		return this.records.clearOnline(this.catalog.get(name).FeatureGroupName);
+	async clearOnlineStore(name: string): Promise<number> {
+		const group = this.catalog.get(name);
+		return hasOnlineStore(group) ? this.records.clearOnline(group.FeatureGroupName) : 0;
 	}
 
 	/** Write every staged offline row of a group (or all groups) to Parquet. */
