@@ -143,9 +143,10 @@ async function execute(context: Context, prepared: Prepared) {
 			saveCheckpoint(prepared.runDir, prepared.checkpoint);
 		}
 
-		const resume = `Resume it: ${resumeCommand(context, prepared)}`;
+		const command = resumeCommand(context, prepared);
+		const resume = `Resume it: ${command}`;
 		const known = explainError(error);
-		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then ${resume.charAt(0).toLowerCase()}${resume.slice(1)}`, known.code);
+		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then resume it: ${command}`, known.code);
 		if (error instanceof FsError) throw error.kind === 'runtime' ? new FsError('runtime', error.message, error.remedy ? `${error.remedy} ${resume}` : resume, error.code) : error;
 		throw runtimeError(`Migration failed: ${(error as Error).message}`, resume);
 	} finally {

@@ -9,7 +9,7 @@ import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
 import {runtimeError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
-import {featureOf, hasOfflineStore} from '../core/types.js';
+import {hasOfflineStore} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
 import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
 import {clearOffline, clearOnline} from './clear.js';
@@ -18,7 +18,7 @@ import {startWorkers, stopWorkers} from './threads.js';
 import {verifyTarget} from './verify.js';
 import {partitionOf} from './partition.js';
 import {ProgressBoard} from './progress.js';
-import {rowEventTime, Samples} from './samples.js';
+import {Samples} from './samples.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {readSnapshotRows, takeSnapshot, type SnapshotRequest} from './source.js';
 import type {MigrationResult, Side, Totals} from './types.js';
@@ -125,10 +125,9 @@ export class Migration extends EventEmitter {
 		const pending: Array<Set<number>> = workers.map(() => new Set());
 		const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
 		const samples = new Samples(20);
-		const sourceEventType = featureOf(source.group, source.group.EventTimeFeatureName)?.FeatureType;
 		let fatal: Error | undefined;
 		let lastSave = 0;
-		const sampleCaster = makeTargetRecords(plan.compatibility, target.group);
+		const toTarget = makeTargetRecords(plan.compatibility, target.group);
 		const idName = source.group.RecordIdentifierFeatureName;
 
 		// An offline snapshot is read by the workers themselves, each its own
@@ -227,10 +226,7 @@ export class Migration extends EventEmitter {
 					}
 
 					seen[partition]!++;
-					if (typeof id === 'string' && (samples.has(id) || samples.size < 20)) {
-						const cast = row.deleted ? undefined : sampleCaster(row.record);
-						samples.add(id, rowEventTime(sourceEventType, row.record[source.group.EventTimeFeatureName]), row.deleted ? null : cast?.ok ? cast.record : undefined);
-					}
+					samples.addRow(row, source.group, toTarget);
 
 					const buffer = buffers[partition]!;
 					buffer.push(row);

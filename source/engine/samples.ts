@@ -6,8 +6,10 @@
  * delete also lands on a deleted record); a row that failed was not written
  * and changes nothing. So two puts with one event time leave the first.
  */
-import type {FeatureType, FsRecord} from '../core/types.js';
+import type {TargetRecord} from '../core/cast.js';
+import {featureOf, type FeatureGroup, type FeatureType, type FsRecord} from '../core/types.js';
 import {eventTimeMillis} from '../core/values.js';
+import type {WireRow} from './protocol.js';
 
 export class Samples extends Map<string, FsRecord | null> {
 	private readonly times = new Map<string, number>();
@@ -33,8 +35,20 @@ export class Samples extends Map<string, FsRecord | null> {
 		this.times.set(id, eventTime);
 		this.set(id, outcome);
 	}
+
+	/**
+	 * A source row as it goes to the target (`toTarget`: cast and checked as
+	 * the writers do), for an identifier held or while there is room.
+	 */
+	addRow(row: WireRow, source: FeatureGroup, toTarget: (record: FsRecord) => TargetRecord): void {
+		const id = row.record[source.RecordIdentifierFeatureName];
+		if (typeof id !== 'string' || (!this.has(id) && this.size >= this.limit)) return;
+		const target = row.deleted ? undefined : toTarget(row.record);
+		const eventTime = rowEventTime(featureOf(source, source.EventTimeFeatureName)?.FeatureType, row.record[source.EventTimeFeatureName]);
+		this.add(id, eventTime, row.deleted ? null : target?.ok ? target.record : undefined);
+	}
 }
 
 /** A source row's event time in milliseconds (undefined when it is not one). */
-export const rowEventTime = (type: FeatureType | undefined, value: unknown) =>
+const rowEventTime = (type: FeatureType | undefined, value: unknown) =>
 	(type && typeof value === 'string' ? eventTimeMillis(type, value) : undefined);

@@ -6,14 +6,14 @@
  */
 import {parentPort, workerData} from 'node:worker_threads';
 import type {Compatibility} from '../core/compat.js';
-import {featureOf, type FeatureGroup} from '../core/types.js';
+import type {FeatureGroup} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {BatchWriter} from './batch-writer.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
-import {rowEventTime, Samples} from './samples.js';
+import {Samples} from './samples.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
 
@@ -118,7 +118,7 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 				continue;
 			}
 
-			sample(samples, row);
+			samples.addRow(row, input.sourceGroup, writer.toTarget);
 			batch.push(row);
 			if (batch.length >= batchSize) await write();
 		}
@@ -130,16 +130,8 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 
 let batchNumber = 0;
 
-const sourceEventType = featureOf(input.sourceGroup, input.sourceEventTime)?.FeatureType;
+/** Identifiers a worker samples for the verification: the first five it writes. */
 const samplesPerWorker = 5;
-
-/** The first five identifiers a worker writes, with the record each should end with. */
-function sample(samples: Samples, row: WireRow) {
-	const id = row.record[input.sourceIdentifier];
-	if (typeof id !== 'string' || (!samples.has(id) && samples.size >= samplesPerWorker)) return;
-	const cast = row.deleted ? undefined : writer.toTarget(row.record);
-	samples.add(id, rowEventTime(sourceEventType, row.record[input.sourceEventTime]), row.deleted ? null : cast?.ok ? cast.record : undefined);
-}
 
 /** Rows per bulk load: one transaction, and the unit of progress and checkpoints. */
 const rowsPerLoad = 50_000;
@@ -194,7 +186,7 @@ async function sampleShare(whole: Share, offset: number, samples: Samples) {
 			if (position++ < offset) continue;
 			const id = row.record[input.sourceIdentifier];
 			if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
-			sample(samples, row);
+			samples.addRow(row, input.sourceGroup, writer.toTarget);
 		}
 	}
 }
