@@ -8,7 +8,7 @@
 import {appendFileSync} from 'node:fs';
 import {makeTargetRecords} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
-import type {FeatureGroup, FsRecord} from '../core/types.js';
+import {hasOfflineStore, type FeatureGroup, type FsRecord, type TargetStore} from '../core/types.js';
 import type {Store} from '../stores/store.js';
 import type {SharedConcurrency} from './concurrency.js';
 import type {ProgressBoard} from './progress.js';
@@ -30,6 +30,9 @@ export interface BatchWriterContext {
 	sourceEventTime: string;
 }
 
+/** Where history rows (WireRow.history) go. */
+const offlineOnly: TargetStore[] = ['OfflineStore'];
+
 interface Put {
 	record: FsRecord;
 	row: WireRow;
@@ -40,9 +43,11 @@ export class BatchWriter {
 	/** Source records as the target's (cast, then checked as PutRecord checks them). */
 	readonly toTarget;
 	private readonly hooks: WriteHooks;
+	private readonly offline: boolean;
 
 	constructor(private readonly context: BatchWriterContext) {
 		this.toTarget = makeTargetRecords(context.compatibility, context.target);
+		this.offline = hasOfflineStore(context.target);
 		const {board, worker} = context;
 		this.hooks = {
 			onRetry(_attempt: number, _reason: string, delay: number) {
@@ -65,7 +70,8 @@ export class BatchWriter {
 		let puts: Put[] = [];
 		const send = async (chunk: Put[], checkpoint?: {key: string; position: number}) => {
 			board.setState(worker, 'writing');
-			const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks: this.hooks, checkpoint, concurrency});
+			const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
+			const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks: this.hooks, checkpoint, concurrency, stores});
 			for (const failure of failures) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
 			written += chunk.length - failures.length;
 			failed += failures.length;
@@ -103,12 +109,19 @@ export class BatchWriter {
 				continue;
 			}
 
+			if (row.history && !this.offline) {
+				// History has nowhere to go without an offline store: done, as a bulk load does it.
+				written++;
+				board.add(worker, 'records', 1);
+				continue;
+			}
+
 			if (row.deleted) {
 				// Everything before the delete is written first: order per identifier.
 				await flush(position);
 				board.setState(worker, 'writing');
 				try {
-					await this.delete(result.record, {key, position: position + 1});
+					await this.delete(result.record, {key, position: position + 1}, row.history);
 					deletes++;
 					board.add(worker, 'deletes', 1);
 					board.add(worker, 'records', 1);
@@ -128,12 +141,13 @@ export class BatchWriter {
 		return {written: written + deletes, failed, deletes};
 	}
 
-	/** A delete marker as a SoftDelete at its event time, retried like writes. */
-	private async delete(record: FsRecord, checkpoint: {key: string; position: number}) {
+	/** A delete marker as a SoftDelete at its event time (history: its offline marker only), retried like writes. */
+	private async delete(record: FsRecord, checkpoint: {key: string; position: number}, history = false) {
 		const {store, target, concurrency} = this.context;
 		const id = record[target.RecordIdentifierFeatureName] as string;
 		const eventTime = record[target.EventTimeFeatureName] as string;
-		await retryCall(async () => store.deleteRecord({FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete'}, {checkpoint}), {hooks: this.hooks, concurrency});
+		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(history ? {TargetStores: offlineOnly} : {})};
+		await retryCall(async () => store.deleteRecord(input, {checkpoint}), {hooks: this.hooks, concurrency});
 	}
 
 	/** A failed record's line in the failed-records file, and the board's count. */

@@ -110,7 +110,9 @@ export class Migration extends EventEmitter {
 		if (!checkpoint.snapshot) {
 			this.emit('phase', 'reading the source');
 			try {
-				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers}, `${runDir}/snapshot`);
+				// Bulk loads need no order: each part names its winners instead of being sorted.
+				const unordered = bulkColumns(plan.compatibility) !== undefined && target.store.bulkLoad !== undefined;
+				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers, unordered}, `${runDir}/snapshot`);
 			} catch (error) {
 				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
 				throw error;

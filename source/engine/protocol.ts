@@ -8,6 +8,11 @@ export interface WireRow {
 	deleted: boolean;
 	/** Approximate size, for the bytes counter. */
 	bytes: number;
+	/**
+	 * Not its identifier's winner in an unordered snapshot: history, written
+	 * to the offline store only (the winner alone goes online).
+	 */
+	history?: boolean;
 }
 
 export type ToWorker =

@@ -24,6 +24,8 @@ export interface SnapshotRequest {
 	retryFailed?: string;
 	/** Workers that will read an offline snapshot: its parts (OfflineSnapshot.parts). */
 	parts?: number;
+	/** Bulk loads will write it: the offline snapshot's parts may be unordered (OfflineQuery.unordered). */
+	unordered?: boolean;
 	/** An online-only source's identifiers, listed for the plan's count (JSON lines): the snapshot takes them. */
 	listed?: {file: string; rows: number};
 }
@@ -77,7 +79,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		return {kind: 'online', idsFile: file, rows};
 	}
 
-	const query = {mode: request.mode, includeMetadata: true, parts: request.parts};
+	const query = {mode: request.mode, includeMetadata: true, parts: request.parts, unordered: request.unordered};
 	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
 	// A chosen set of identifiers: IN lists of bounded length, one part each.
 	const parts: OfflineSnapshot[] = [];

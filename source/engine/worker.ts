@@ -14,6 +14,7 @@ import {BatchWriter} from './batch-writer.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import {Samples} from './samples.js';
+import {WinnerCursor} from './winners.js';
 import type {ToMain, ToWorker, WireRow} from './protocol.js';
 import {wireRows} from './source.js';
 
@@ -98,6 +99,8 @@ function from(share: Share, skip: number): {share: Share; skipped: number} {
 async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
 	const store = await sourceStore();
 	const {share, skipped: narrowed} = from(whole, skip);
+	const first = 'file' in whole.partition ? whole.partition.first : 0;
+	const winners = WinnerCursor.of(store, whole.partition);
 	let position = narrowed;
 	let skipped = narrowed;
 	let batch: WireRow[] = [];
@@ -118,12 +121,14 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 				continue;
 			}
 
-			samples.addRow(row, input.sourceGroup, writer.toTarget);
+			if (winners && !(await winners.has(first + position - 1))) row.history = true;
+			if (!row.history) samples.addRow(row, input.sourceGroup, writer.toTarget);
 			batch.push(row);
 			if (batch.length >= batchSize) await write();
 		}
 	}
 
+	await winners?.close();
 	if (batch.length > 0 && !interrupted) await write();
 	return {rows: position, skipped};
 }
@@ -176,19 +181,27 @@ async function loadShare(share: Share, skip: number, base: number, batchSize: nu
 	return total ?? 0;
 }
 
-/** Samples from one share, read from row `offset`: its first five identifiers. */
+/**
+ * Samples from one share, read from row `offset`: its first five identifiers
+ * (of an unordered snapshot: its first five winners).
+ */
 async function sampleShare(whole: Share, offset: number, samples: Samples) {
 	const store = await sourceStore();
 	const {share, skipped} = from(whole, offset);
+	const first = 'file' in whole.partition ? whole.partition.first : 0;
+	const winners = WinnerCursor.of(store, whole.partition);
 	let position = skipped;
 	outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
 		for (const row of wireRows(offline, input.sourceGroup)) {
 			if (position++ < offset) continue;
+			if (winners && !(await winners.has(first + position - 1))) continue;
 			const id = row.record[input.sourceIdentifier];
 			if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
 			samples.addRow(row, input.sourceGroup, writer.toTarget);
 		}
 	}
+
+	await winners?.close();
 }
 
 /**

@@ -4,7 +4,7 @@
  * throttling and server errors retried with exponential backoff and full
  * jitter. What still fails is returned, never dropped.
  */
-import type {FsRecord} from '../core/types.js';
+import type {FsRecord, TargetStore} from '../core/types.js';
 import type {Store, WriteEntry} from '../stores/store.js';
 import type {SharedConcurrency} from './concurrency.js';
 
@@ -55,6 +55,8 @@ export interface ChunkOptions {
 	/** Saved with the call that completes the chunk (see WriteOptions). */
 	checkpoint?: {key: string; position: number};
 	concurrency?: SharedConcurrency;
+	/** Per record, the stores it goes to (TargetStores); default all the group has. */
+	stores?: Array<TargetStore[] | undefined>;
 }
 
 /**
@@ -66,7 +68,10 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 	const failed: FailedWrite[] = [];
 	let pending = records.map((record, index) => ({index, record}));
 	for (let attempt = 0; pending.length > 0; attempt++) {
-		const entries: WriteEntry[] = pending.map(({record}) => ({FeatureGroupName: featureGroupName, Record: record}));
+		const entries: WriteEntry[] = pending.map(({index, record}) => {
+			const stores = options.stores?.[index];
+			return stores ? {FeatureGroupName: featureGroupName, Record: record, TargetStores: stores} : {FeatureGroupName: featureGroupName, Record: record};
+		});
 		let retry: typeof pending = [];
 		let reason = '';
 		const release = await options.concurrency?.acquire();

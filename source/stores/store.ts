@@ -34,6 +34,12 @@ export interface OfflineQuery {
 	 * OfflineSnapshot.parts), one per worker; a hint a store may ignore.
 	 */
 	parts?: number;
+	/**
+	 * Snapshots for bulk loads: the rows of each part may come in any fixed
+	 * order (no sort), each part then names its winners (SnapshotRange.winners);
+	 * a hint a store may ignore.
+	 */
+	unordered?: boolean;
 }
 
 /**
@@ -124,6 +130,14 @@ export interface SnapshotRange {
 	file: string;
 	first: number;
 	count: number;
+	/**
+	 * An unordered snapshot's part: a Parquet file of the row numbers (column
+	 * `n`, ascending) of its winners, each identifier's row the online store
+	 * ends with: the latest event time, then the earliest API invocation
+	 * time, write time and row. Only these go online; the other rows are
+	 * history, for the offline store.
+	 */
+	winners?: string;
 }
 
 /**

@@ -226,6 +226,46 @@ describe('strategies', () => {
 		expect(Object.keys((await contents('oversized-copy')).online).sort()).toEqual(['r000000', 'r000001', 'r000002']);
 	});
 
+	it('puts online the row its source received first among rows of one event time, stored out of that order, in bulk and record by record', async () => {
+		// Two rows of r-tie with one event time, in files whose names (the
+		// stored order) disagree with the order the source received them in.
+		await create('ties');
+		await fill('ties', 3, 2);
+		const store = new LocalStore(storeDir);
+		const {dir} = store.offlineFiles('ties');
+		await store.close();
+		const {loadDuckDB, sqlString} = await import('../../source/io/duckdb.js');
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const put = async (file: string, label: string, received: string, extra = '') => connection.run(`COPY (
+			SELECT 'r-tie' AS id, '2024-01-01T00:30:00Z' AS event_time, CAST(7 AS BIGINT) AS n, '${label}' AS label,
+				TIMESTAMP '${received}' AS write_time, TIMESTAMP '${received}' AS api_invocation_time, false AS is_deleted ${extra}
+		) TO ${sqlString(path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00', file))} (FORMAT parquet)`);
+		await put('20240102T000000Z_aaaa.parquet', 'received second', '2024-01-02 00:00:02');
+		await put('20240102T000000Z_bbbb.parquet', 'received first', '2024-01-02 00:00:01');
+		await create('ties-bulk');
+		await create('ties-online', '--no-offline-store');
+		expect((await fs(['migrate', 'ties', 'ties-bulk', '--yes'])).code).toBe(0);
+		expect((await fs(['migrate', 'ties', 'ties-online', '--yes'])).code).toBe(0);
+		// A row no PutRecord would take sends the whole part record by record.
+		await put('20240102T000000Z_cccc.parquet', 'x', '2024-01-02 00:00:03', `UNION ALL SELECT 'r-big', '2024-01-01T00:00:00Z', 1, repeat('x', 360000),
+			TIMESTAMP '2024-01-02 00:00:00', TIMESTAMP '2024-01-02 00:00:00', false`);
+		connection.closeSync();
+		await create('ties-record');
+		const result = await fs(['migrate', 'ties', 'ties-record', '--yes', '--json', '--max-workers', '1', '--failed-output', at('ties-failed.jsonl')]);
+		expect(result.code).toBe(3);
+		expect(JSON.parse(result.stdout).result).toMatchObject({totals: {read: 10, written: 9, failed: 1}, verification: {sample: {ok: true}}});
+		const bulk = await contents('ties-bulk');
+		const record = await contents('ties-record');
+		for (const target of [bulk, record]) expect(target.online['r-tie']).toMatchObject({label: 'received first'});
+		// Into an online-only target the latest snapshot goes: SageMaker's query takes the last received.
+		expect((await contents('ties-online')).online['r-tie']).toMatchObject({label: 'received second'});
+		expect(record.online).toEqual(bulk.online);
+		// Every row of the history offline, the one that failed aside.
+		expect(bulk.offline).toHaveLength(8);
+		expect(record.offline).toEqual([...bulk.offline, record.offline.find(row => row.includes('"r-tie","2024-01-01T00:30:00Z","7","x"'))].sort());
+	});
+
 	it('retries throttled writes until everything is written', async () => {
 		await create('throttled');
 		const result = await fs(['migrate', 'source-big', 'throttled', '--yes', '--json', '--mode', 'snapshot'], {env: {FS_LOCAL_FAULTS: 'throttle=0.2,seed=5'}});

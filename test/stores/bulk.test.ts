@@ -108,14 +108,14 @@ async function contents(target: string) {
 beforeAll(async () => {
 	temp = tempDir();
 	store = new LocalStore(path.join(temp.dir, 'store'));
-	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash', 'refused']) await store.createFeatureGroup(group(name));
+	for (const name of ['source', 'by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash', 'refused', 'unordered']) await store.createFeatureGroup(group(name));
 	for (const op of sourceOps()) {
 		if (op.deleted) await store.deleteRecord({FeatureGroupName: 'source', RecordIdentifier: op.record['id'] as string, EventTime: op.record['event_time'] as string});
 		else expect((await store.batchWrite([{FeatureGroupName: 'source', Record: op.record}])).errors).toEqual([]);
 	}
 
 	snapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true}, path.join(temp.dir, 'snapshot'));
-	for (const name of ['by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash']) await preload(name);
+	for (const name of ['by-record', 'bulk', 'pieces', 'ranges', 'whole', 'whole-hash', 'unordered']) await preload(name);
 	await replayByRecord('by-record');
 });
 
@@ -264,6 +264,46 @@ describe('bulk load', () => {
 
 		expect(loaded).toBe(parted.rows);
 		expect(await contents('ranges')).toEqual(await contents('by-record'));
+	});
+
+	it('takes an unordered snapshot, one file per part with its winners, loaded in pieces as the sorted replay', async () => {
+		const unordered = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true, parts: 3, unordered: true}, path.join(temp.dir, 'snapshot-unordered'));
+		expect(unordered.rows).toBe(snapshot.rows);
+		expect(unordered.files).toHaveLength(3);
+		expect(unordered.parts!.map(({file, first}) => ({file, first}))).toEqual(unordered.files.map(file => ({file, first: 0})));
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		const owner = new Map<string, number>();
+		let winners = 0;
+		for (const [index, range] of unordered.parts!.entries()) {
+			const ids = (await connection.runAndReadAll(`SELECT id FROM read_parquet(${sqlString(range.file)})`)).getRows().map(row => String(row[0]));
+			expect(ids).toHaveLength(range.count);
+			for (const id of ids) {
+				expect(owner.get(id) ?? index).toBe(index);
+				owner.set(id, index);
+			}
+
+			// One winner per identifier of the part, ascending.
+			const numbers = (await connection.runAndReadAll(`SELECT n FROM read_parquet(${sqlString(range.winners!)})`)).getRows().map(row => Number(row[0]));
+			expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+			expect(new Set(numbers.map(number => ids[number])).size).toBe(new Set(ids).size);
+			winners += numbers.length;
+		}
+
+		connection.closeSync();
+		expect(owner.size).toBe(40);
+		expect(winners).toBe(40);
+		for (const range of unordered.parts!) {
+			let done = 0;
+			for (;;) {
+				const result = await store.bulkLoad({FeatureGroupName: 'unordered', file: range.file, partition: range, skip: done, limit: 7, columns, deletedColumn: 'is_deleted'});
+				if (!result.ok) throw new Error(result.reason);
+				done += result.rows;
+				if (done >= result.total) break;
+			}
+		}
+
+		expect(await contents('unordered')).toEqual(await contents('by-record'));
 	});
 
 	it('refuses rows it cannot vouch for and writes nothing', async () => {

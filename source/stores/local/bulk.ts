@@ -55,7 +55,7 @@ export class BulkLoader {
 		const connection = await this.offline.connect();
 		try {
 			const columns = faulty ?? await this.loadColumns(connection, group, load);
-			const total = await step('reading', () => this.stage(connection, group, load, columns));
+			const {total, first, last} = await step('reading', () => this.stage(connection, group, load, columns));
 			if (typeof columns === 'string') return {ok: false, total, reason: columns};
 			const {rows, deletes, bad, hours, bytes} = await this.summary(connection, columns);
 			if (bad > 0) return {ok: false, total, reason: `${bad} rows need the record-by-record checks`};
@@ -64,7 +64,10 @@ export class BulkLoader {
 			// What names the load's files: the same load redone writes the same names.
 			const seed = JSON.stringify([load.file, load.partition ?? null, load.skip, load.checkpoint?.key ?? null]);
 			const staged = hasOfflineStore(group) ? await step('offline store', () => this.writeOffline(connection, group, seed, now, hours)) : undefined;
-			const winners = hasOnlineStore(group) ? await step('online store', () => this.onlineWinners(connection, group)) : undefined;
+			// An unordered snapshot's part names its winners: no choosing per load.
+			const named = load.partition && 'winners' in load.partition ? load.partition.winners : undefined;
+			const chosen = named ? {file: named, first: first!, last: last!} : undefined;
+			const winners = hasOnlineStore(group) ? await step('online store', () => this.onlineWinners(connection, group, chosen)) : undefined;
 			const commit = this.db.transaction(() => {
 				if (winners) this.upsertWinners(group, winners, now);
 				if (staged) this.pending.run(staged, group.FeatureGroupName, seed, now);
@@ -111,15 +114,18 @@ export class BulkLoader {
 		return this.described.types;
 	}
 
-	/** The load's rows as table `bulk`, in the file's order; returns the (partitioned) file's row count. */
-	private async stage(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad, columns: LoadColumn[] | string): Promise<number> {
+	/**
+	 * The load's rows as table `bulk`, in the file's order; returns the
+	 * (partitioned) file's row count and the file rows the load takes.
+	 */
+	private async stage(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad, columns: LoadColumn[] | string): Promise<{total: number; first?: number; last?: number}> {
 		const where = partitionCondition(load.partition);
 		// file_row_number keeps the file's order whatever DuckDB's threads do.
 		// Numbering the partition's rows reads two columns; the load's own rows
 		// are then one range of file rows, read in full.
 		const file = `read_parquet(${sqlString(load.file)}, file_row_number = true)`;
 		const [total, first, last] = await this.rowRange(connection, load, file, where);
-		if (typeof columns === 'string') return total;
+		if (typeof columns === 'string') return {total};
 		const deleted = load.deletedColumn ? `coalesce(CAST(${sqlName(load.deletedColumn)} AS VARCHAR) = 'true', false)` : 'false';
 		const checks = columns.map((column, index) => `${valueCheck(column, `__v${index}`, roleOf(group, column))} AS __ok${index}`);
 		const values = columns.map((_, index) => `__v${index}`);
@@ -137,7 +143,7 @@ export class BulkLoader {
 				FROM ${file}
 				WHERE ${first === undefined ? 'false' : `file_row_number BETWEEN ${first} AND ${last} AND ${where}`}
 			)`);
-		return total;
+		return {total, first, last};
 	}
 
 	/** The (partitioned) file's row count, and the file rows the load takes (none: undefined). */
@@ -215,9 +221,11 @@ export class BulkLoader {
 	 * replace it). The record is JSON with a feature without a value as null
 	 * (DuckDB's own to_json; Records.getRecord leaves nulls out). A grouped
 	 * arg_max picks the rows: a window over every row would carry all the
-	 * load's columns through its sort, several times slower.
+	 * load's columns through its sort, several times slower. An unordered
+	 * snapshot's part names its winners (`chosen`): those of the load's rows
+	 * go online, the others are history only.
 	 */
-	private async onlineWinners(connection: DuckDBConnection, group: FeatureGroup): Promise<Winners> {
+	private async onlineWinners(connection: DuckDBConnection, group: FeatureGroup, chosen?: {file: string; first: number; last: number}): Promise<Winners> {
 		const features = group.FeatureDefinitions;
 		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
 		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
@@ -227,7 +235,9 @@ export class BulkLoader {
 				CASE WHEN __deleted THEN CAST(to_json(${marker}) AS VARCHAR) ELSE CAST(to_json({${texts.join(', ')}}) AS VARCHAR) END
 			FROM (
 				SELECT ${['*', ...fractionalTexts(features, index => `__v${index}`)].join(', ')} FROM bulk
-				WHERE __n IN (SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id})
+				WHERE __n IN (${chosen
+		? `SELECT n FROM read_parquet(${sqlString(chosen.file)}) WHERE n BETWEEN ${chosen.first} AND ${chosen.last}`
+		: `SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id}`})
 			)
 			ORDER BY __v${id}`);
 		const [ids, times, deleted, records] = reader.getColumns() as [string[], bigint[], boolean[], string[]];

@@ -28,6 +28,8 @@ export interface QueryOptions {
 	 * DuckDB's memory: spilled), and no reader of a snapshot needs their text.
 	 */
 	typedMetadata?: boolean;
+	/** No ORDER BY: the rows in the order they are stored (a bucket is one part). */
+	unordered?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export function relationSql(group: FeatureGroup, glob: string | undefined, bucke
 /** The SQL for a query over `relation(bucket)`, and the output columns' names. */
 export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bucket?: Bucket) => string, options: QueryOptions = {}): {sql: string; names: string[]} {
 	const {forCount = false, bucket, parts = 1, typedMetadata = false} = options;
+	const noOrder = forCount || options.unordered === true;
 	const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
 	const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
 	for (const name of features) {
@@ -80,15 +83,13 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 	});
 	const id = sqlName(group.RecordIdentifierFeatureName);
 	const eventFeature = byName.get(group.EventTimeFeatureName)!;
-	const eventTime = eventFeature.FeatureType === 'String'
-		? `TRY_CAST(${sqlName(eventFeature.FeatureName)} AS TIMESTAMP)`
-		: sqlName(eventFeature.FeatureName);
+	const eventTime = eventTimeKey(eventFeature);
 	const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
 	const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
 	// Parts first (snapshots): each part is then one range of rows.
 	const byPart = parts > 1 ? `${partOf(group, parts)}, ` : '';
 	if (query.mode === 'snapshot') {
-		const order = forCount ? '' : `ORDER BY ${byPart}${id}`;
+		const order = noOrder ? '' : `ORDER BY ${byPart}${id}`;
 		return {
 			names,
 			sql: `SELECT ${select.join(', ')} FROM (
@@ -98,8 +99,28 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 		};
 	}
 
-	const order = forCount ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
+	const order = noOrder ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
 	return {names, sql: `SELECT ${select.join(', ')} FROM ${relation(bucket)} ${where} ${order} ${limit}`};
+}
+
+/** A row's event time as the order takes it (a time, or the Fractional number). */
+export const eventTimeKey = (feature: FeatureDefinition) => (feature.FeatureType === 'String'
+	? `TRY_CAST(${sqlName(feature.FeatureName)} AS TIMESTAMP)`
+	: sqlName(feature.FeatureName));
+
+/**
+ * SQL writing the winners of an unordered snapshot's file (SnapshotRange.winners)
+ * to `target`: per identifier the row number of its latest event time, then
+ * earliest API invocation time, write time and row: the row a replay in
+ * the sorted order would leave online.
+ */
+export function winnersSql(group: FeatureGroup, file: string, target: string): string {
+	const eventFeature = group.FeatureDefinitions.find(feature => feature.FeatureName === group.EventTimeFeatureName)!;
+	// A row without a valid event time fails its write and changes nothing: it never wins.
+	const time = eventTimeKey(eventFeature);
+	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -file_row_number)`;
+	return `COPY (SELECT arg_max(file_row_number, ${key}) AS n FROM read_parquet(${sqlString(file)}, file_row_number = true)
+		GROUP BY ${sqlName(group.RecordIdentifierFeatureName)} ORDER BY n) TO ${sqlString(target)} (FORMAT parquet)`;
 }
 
 /** A row's part of `parts` by its identifier: the same SQL on the store's rows and on the snapshot's. */

@@ -18,7 +18,7 @@ import {duckdbMemory, loadDuckDB, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';
-import {partOf, querySql, relationSql, runUserQuery, type QueryOptions} from './offline-sql.js';
+import {partOf, querySql, relationSql, runUserQuery, winnersSql, type QueryOptions} from './offline-sql.js';
 
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
@@ -203,29 +203,67 @@ export class OfflineStore {
 	 * that each of `query.parts` parts is one range of rows per file. With
 	 * parts, one file per DuckDB thread, written at once: a sorted COPY keeps
 	 * a thread and a half busy, two of them both threads (a third less time).
-	 * DuckDB's sorts spill to disk past its memory limit.
+	 * DuckDB's sorts spill to disk past its memory limit. Unordered (bulk
+	 * loads): one file per part, its rows as stored, and its winners.
 	 */
 	async snapshot(group: FeatureGroup, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
 		mkdirSync(dir, {recursive: true});
 		const parts = Math.max(1, Math.floor(query.parts ?? 1));
+		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts);
 		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
-		const written = await Promise.all(Array.from({length: count}, async (_, index) => {
-			const connection = await this.connect();
-			try {
-				const {sql, names} = this.querySql(group, query, {bucket: {index, of: count}, parts, typedMetadata: true});
-				const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
-				// Small row groups: a worker's slice of rows decodes little beyond itself.
-				const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group, query.where);
-				const rows = result.rowsChanged;
-				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
-				return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
-			} finally {
-				connection.closeSync();
-			}
-		}));
+		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(async connection => {
+			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: count}, parts, typedMetadata: true});
+			// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
+			return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
+		})));
 		const snapshot: OfflineSnapshot = {kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0)};
 		// Each file's ranges in part order: part i of every file is worker i's.
 		return written.every(part => part.ranges) ? {...snapshot, parts: written.flatMap(part => part.ranges!)} : snapshot;
+	}
+
+	/**
+	 * A snapshot whose part i is file i, its identifiers' rows in the order
+	 * they are stored: no sort (the costliest step of a sorted snapshot), as
+	 * many files written at once as DuckDB has threads. Each part names its
+	 * winners (SnapshotRange.winners), which bulk loads send online: what a
+	 * replay in the sorted order leaves there, without the order.
+	 */
+	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot> {
+		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
+		let next = 0;
+		await Promise.all(Array.from({length: Math.min(this.threads, parts)}, async () => {
+			while (next < parts) {
+				const index = next++;
+				written[index] = await this.withConnection(async connection => {
+					const part = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
+					const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
+					await connection.run(winnersSql(group, part.file, winners));
+					return {...part, winners};
+				});
+			}
+		}));
+		return {
+			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
+			parts: written.map(({file, rows, winners}) => ({file, first: 0, count: rows, winners})),
+		};
+	}
+
+	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`. */
+	private async writeSnapshotFile(connection: DuckDBConnection, group: FeatureGroup, query: OfflineQuery, dir: string, index: number, options: QueryOptions) {
+		const {sql, names} = this.querySql(group, query, options);
+		const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
+		// Small row groups: a worker's slice of rows decodes little beyond itself.
+		const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group, query.where);
+		return {file, names, rows: result.rowsChanged};
+	}
+
+	private async withConnection<T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+		const connection = await this.connect();
+		try {
+			return await run(connection);
+		} finally {
+			connection.closeSync();
+		}
 	}
 
 	/**
