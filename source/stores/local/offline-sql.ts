@@ -81,6 +81,8 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 		if (name === 'write_time' || name === 'api_invocation_time') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
 		return `CAST(${column} AS VARCHAR) AS ${column}`;
 	});
+	// Unordered snapshots keep where each row is stored, the last key of the winners (winnersSql).
+	if (options.unordered) select.push('__stored');
 	const id = sqlName(group.RecordIdentifierFeatureName);
 	const eventFeature = byName.get(group.EventTimeFeatureName)!;
 	const eventTime = eventTimeKey(eventFeature);
@@ -111,14 +113,14 @@ export const eventTimeKey = (feature: FeatureDefinition) => (feature.FeatureType
 /**
  * SQL writing the winners of an unordered snapshot's file (SnapshotRange.winners)
  * to `target`: per identifier the row number of its latest event time, then
- * earliest API invocation time, write time and row: the row a replay in
- * the sorted order would leave online.
+ * earliest API invocation time, write time and place in the store
+ * (`__stored`): the row a replay in the sorted order would leave online.
  */
 export function winnersSql(group: FeatureGroup, file: string, target: string): string {
 	const eventFeature = group.FeatureDefinitions.find(feature => feature.FeatureName === group.EventTimeFeatureName)!;
 	// A row without a valid event time fails its write and changes nothing: it never wins.
 	const time = eventTimeKey(eventFeature);
-	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -file_row_number)`;
+	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -__stored)`;
 	return `COPY (SELECT arg_max(file_row_number, ${key}) AS n FROM read_parquet(${sqlString(file)}, file_row_number = true)
 		GROUP BY ${sqlName(group.RecordIdentifierFeatureName)} ORDER BY n) TO ${sqlString(target)} (FORMAT parquet)`;
 }

@@ -39,23 +39,29 @@ export class OfflineStore {
 	}
 
 	async connect(): Promise<DuckDBConnection> {
-		// A memory limit and a spill directory keep big sorts (history order,
-		// snapshot windows) from growing the process with the row count. The
-		// Presto macros live in the instance's catalog: defined once, seen by
-		// every connection.
-		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
-			const instance = await DuckDBInstance.create(':memory:', {
-				threads: String(this.threads),
-				memory_limit: this.memoryLimit,
-				temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
-			});
-			const setup = await instance.connect();
-			await setup.run('SET GLOBAL TimeZone = \'UTC\'');
-			for (const macro of [...prestoMacros, ...valueMacros]) await setup.run(macro);
-			setup.closeSync();
-			return instance;
-		});
+		this.instance ??= this.createInstance();
 		return (await this.instance).connect();
+	}
+
+	/**
+	 * A DuckDB for the store's queries. A memory limit and a spill directory
+	 * keep big sorts (history order, snapshot windows) from growing the
+	 * process with the row count. The Presto macros live in the instance's
+	 * catalog: defined once, seen by every connection.
+	 */
+	private async createInstance(settings: Record<string, string> = {}): Promise<DuckDBInstance> {
+		const {DuckDBInstance} = await loadDuckDB();
+		const instance = await DuckDBInstance.create(':memory:', {
+			threads: String(this.threads),
+			memory_limit: this.memoryLimit,
+			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
+			...settings,
+		});
+		const setup = await instance.connect();
+		await setup.run('SET GLOBAL TimeZone = \'UTC\'');
+		for (const macro of [...prestoMacros, ...valueMacros]) await setup.run(macro);
+		setup.closeSync();
+		return instance;
 	}
 
 	hasStaged(name: string): boolean {
@@ -222,26 +228,37 @@ export class OfflineStore {
 	}
 
 	/**
-	 * A snapshot whose part i is file i, its identifiers' rows in the order
-	 * they are stored: no sort (the costliest step of a sorted snapshot), as
-	 * many files written at once as DuckDB has threads. Each part names its
-	 * winners (SnapshotRange.winners), which bulk loads send online: what a
-	 * replay in the sorted order leaves there, without the order.
+	 * A snapshot whose part i is file i, its identifiers' rows in no
+	 * particular order: no sort (the costliest step of a sorted snapshot),
+	 * and DuckDB need not keep the files' order either (its own instance,
+	 * without preserve_insertion_order: a seventh less time). As many files
+	 * are written at once as DuckDB has threads. Each part names its winners
+	 * (SnapshotRange.winners), which bulk loads send online: what a replay in
+	 * the sorted order leaves there, without the order.
 	 */
 	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot> {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
+		const instance = await this.createInstance({preserve_insertion_order: 'false'});
 		let next = 0;
-		await Promise.all(Array.from({length: Math.min(this.threads, parts)}, async () => {
-			while (next < parts) {
-				const index = next++;
-				written[index] = await this.withConnection(async connection => {
-					const part = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
-					const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
-					await connection.run(winnersSql(group, part.file, winners));
-					return {...part, winners};
-				});
-			}
-		}));
+		try {
+			await Promise.all(Array.from({length: Math.min(this.threads, parts)}, async () => {
+				while (next < parts) {
+					const index = next++;
+					const connection = await instance.connect();
+					try {
+						const part = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
+						const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
+						await connection.run(winnersSql(group, part.file, winners));
+						written[index] = {...part, winners};
+					} finally {
+						connection.closeSync();
+					}
+				}
+			}));
+		} finally {
+			instance.closeSync();
+		}
+
 		return {
 			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
 			parts: written.map(({file, rows, winners}) => ({file, first: 0, count: rows, winners})),
