@@ -176,14 +176,20 @@ export class BulkLoader {
 	 * (feature names and values; a number counts 8 bytes, text is not made).
 	 */
 	private async summary(connection: DuckDBConnection, columns: LoadColumn[]): Promise<{rows: number; deletes: number; bad: number; hours: number; bytes: number}> {
-		const sizes = columns.map(({feature}, index) => {
-			const name = Buffer.byteLength(feature.FeatureName);
-			return feature.FeatureType === 'String' ? `coalesce(strlen(__v${index}) + ${name}, 0)` : `CASE WHEN __v${index} IS NULL THEN 0 ELSE ${name + 8} END`;
-		});
+		// Per column the values (and the text's bytes), weighed here: a third of
+		// the scan's time next to adding up twenty sizes per row in SQL.
+		const sizes = columns.flatMap(({feature}, index) => (feature.FeatureType === 'String' ? [`count(__v${index})`, `sum(strlen(__v${index}))`] : [`count(__v${index})`]));
 		const reader = await connection.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE __deleted), count(*) FILTER (WHERE NOT __ok),
-			count(DISTINCT ${hourOf}), coalesce(sum(${sizes.join(' + ')}), 0) FROM bulk`);
-		const [rows, deletes, bad, hours, bytes] = reader.getRows()[0]!.map(Number);
-		return {rows: rows!, deletes: deletes!, bad: bad!, hours: hours!, bytes: bytes!};
+			count(DISTINCT ${hourOf}), ${sizes.join(', ')} FROM bulk`);
+		const [rows, deletes, bad, hours, ...aggregates] = reader.getRows()[0]!.map(Number);
+		let bytes = 0;
+		for (const {feature} of columns) {
+			const name = Buffer.byteLength(feature.FeatureName);
+			const values = aggregates.shift()!;
+			bytes += feature.FeatureType === 'String' ? values * name + (aggregates.shift() || 0) : values * (name + 8);
+		}
+
+		return {rows: rows!, deletes: deletes!, bad: bad!, hours: hours!, bytes};
 	}
 
 	/** Offline rows as Parquet in a directory of their own, partitioned by event time; returns the directory. */
