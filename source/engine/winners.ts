@@ -12,19 +12,20 @@ export class WinnerCursor {
 	private ended = false;
 	private readonly batches: AsyncIterator<OfflineBatch>;
 
-	constructor(store: Store, file: string) {
+	constructor(store: Store, file: string, private readonly base = 0) {
 		// `rows` only has to be non-zero for the file to be read.
 		this.batches = store.readSnapshot({kind: 'parquet', files: [file], names: ['n'], rows: 1})[Symbol.asyncIterator]();
 	}
 
 	/** The cursor of a share's winners, if its snapshot is unordered. */
 	static of(store: Store, partition: object): WinnerCursor | undefined {
-		const winners = 'file' in partition ? (partition as SnapshotRange).winners : undefined;
-		return winners ? new WinnerCursor(store, winners) : undefined;
+		const range = 'file' in partition ? partition as SnapshotRange : undefined;
+		return range?.winners ? new WinnerCursor(store, range.winners, range.base) : undefined;
 	}
 
-	/** Whether file row `n` is a winner; rows are asked about in ascending order. */
-	async has(n: number): Promise<boolean> {
+	/** Whether file row `row` is a winner; rows are asked about in ascending order. */
+	async has(row: number): Promise<boolean> {
+		const n = this.base + row;
 		for (;;) {
 			while (this.at < this.batch.length && this.batch[this.at]! < n) this.at++;
 			if (this.at < this.batch.length) return this.batch[this.at] === n;

@@ -76,7 +76,7 @@ interface Share {
  */
 function sharesOf(snapshot: OfflineSnapshot): Share[] {
 	if (snapshot.parts) {
-		return snapshot.parts.filter((_, index) => index % input.workers === me)
+		return snapshot.parts.filter((range, index) => (range.part ?? index) % input.workers === me)
 			.map(range => ({snapshot: {...snapshot, files: [range.file], parts: undefined, rows: range.count}, partition: range}));
 	}
 

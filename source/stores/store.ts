@@ -138,6 +138,10 @@ export interface SnapshotRange {
 	 * history, for the offline store.
 	 */
 	winners?: string;
+	/** What the winners file adds to this file's row numbers (it may list several files' rows); default 0. */
+	base?: number;
+	/** The part (worker) the range belongs to; default its index in OfflineSnapshot.parts. */
+	part?: number;
 }
 
 /**

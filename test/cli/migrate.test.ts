@@ -8,6 +8,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {cliPath, fsWith, localWorkers, localWorkersLine} from '../helpers/cli.js';
+import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
 import {tempDir} from '../helpers/temp.js';
 
 const temp = tempDir('fs-migrate-');
@@ -264,6 +265,32 @@ describe('strategies', () => {
 		// Every row of the history offline, the one that failed aside.
 		expect(bulk.offline).toHaveLength(8);
 		expect(record.offline).toEqual([...bulk.offline, record.offline.find(row => row.includes('"r-tie","2024-01-01T00:30:00Z","7","x"'))].sort());
+	});
+
+	it('reads a large history in place and gives the same target in bulk and record by record', async () => {
+		await create('large');
+		const store = new LocalStore(storeDir);
+		const {dir} = store.offlineFiles('large');
+		await store.close();
+		await writeLargeHistory(dir);
+		await create('large-bulk');
+		await create('large-record');
+		const bulk = await fs(['migrate', 'large', 'large-bulk', '--yes', '--json']);
+		// Injected faults (none drawn) make the store take records only.
+		const record = await fs(['migrate', 'large', 'large-record', '--yes', '--json'], {env: {FS_LOCAL_FAULTS: 'throttle=0,seed=1'}});
+		for (const result of [bulk, record]) {
+			expect(result.code).toBe(0);
+			expect(JSON.parse(result.stdout).result).toMatchObject({totals: {read: 48_000, written: 48_000, failed: 0, skipped: 0}, verification: {offlineRows: {ok: true}, sample: {ok: true}}});
+		}
+
+		const target = await contents('large-bulk');
+		expect(Object.keys(target.online)).toHaveLength(largeHistoryIds);
+		// Ties won by the row received first, whichever file holds it; later versions; deletes.
+		expect(target.online['r04001']).toMatchObject({label: 'a-20001'});
+		expect(target.online['r00000']).toMatchObject({label: 'b-0'});
+		expect(target.online['r00001']).toMatchObject({label: 'b-8001'});
+		expect(target.online['r00010']).toBe('deleted');
+		expect(await contents('large-record')).toEqual(target);
 	});
 
 	it('retries throttled writes until everything is written', async () => {

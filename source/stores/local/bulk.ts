@@ -65,8 +65,8 @@ export class BulkLoader {
 			const seed = JSON.stringify([load.file, load.partition ?? null, load.skip, load.checkpoint?.key ?? null]);
 			const staged = hasOfflineStore(group) ? await step('offline store', () => this.writeOffline(connection, group, seed, now, hours)) : undefined;
 			// An unordered snapshot's part names its winners: no choosing per load.
-			const named = load.partition && 'winners' in load.partition ? load.partition.winners : undefined;
-			const chosen = named ? {file: named, first: first!, last: last!} : undefined;
+			const range = load.partition && 'file' in load.partition ? load.partition : undefined;
+			const chosen = range?.winners ? {file: range.winners, base: range.base ?? 0, first: first!, last: last!} : undefined;
 			const winners = hasOnlineStore(group) ? await step('online store', () => this.onlineWinners(connection, group, chosen)) : undefined;
 			const commit = this.db.transaction(() => {
 				if (winners) this.upsertWinners(group, winners, now);
@@ -231,7 +231,7 @@ export class BulkLoader {
 	 * snapshot's part names its winners (`chosen`): those of the load's rows
 	 * go online, the others are history only.
 	 */
-	private async onlineWinners(connection: DuckDBConnection, group: FeatureGroup, chosen?: {file: string; first: number; last: number}): Promise<Winners> {
+	private async onlineWinners(connection: DuckDBConnection, group: FeatureGroup, chosen?: {file: string; base: number; first: number; last: number}): Promise<Winners> {
 		const features = group.FeatureDefinitions;
 		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
 		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
@@ -242,11 +242,12 @@ export class BulkLoader {
 			FROM (
 				SELECT ${['*', ...fractionalTexts(features, index => `__v${index}`)].join(', ')} FROM bulk
 				WHERE __n IN (${chosen
-		? `SELECT n FROM read_parquet(${sqlString(chosen.file)}) WHERE n BETWEEN ${chosen.first} AND ${chosen.last}`
+		? `SELECT n - ${chosen.base} FROM read_parquet(${sqlString(chosen.file)}) WHERE n BETWEEN ${chosen.base + chosen.first} AND ${chosen.base + chosen.last}`
 		: `SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id}`})
 			)
 			ORDER BY __v${id}`);
-		const [ids, times, deleted, records] = reader.getColumns() as [string[], bigint[], boolean[], string[]];
+		// No chunk at all when no row of the load is a winner (an unordered snapshot's history).
+		const [ids = [], times = [], deleted = [], records = []] = reader.getColumns() as [string[]?, bigint[]?, boolean[]?, string[]?];
 		return {ids, times, deleted, records};
 	}
 

@@ -111,17 +111,18 @@ export const eventTimeKey = (feature: FeatureDefinition) => (feature.FeatureType
 	: sqlName(feature.FeatureName));
 
 /**
- * SQL writing the winners of an unordered snapshot's file (SnapshotRange.winners)
- * to `target`: per identifier the row number of its latest event time, then
- * earliest API invocation time, write time and place in the store
- * (`__stored`): the row a replay in the sorted order would leave online.
+ * SQL writing the winners of unordered rows (SnapshotRange.winners) to
+ * `target`: per identifier the position (`position`, ascending) of its row
+ * with the latest event time, then the earliest API invocation time, write
+ * time and place in the store (`stored`): the row a replay in the sorted
+ * order would leave online. `relation` reads the rows with file_row_number.
  */
-export function winnersSql(group: FeatureGroup, file: string, target: string): string {
+export function winnersSql(group: FeatureGroup, relation: string, position: string, stored: string, target: string): string {
 	const eventFeature = group.FeatureDefinitions.find(feature => feature.FeatureName === group.EventTimeFeatureName)!;
 	// A row without a valid event time fails its write and changes nothing: it never wins.
 	const time = eventTimeKey(eventFeature);
-	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -__stored)`;
-	return `COPY (SELECT arg_max(file_row_number, ${key}) AS n FROM read_parquet(${sqlString(file)}, file_row_number = true)
+	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -(${stored}))`;
+	return `COPY (SELECT arg_max(${position}, ${key}) AS n FROM ${relation}
 		GROUP BY ${sqlName(group.RecordIdentifierFeatureName)} ORDER BY n) TO ${sqlString(target)} (FORMAT parquet)`;
 }
 

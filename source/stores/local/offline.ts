@@ -18,6 +18,7 @@ import {duckdbMemory, loadDuckDB, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';
+import {linkedSnapshot} from './snapshot-linked.js';
 import {partOf, querySql, relationSql, runUserQuery, winnersSql, type QueryOptions} from './offline-sql.js';
 
 /** Rows sorted per pass when reading in identifier order (see read). */
@@ -215,7 +216,7 @@ export class OfflineStore {
 	async snapshot(group: FeatureGroup, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
 		mkdirSync(dir, {recursive: true});
 		const parts = Math.max(1, Math.floor(query.parts ?? 1));
-		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts);
+		if (query.unordered) return await this.linkedSnapshot(group, query, dir, parts) ?? this.unorderedSnapshot(group, query, dir, parts);
 		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
 		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(async connection => {
 			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: count}, parts, typedMetadata: true});
@@ -248,7 +249,7 @@ export class OfflineStore {
 					try {
 						const part = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
 						const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
-						await connection.run(winnersSql(group, part.file, winners));
+						await connection.run(winnersSql(group, `read_parquet(${sqlString(part.file)}, file_row_number = true)`, 'file_row_number', '__stored', winners));
 						written[index] = {...part, winners};
 					} finally {
 						connection.closeSync();
@@ -263,6 +264,18 @@ export class OfflineStore {
 			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
 			parts: written.map(({file, rows, winners}) => ({file, first: 0, count: rows, winners})),
 		};
+	}
+
+	/**
+	 * A whole history without a filter: the group's own files, linked
+	 * (snapshot-linked.ts), when they can be; else undefined.
+	 */
+	private async linkedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot | undefined> {
+		if (query.mode !== 'history' || query.where !== undefined || query.limit !== undefined || query.columns !== undefined || !query.includeMetadata) return undefined;
+		// In the glob's order, so that a row's place is what __stored says.
+		const files = this.files(group).sort().map(file => path.join(this.dataDir(group), file));
+		const {names} = this.querySql(group, query, {typedMetadata: true});
+		return this.withConnection(async connection => linkedSnapshot(connection, group, files, names, dir, parts));
 	}
 
 	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`. */

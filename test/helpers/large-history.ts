@@ -1,0 +1,34 @@
+/**
+ * A large history written straight into a group's offline store as two
+ * Parquet files of 24,000 rows over 8,000 identifiers (features id,
+ * event_time, n, label, and x when asked): large enough to be snapshotted by
+ * linking the files. The first file holds three versions of each identifier;
+ * the second ties their latest event time (received before or after it: the
+ * file names disagree with that order), adds later versions and delete
+ * markers for some, and history older than all of them.
+ */
+import {mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {loadDuckDB, sqlString} from '../../source/io/duckdb.js';
+
+export const largeHistoryIds = 8000;
+
+export async function writeLargeHistory(dir: string, options: {fractional?: boolean} = {}) {
+	const ids = largeHistoryIds;
+	const {DuckDBInstance} = await loadDuckDB();
+	const connection = await (await DuckDBInstance.create(':memory:')).connect();
+	const hour = path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00');
+	mkdirSync(hour, {recursive: true});
+	const id = `'r' || lpad(CAST(i % ${ids} AS VARCHAR), 5, '0')`;
+	const at = (seconds: string) => `strftime(TIMESTAMP '2024-01-01 00:00:00' + to_seconds(${seconds}), '%Y-%m-%dT%H:%M:%SZ')`;
+	const row = (event: string, received: string, deleted: string, label: string) => `SELECT ${id} AS id, ${at(event)} AS event_time,
+		CASE WHEN ${deleted} THEN NULL ELSE i * 7 END AS n, ${options.fractional ? `CASE WHEN ${deleted} THEN NULL ELSE i / 8.0 END AS x,` : ''}
+		CASE WHEN ${deleted} THEN NULL ELSE ${label} END AS label,
+		TIMESTAMP '2024-01-02 00:00:00' + to_seconds(${received}) AS write_time, TIMESTAMP '2024-01-02 00:00:00' + to_seconds(${received}) AS api_invocation_time,
+		${deleted} AS is_deleted FROM range(24000) t(i)`;
+	await connection.run(`COPY (${row(`i // ${ids} * 10`, '5', 'false', `'a-' || i`)}) TO ${sqlString(path.join(hour, '20240102T000000Z_aaaa.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE 10000)`);
+	const event = `CASE WHEN i < ${ids} THEN 20 WHEN i < ${2 * ids} AND i % 3 = 0 THEN 30 WHEN i < ${2 * ids} THEN 15 ELSE 5 END`;
+	const received = `CASE WHEN i % ${ids} < ${ids / 2} THEN 1 ELSE 9 END`;
+	await connection.run(`COPY (${row(event, received, `i >= ${ids} AND i < ${2 * ids} AND i % 5 = 0`, `'b-' || i`)}) TO ${sqlString(path.join(hour, '20240102T000000Z_bbbb.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE 7000)`);
+	connection.closeSync();
+}

@@ -1,0 +1,135 @@
+/**
+ * A whole history in large files is snapshotted by linking the group's own
+ * Parquet files (no copy); loaded range by range with its winners it must
+ * leave a target exactly as the sorted replay record by record does, even
+ * after the source's files are gone.
+ */
+import {rmSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {FeatureDefinition, FsRecord} from '../../source/core/types.js';
+import {wireRows} from '../../source/engine/source.js';
+import {LocalStore} from '../../source/stores/local/index.js';
+import type {OfflineSnapshot, WriteEntry} from '../../source/stores/store.js';
+import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
+import {tempDir} from '../helpers/temp.js';
+
+const features: FeatureDefinition[] = [
+	{FeatureName: 'id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'n', FeatureType: 'Integral'},
+	{FeatureName: 'x', FeatureType: 'Fractional'},
+	{FeatureName: 'label', FeatureType: 'String'},
+];
+
+const ids = largeHistoryIds;
+
+let temp: ReturnType<typeof tempDir>;
+let store: LocalStore;
+
+function group(name: string) {
+	return {
+		FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time', FeatureDefinitions: features,
+		OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://linked-test/fs'}},
+	};
+}
+
+/** The reference: the sorted snapshot replayed record by record, in order. */
+async function replaySorted(target: string) {
+	const snapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true}, path.join(temp.dir, 'sorted'));
+	const source = await store.describeFeatureGroup('source');
+	let puts: WriteEntry[] = [];
+	const flush = async () => {
+		if (puts.length > 0) expect((await store.batchWrite(puts)).errors).toEqual([]);
+		puts = [];
+	};
+
+	for await (const batch of store.readSnapshot(snapshot)) {
+		for (const row of wireRows(batch, source)) {
+			if (row.deleted) {
+				await flush();
+				await store.deleteRecord({FeatureGroupName: target, RecordIdentifier: row.record['id'] as string, EventTime: row.record['event_time'] as string, DeletionMode: 'SoftDelete'});
+				continue;
+			}
+
+			puts.push({FeatureGroupName: target, Record: row.record});
+			if (puts.length === 25) await flush();
+		}
+	}
+
+	await flush();
+}
+
+async function contents(target: string) {
+	const online: Record<string, FsRecord | string> = {};
+	for await (const page of store.listRecordIdentifiers(target, {includeSoftDeleted: true})) {
+		for (const id of page) online[id] = await store.getRecord(target, id) ?? 'deleted';
+	}
+
+	const offline: string[] = [];
+	for await (const batch of store.readOffline(target, {mode: 'history', includeMetadata: true})) {
+		for (let row = 0; row < batch.length; row++) {
+			offline.push(JSON.stringify(batch.names.filter(name => name !== 'write_time' && name !== 'api_invocation_time').map(name => batch.columns[batch.names.indexOf(name)]![row])));
+		}
+	}
+
+	return {online, offline: offline.sort()};
+}
+
+beforeAll(async () => {
+	temp = tempDir();
+	store = new LocalStore(path.join(temp.dir, 'store'));
+	for (const name of ['source', 'sorted', 'linked']) await store.createFeatureGroup(group(name));
+	await writeLargeHistory(store.offlineFiles('source').dir, {fractional: true});
+	await replaySorted('sorted');
+}, 60_000);
+
+afterAll(async () => {
+	await store.close();
+	temp.remove();
+});
+
+describe('linked snapshot', () => {
+	it('links the files, deals their row groups to parts, and loads them as the sorted replay, after the source is gone', async () => {
+		const dir = path.join(temp.dir, 'linked-snapshot');
+		const snapshot: OfflineSnapshot = await store.snapshotOffline('source', {mode: 'history', includeMetadata: true, parts: 2, unordered: true}, dir);
+		expect(snapshot.rows).toBe(48_000);
+		expect(snapshot.files.map(file => path.relative(dir, file))).toEqual(['source-00000.parquet', 'source-00001.parquet']);
+		for (const file of snapshot.files) expect(statSync(file).nlink).toBe(2);
+		const parts = snapshot.parts!;
+		// Row groups joined up to a load's rows (each file's are fewer): a range per file, one per part.
+		expect(parts.map(({count, part, base}) => ({count, part, base}))).toEqual([{count: 24_000, part: 0, base: 0}, {count: 24_000, part: 1, base: 2 ** 32}]);
+		expect(parts.reduce((sum, range) => sum + range.count, 0)).toBe(48_000);
+		for (const file of snapshot.files) {
+			let next = 0;
+			for (const range of parts.filter(range => range.file === file)) {
+				expect(range.first).toBe(next);
+				next += range.count;
+			}
+
+			expect(next).toBe(24_000);
+		}
+
+		// The group's files go (a clear, say): the snapshot still holds its rows.
+		rmSync(store.offlineFiles('source').dir, {recursive: true, force: true});
+		const columns = Object.fromEntries(features.map(feature => [feature.FeatureName, feature.FeatureName]));
+		for (const range of parts) {
+			let done = 0;
+			for (;;) {
+				const result = await store.bulkLoad({FeatureGroupName: 'linked', file: range.file, partition: range, skip: done, limit: 15_000, columns, deletedColumn: 'is_deleted'});
+				if (!result.ok) throw new Error(result.reason);
+				done += result.rows;
+				if (done >= result.total) break;
+			}
+		}
+
+		const expected = await contents('sorted');
+		expect(Object.keys(expected.online)).toHaveLength(ids);
+		// The ties went both ways, and some identifiers end deleted.
+		expect(Object.values(expected.online).filter(record => typeof record === 'object' && String(record['label']).startsWith('a-')).length).toBeGreaterThan(0);
+		expect(Object.values(expected.online).filter(record => record === 'deleted').length).toBeGreaterThan(0);
+		const linked = await contents('linked');
+		expect(linked.offline).toHaveLength(48_000);
+		expect(linked).toEqual(expected);
+	});
+});
