@@ -18,8 +18,11 @@ export const benchFeatures: FeatureDefinition[] = [
 	...[1, 2, 3, 4, 5, 6].map(i => ({FeatureName: `str_${i}`, FeatureType: 'String' as const})),
 ];
 
-/** Create `name` in the store at `dir` holding `rows` offline rows (and no online records). */
-export async function makeBenchGroup(dir: string, name: string, rows: number, online = true): Promise<void> {
+/**
+ * Create `name` in the store at `dir` holding `rows` offline rows (and no
+ * online records), in `files` Parquet files of consecutive rows.
+ */
+export async function makeBenchGroup(dir: string, name: string, rows: number, online = true, files = 1): Promise<void> {
 	const store = new LocalStore(dir);
 	try {
 		await store.createFeatureGroup({
@@ -47,7 +50,12 @@ export async function makeBenchGroup(dir: string, name: string, rows: number, on
 			'TIMESTAMP \'2024-01-02 00:00:00\' AS api_invocation_time',
 			'false AS is_deleted',
 		];
-		await connection.run(`COPY (SELECT ${columns.join(', ')} FROM range(${rows}) t(i)) TO ${sqlString(path.join(partition, '20240102T000000Z_benchbenchbench0.parquet'))} (FORMAT parquet)`);
+		const per = Math.ceil(rows / files);
+		for (let file = 0; file * per < rows; file++) {
+			const target = path.join(partition, `20240102T000000Z_benchbench${String(file).padStart(6, '0')}.parquet`);
+			await connection.run(`COPY (SELECT ${columns.join(', ')} FROM range(${file * per}, ${Math.min(rows, (file + 1) * per)}) t(i)) TO ${sqlString(target)} (FORMAT parquet)`);
+		}
+
 		connection.closeSync();
 	} finally {
 		await store.close();
