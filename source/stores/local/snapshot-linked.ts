@@ -28,25 +28,33 @@ const fileShift = 4_294_967_296;
 
 export async function linkedSnapshot(connection: DuckDBConnection, group: FeatureGroup, files: string[], names: string[], dir: string, parts: number): Promise<OfflineSnapshot | undefined> {
 	if (files.length === 0) return undefined;
-	const list = `[${files.map(file => sqlString(file)).join(', ')}]`;
-	if (!await everyColumn(connection, group, list, files, names)) return undefined;
-	// Row groups from the footers: ranges never split one (a load then decodes little beyond its rows).
-	const groups = (await connection.runAndReadAll(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${list}) ORDER BY ALL`)).getRows()
-		.map(([file, , rows]) => ({file: files.indexOf(String(file)), rows: Number(rows)}));
-	const rows = groups.reduce((sum, {rows}) => sum + rows, 0);
-	if (groups.some(({file}) => file < 0) || rows < files.length * minRowsPerFile) return undefined;
+	// Linked first, then read: what the checks see is what the snapshot holds.
 	const linked = files.map((_, index) => path.join(dir, `source-${String(index).padStart(5, '0')}.parquet`));
+	const unlink = () => {
+		for (const file of linked) rmSync(file, {force: true});
+	};
+
 	try {
 		for (const [index, file] of files.entries()) linkSync(file, linked[index]!);
 	} catch {
 		// Another file system (or no hard links): copy instead.
-		for (const file of linked) rmSync(file, {force: true});
+		unlink();
+		return undefined;
+	}
+
+	const list = `[${linked.map(file => sqlString(file)).join(', ')}]`;
+	// Row groups from the footers: ranges never split one (a load then decodes little beyond its rows).
+	const groups = (await connection.runAndReadAll(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${list}) ORDER BY ALL`)).getRows()
+		.map(([file, , rows]) => ({file: linked.indexOf(String(file)), rows: Number(rows)}));
+	const rows = groups.reduce((sum, {rows}) => sum + rows, 0);
+	if (groups.some(({file}) => file < 0) || rows < files.length * minRowsPerFile || !await everyColumn(connection, group, list, linked, names)) {
+		unlink();
 		return undefined;
 	}
 
 	const winners = path.join(dir, 'winners.parquet');
 	const position = `file_index * ${fileShift} + file_row_number`;
-	await connection.run(winnersSql(group, `read_parquet([${linked.map(file => sqlString(file)).join(', ')}], file_row_number = true, union_by_name = true)`, position, position, winners));
+	await connection.run(winnersSql(group, `read_parquet(${list}, file_row_number = true, union_by_name = true)`, position, position, winners));
 	return {kind: 'parquet', files: linked, names, rows, parts: balance(ranges(groups, linked, winners), parts)};
 }
 
