@@ -12,7 +12,8 @@ export class WinnerCursor {
 	private ended = false;
 	private readonly batches: AsyncIterator<OfflineBatch>;
 
-	constructor(store: Store, file: string, private readonly base = 0) {
+	/** `offset`: what the winners file adds to an index of the range's rows. */
+	private constructor(store: Store, file: string, private readonly offset: number) {
 		// `rows` only has to be non-zero for the file to be read.
 		this.batches = store.readSnapshot({kind: 'parquet', files: [file], names: ['n'], rows: 1})[Symbol.asyncIterator]();
 	}
@@ -20,12 +21,12 @@ export class WinnerCursor {
 	/** The cursor of a share's winners, if its snapshot is unordered. */
 	static of(store: Store, partition: object): WinnerCursor | undefined {
 		const range = 'file' in partition ? partition as SnapshotRange : undefined;
-		return range?.winners ? new WinnerCursor(store, range.winners, range.base) : undefined;
+		return range?.winners ? new WinnerCursor(store, range.winners, (range.base ?? 0) + range.first) : undefined;
 	}
 
-	/** Whether file row `row` is a winner; rows are asked about in ascending order. */
-	async has(row: number): Promise<boolean> {
-		const n = this.base + row;
+	/** Whether the range's row `index` (0-based) is a winner; rows are asked about in ascending order. */
+	async has(index: number): Promise<boolean> {
+		const n = this.offset + index;
 		for (;;) {
 			while (this.at < this.batch.length && this.batch[this.at]! < n) this.at++;
 			if (this.at < this.batch.length) return this.batch[this.at] === n;

@@ -99,8 +99,6 @@ function from(share: Share, skip: number): {share: Share; skipped: number} {
 async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
 	const store = await sourceStore();
 	const {share, skipped: narrowed} = from(whole, skip);
-	const first = 'file' in whole.partition ? whole.partition.first : 0;
-	const winners = WinnerCursor.of(store, whole.partition);
 	let position = narrowed;
 	let skipped = narrowed;
 	let batch: WireRow[] = [];
@@ -113,22 +111,26 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 		batchStart += rows.length;
 	};
 
-	outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
-		for (const row of wireRows(offline, input.sourceGroup)) {
-			if (interrupted) break outer;
-			if (position++ < skip) {
-				skipped++;
-				continue;
-			}
+	const winners = WinnerCursor.of(store, whole.partition);
+	try {
+		outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
+			for (const row of wireRows(offline, input.sourceGroup)) {
+				if (interrupted) break outer;
+				if (position++ < skip) {
+					skipped++;
+					continue;
+				}
 
-			if (winners && !(await winners.has(first + position - 1))) row.history = true;
-			if (!row.history) samples.addRow(row, input.sourceGroup, writer.toTarget);
-			batch.push(row);
-			if (batch.length >= batchSize) await write();
+				if (winners && !(await winners.has(position - 1))) row.history = true;
+				if (!row.history) samples.addRow(row, input.sourceGroup, writer.toTarget);
+				batch.push(row);
+				if (batch.length >= batchSize) await write();
+			}
 		}
+	} finally {
+		await winners?.close();
 	}
 
-	await winners?.close();
 	if (batch.length > 0 && !interrupted) await write();
 	return {rows: position, skipped};
 }
@@ -188,20 +190,21 @@ async function loadShare(share: Share, skip: number, base: number, batchSize: nu
 async function sampleShare(whole: Share, offset: number, samples: Samples) {
 	const store = await sourceStore();
 	const {share, skipped} = from(whole, offset);
-	const first = 'file' in whole.partition ? whole.partition.first : 0;
-	const winners = WinnerCursor.of(store, whole.partition);
 	let position = skipped;
-	outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
-		for (const row of wireRows(offline, input.sourceGroup)) {
-			if (position++ < offset) continue;
-			if (winners && !(await winners.has(first + position - 1))) continue;
-			const id = row.record[input.sourceIdentifier];
-			if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
-			samples.addRow(row, input.sourceGroup, writer.toTarget);
+	const winners = WinnerCursor.of(store, whole.partition);
+	try {
+		outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
+			for (const row of wireRows(offline, input.sourceGroup)) {
+				if (position++ < offset) continue;
+				if (winners && !(await winners.has(position - 1))) continue;
+				const id = row.record[input.sourceIdentifier];
+				if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
+				samples.addRow(row, input.sourceGroup, writer.toTarget);
+			}
 		}
+	} finally {
+		await winners?.close();
 	}
-
-	await winners?.close();
 }
 
 /**

@@ -395,7 +395,7 @@ describe('interruptions', () => {
 	it('DuckDB out of memory while snapshotting: names FS_DUCKDB_MEMORY, stops its workers, exits 1; the resume clears and finishes', async () => {
 		await create('short-of-memory');
 		await fill('short-of-memory', 5);
-		// Enough for the plan's count, too little for the snapshot's sort.
+		// Enough for the plan's count, too little for the snapshot.
 		const run = await fs(['migrate', 'source-big', 'short-of-memory', '--clear-target', '--yes'], {env: {FS_DUCKDB_MEMORY: '2MB'}});
 		expect(run.stdout).toContain('Estimated records: 36,000');
 		expect(run.code).toBe(1);

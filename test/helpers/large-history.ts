@@ -5,7 +5,8 @@
  * linking the files. The first file holds three versions of each identifier;
  * the second ties their latest event time (received before or after it: the
  * file names disagree with that order), adds later versions and delete
- * markers for some, and history older than all of them.
+ * markers for some, and history older than all of them. `tail` adds a third
+ * file (see there).
  */
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import {loadDuckDB, sqlString} from '../../source/io/duckdb.js';
 
 export const largeHistoryIds = 8000;
 
-export async function writeLargeHistory(dir: string, options: {fractional?: boolean} = {}) {
+export async function writeLargeHistory(dir: string, options: {fractional?: boolean; tail?: boolean} = {}) {
 	const ids = largeHistoryIds;
 	const {DuckDBInstance} = await loadDuckDB();
 	const connection = await (await DuckDBInstance.create(':memory:')).connect();
@@ -30,5 +31,14 @@ export async function writeLargeHistory(dir: string, options: {fractional?: bool
 	const event = `CASE WHEN i < ${ids} THEN 20 WHEN i < ${2 * ids} AND i % 3 = 0 THEN 30 WHEN i < ${2 * ids} THEN 15 ELSE 5 END`;
 	const received = `CASE WHEN i % ${ids} < ${ids / 2} THEN 1 ELSE 9 END`;
 	await connection.run(`COPY (${row(event, received, `i >= ${ids} AND i < ${2 * ids} AND i % 5 = 0`, `'b-' || i`)}) TO ${sqlString(path.join(hour, '20240102T000000Z_bbbb.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE 7000)`);
+	if (options.tail) {
+		// A third file of 60,000 rows, more than one load's range: old history,
+		// and exact copies (event, API and write time) of some winners of the
+		// first file, which the first file's place wins.
+		const copy = `i < ${ids} AND i % ${ids} >= ${ids / 2} AND i % 3 = 2`;
+		const rows = row(`CASE WHEN ${copy} THEN 20 ELSE 1 END`, '5', 'false', `CASE WHEN ${copy} THEN 'c-copy-' ELSE 'c-' END || i`).replace('range(24000)', 'range(60000)');
+		await connection.run(`COPY (${rows}) TO ${sqlString(path.join(hour, '20240102T000000Z_cccc.parquet'))} (FORMAT parquet, ROW_GROUP_SIZE 10000)`);
+	}
+
 	connection.closeSync();
 }

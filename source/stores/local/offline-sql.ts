@@ -52,7 +52,7 @@ export function relationSql(group: FeatureGroup, glob: string | undefined, bucke
 	// one millisecond) keep the order they were written in.
 	const files = `read_parquet(${sqlString(glob)}, hive_partitioning = false, union_by_name = true)`;
 	const inBucket = bucket && bucket.of > 1 ? `WHERE hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${bucket.of} = ${bucket.index}` : '';
-	return `(SELECT *, (CAST(file_index AS BIGINT) << 40) + file_row_number AS __stored FROM ${files} ${inBucket})`;
+	return `(SELECT *, ${storedPosition} AS __stored FROM ${files} ${inBucket})`;
 }
 
 /** The SQL for a query over `relation(bucket)`, and the output columns' names. */
@@ -105,6 +105,12 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 	return {names, sql: `SELECT ${select.join(', ')} FROM ${relation(bucket)} ${where} ${order} ${limit}`};
 }
 
+/** What a row's place in a list of files counts per file: 2^32 rows (a position stays exact in a double for 2M files). */
+export const fileShift = 2 ** 32;
+
+/** A row's place in a list of files read with file_row_number: file index, then row (DuckDB's virtual columns). */
+export const storedPosition = `CAST(file_index AS BIGINT) * ${fileShift} + file_row_number`;
+
 /** A row's event time as the order takes it (a time, or the Fractional number). */
 export const eventTimeKey = (feature: FeatureDefinition) => (feature.FeatureType === 'String'
 	? `TRY_CAST(${sqlName(feature.FeatureName)} AS TIMESTAMP)`
@@ -121,7 +127,9 @@ export function winnersSql(group: FeatureGroup, relation: string, position: stri
 	const eventFeature = group.FeatureDefinitions.find(feature => feature.FeatureName === group.EventTimeFeatureName)!;
 	// A row without a valid event time fails its write and changes nothing: it never wins.
 	const time = eventTimeKey(eventFeature);
-	const key = `(${time} IS NOT NULL, ${time}, -epoch_us(api_invocation_time), -epoch_us(write_time), -(${stored}))`;
+	// Sorted, a missing time comes last: here it loses to any time.
+	const earliest = (column: string) => `coalesce(-epoch_us(${column}), -9223372036854775807)`;
+	const key = `(${time} IS NOT NULL, ${time}, ${earliest('api_invocation_time')}, ${earliest('write_time')}, -(${stored}))`;
 	return `COPY (SELECT arg_max(${position}, ${key}) AS n FROM ${relation}
 		GROUP BY ${sqlName(group.RecordIdentifierFeatureName)} ORDER BY n) TO ${sqlString(target)} (FORMAT parquet)`;
 }

@@ -241,9 +241,11 @@ export class OfflineStore {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
 		const instance = await this.createInstance({preserve_insertion_order: 'false'});
 		let next = 0;
+		let failed = false;
 		try {
-			await Promise.all(Array.from({length: Math.min(this.threads, parts)}, async () => {
-				while (next < parts) {
+			// Every writer ends before the instance closes, also when one fails.
+			const settled = await Promise.allSettled(Array.from({length: Math.min(this.threads, parts)}, async () => {
+				while (next < parts && !failed) {
 					const index = next++;
 					const connection = await instance.connect();
 					try {
@@ -251,11 +253,16 @@ export class OfflineStore {
 						const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
 						await connection.run(winnersSql(group, `read_parquet(${sqlString(part.file)}, file_row_number = true)`, 'file_row_number', '__stored', winners));
 						written[index] = {...part, winners};
+					} catch (error) {
+						failed = true;
+						throw error;
 					} finally {
 						connection.closeSync();
 					}
 				}
 			}));
+			const failure = settled.find(result => result.status === 'rejected');
+			if (failure) throw failure.reason;
 		} finally {
 			instance.closeSync();
 		}

@@ -15,16 +15,13 @@ import type {DuckDBConnection} from '@duckdb/node-api';
 import {featureOf, type FeatureGroup} from '../../core/types.js';
 import {duckType, sqlString} from '../../io/duckdb.js';
 import type {OfflineSnapshot, SnapshotRange} from '../store.js';
-import {winnersSql} from './offline-sql.js';
+import {fileShift, storedPosition, winnersSql} from './offline-sql.js';
 
 /** Rows per file, at least, on average: fewer would make many small loads (a load costs ~20 ms besides its rows). */
 const minRowsPerFile = 20_000;
 
 /** Row groups are joined into ranges of about this many rows (a load's). */
 const rangeRows = 50_000;
-
-/** A row's position across the files: file index × 2^32 + row number (exact in a double for 2M files). */
-const fileShift = 4_294_967_296;
 
 export async function linkedSnapshot(connection: DuckDBConnection, group: FeatureGroup, files: string[], names: string[], dir: string, parts: number): Promise<OfflineSnapshot | undefined> {
 	if (files.length === 0) return undefined;
@@ -35,6 +32,8 @@ export async function linkedSnapshot(connection: DuckDBConnection, group: Featur
 	};
 
 	try {
+		// Links a run cut short left behind are replaced.
+		unlink();
 		for (const [index, file] of files.entries()) linkSync(file, linked[index]!);
 	} catch {
 		// Another file system (or no hard links): copy instead.
@@ -42,20 +41,24 @@ export async function linkedSnapshot(connection: DuckDBConnection, group: Featur
 		return undefined;
 	}
 
-	const list = `[${linked.map(file => sqlString(file)).join(', ')}]`;
-	// Row groups from the footers: ranges never split one (a load then decodes little beyond its rows).
-	const groups = (await connection.runAndReadAll(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${list}) ORDER BY ALL`)).getRows()
-		.map(([file, , rows]) => ({file: linked.indexOf(String(file)), rows: Number(rows)}));
-	const rows = groups.reduce((sum, {rows}) => sum + rows, 0);
-	if (groups.some(({file}) => file < 0) || rows < files.length * minRowsPerFile || !await everyColumn(connection, group, list, linked, names)) {
-		unlink();
-		return undefined;
-	}
+	try {
+		const list = `[${linked.map(file => sqlString(file)).join(', ')}]`;
+		// Row groups from the footers: ranges never split one (a load then decodes little beyond its rows).
+		const groups = (await connection.runAndReadAll(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${list}) ORDER BY ALL`)).getRows()
+			.map(([file, , rows]) => ({file: linked.indexOf(String(file)), rows: Number(rows)}));
+		const rows = groups.reduce((sum, {rows}) => sum + rows, 0);
+		if (groups.some(({file}) => file < 0) || rows < files.length * minRowsPerFile || !await everyColumn(connection, group, list, linked, names)) {
+			unlink();
+			return undefined;
+		}
 
-	const winners = path.join(dir, 'winners.parquet');
-	const position = `file_index * ${fileShift} + file_row_number`;
-	await connection.run(winnersSql(group, `read_parquet(${list}, file_row_number = true, union_by_name = true)`, position, position, winners));
-	return {kind: 'parquet', files: linked, names, rows, parts: balance(ranges(groups, linked, winners), parts)};
+		const winners = path.join(dir, 'winners.parquet');
+		await connection.run(winnersSql(group, `read_parquet(${list}, file_row_number = true, union_by_name = true)`, storedPosition, storedPosition, winners));
+		return {kind: 'parquet', files: linked, names, rows, parts: balance(ranges(groups, linked, winners), parts)};
+	} catch (error) {
+		unlink();
+		throw error;
+	}
 }
 
 /** Whether every file has every column the snapshot's readers take, in its type. */
