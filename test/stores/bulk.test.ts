@@ -9,29 +9,19 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {makeCaster} from '../../source/core/cast.js';
 import {checkCompatibility} from '../../source/core/compat.js';
-import type {FeatureDefinition, FsRecord} from '../../source/core/types.js';
+import type {FsRecord} from '../../source/core/types.js';
 import {wireRows} from '../../source/engine/source.js';
 import {loadDuckDB, sqlString} from '../../source/io/duckdb.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import type {OfflineSnapshot} from '../../source/stores/store.js';
+import {bulkFeatures, bulkGroup, loadRanges, sameColumns} from '../helpers/bulk.js';
 import {tempDir} from '../helpers/temp.js';
 
-const features: FeatureDefinition[] = [
-	{FeatureName: 'id', FeatureType: 'String'},
-	{FeatureName: 'event_time', FeatureType: 'String'},
-	{FeatureName: 'n', FeatureType: 'Integral'},
-	{FeatureName: 'x', FeatureType: 'Fractional'},
-	{FeatureName: 'label', FeatureType: 'String'},
-];
+const features = bulkFeatures;
 
 const fractions = ['0', '-0', '1', '0.1', '1.5', '123.456', '1e-7', '1.5e-7', '0.000001', '1e16', '1e20', '1e21', '1.5e21', '123456789012345680000', '5e-324', '1.7976931348623157e308', '-2.5e-10', '9007199254740993', '12345678.9'];
 
-function group(name: string) {
-	return {
-		FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time', FeatureDefinitions: features,
-		OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bulk-test/fs'}},
-	};
-}
+const group = (name: string) => bulkGroup(name, 'bulk-test');
 
 /** An event time on 2024-03-01 from 10:00; `hours` later spreads loads over many offline partitions. */
 const time = (second: number, millis = false, hours = 0) => new Date(Date.UTC(2024, 2, 1, 10 + hours, 0, second, millis ? 250 : 0)).toISOString().replace('.000Z', 'Z');
@@ -124,7 +114,7 @@ afterAll(async () => {
 	temp.remove();
 });
 
-const columns = Object.fromEntries(features.map(feature => [feature.FeatureName, feature.FeatureName]));
+const columns = sameColumns;
 
 describe('bulk load', () => {
 	it('leaves the target as record-by-record writes do', async () => {
@@ -294,15 +284,7 @@ describe('bulk load', () => {
 		connection.closeSync();
 		expect(owner.size).toBe(40);
 		expect(winners).toBe(40);
-		for (const range of unordered.parts!) {
-			let done = 0;
-			for (;;) {
-				const result = await store.bulkLoad({FeatureGroupName: 'unordered', file: range.file, partition: range, skip: done, limit: 7, columns, deletedColumn: 'is_deleted'});
-				if (!result.ok) throw new Error(result.reason);
-				done += result.rows;
-				if (done >= result.total) break;
-			}
-		}
+		expect(await loadRanges(store, 'unordered', unordered.parts!, 7)).toBe(snapshot.rows);
 
 		expect(await contents('unordered')).toEqual(await contents('by-record'));
 	});

@@ -7,32 +7,18 @@
 import {rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {FeatureDefinition, FsRecord} from '../../source/core/types.js';
+import type {FsRecord} from '../../source/core/types.js';
 import {wireRows} from '../../source/engine/source.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import type {OfflineSnapshot, WriteEntry} from '../../source/stores/store.js';
+import {bulkGroup, loadRanges} from '../helpers/bulk.js';
 import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
 import {tempDir} from '../helpers/temp.js';
-
-const features: FeatureDefinition[] = [
-	{FeatureName: 'id', FeatureType: 'String'},
-	{FeatureName: 'event_time', FeatureType: 'String'},
-	{FeatureName: 'n', FeatureType: 'Integral'},
-	{FeatureName: 'x', FeatureType: 'Fractional'},
-	{FeatureName: 'label', FeatureType: 'String'},
-];
 
 const ids = largeHistoryIds;
 
 let temp: ReturnType<typeof tempDir>;
 let store: LocalStore;
-
-function group(name: string) {
-	return {
-		FeatureGroupName: name, RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time', FeatureDefinitions: features,
-		OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://linked-test/fs'}},
-	};
-}
 
 /** The reference: the sorted snapshot replayed record by record, in order. */
 async function replaySorted(target: string) {
@@ -79,7 +65,7 @@ async function contents(target: string) {
 beforeAll(async () => {
 	temp = tempDir();
 	store = new LocalStore(path.join(temp.dir, 'store'));
-	for (const name of ['source', 'sorted', 'linked']) await store.createFeatureGroup(group(name));
+	for (const name of ['source', 'sorted', 'linked']) await store.createFeatureGroup(bulkGroup(name, 'linked-test'));
 	await writeLargeHistory(store.offlineFiles('source').dir, {fractional: true, tail: true});
 	await replaySorted('sorted');
 }, 60_000);
@@ -118,16 +104,7 @@ describe('linked snapshot', () => {
 
 		// The group's files go (a clear, say): the snapshot still holds its rows.
 		rmSync(store.offlineFiles('source').dir, {recursive: true, force: true});
-		const columns = Object.fromEntries(features.map(feature => [feature.FeatureName, feature.FeatureName]));
-		for (const range of parts) {
-			let done = 0;
-			for (;;) {
-				const result = await store.bulkLoad({FeatureGroupName: 'linked', file: range.file, partition: range, skip: done, limit: 15_000, columns, deletedColumn: 'is_deleted'});
-				if (!result.ok) throw new Error(result.reason);
-				done += result.rows;
-				if (done >= result.total) break;
-			}
-		}
+		expect(await loadRanges(store, 'linked', parts, 15_000)).toBe(108_000);
 
 		const expected = await contents('sorted');
 		expect(Object.keys(expected.online)).toHaveLength(ids);
