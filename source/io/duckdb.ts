@@ -1,4 +1,8 @@
 /** SQL helpers shared by the offline store and the Parquet writer. */
+import {randomBytes} from 'node:crypto';
+import {mkdirSync, readdirSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import {threadId} from 'node:worker_threads';
 import type {FeatureDefinition} from '../core/types.js';
 
 export const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
@@ -33,3 +37,31 @@ let duckdb: Promise<DuckDBModule> | undefined;
 
 /** DuckDB loaded on first use: its native library costs a third of a second at startup. */
 export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= import('@duckdb/node-api'));
+
+/**
+ * A spill directory (temp_directory) of its own for one DuckDB instance,
+ * under `parent`. Instances sharing one, in one process or several, write
+ * temporary files of the same names over each other's: DuckDB then reports
+ * a corrupt temporary file, or crashes. Remove it with `removeTempDir` after
+ * the instance closes; those of processes that are gone are removed here.
+ */
+export function ownTempDir(parent: string): string {
+	mkdirSync(parent, {recursive: true});
+	for (const entry of readdirSync(parent)) {
+		const pid = /^duckdb-(\d+)-/.exec(entry)?.[1];
+		if (pid !== undefined && !running(Number(pid))) removeTempDir(path.join(parent, entry));
+	}
+
+	return path.join(parent, `duckdb-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`);
+}
+
+export const removeTempDir = (dir: string) => rmSync(dir, {recursive: true, force: true});
+
+function running(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}

@@ -30,6 +30,14 @@ import {ttlMillis, type Records} from './records.js';
 const firstMillis = Date.UTC(1000, 0, 1);
 const lastMillis = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/**
+ * The rows' bytes (as Parquet stores them uncompressed) a load takes at
+ * most: 50,000 rows of 20 features are ~8 MB; rows of 8 KB make loads of
+ * 2,000 (fifty thousand of them ran DuckDB's 128 MB out).
+ */
+const bytesPerLoad = 16 * 1024 * 1024;
+const minRowsPerLoad = 256;
+
 /** Event-time hours (offline partitions) written by one COPY: bounds DuckDB's buffers. */
 const hoursPerCopy = 8;
 
@@ -42,19 +50,22 @@ const hourOf = 'CAST(floor(__ms / 3600000) AS BIGINT)';
 
 export class BulkLoader {
 	private readonly pending;
-	private described?: {key: string; types: Map<string, string>};
+	private described?: FileFacts & {key: string};
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly catalog: Catalog, private readonly offline: OfflineStore, private readonly records: Records, private readonly faulty = false) {
 		this.pending = db.prepare('INSERT OR REPLACE INTO offline_pending (dir, group_name, seed, api_time_ms) VALUES (?, ?, ?, ?)');
 	}
 
-	async load(load: BulkLoad): Promise<BulkLoadResult> {
-		const group = this.catalog.get(load.FeatureGroupName);
+	async load(asked: BulkLoad): Promise<BulkLoadResult> {
+		const group = this.catalog.get(asked.FeatureGroupName);
 		// Injected faults are drawn per record (tests of retries): such a store takes records only.
 		const faulty = this.faulty ? 'faults are injected per record' : undefined;
 		const connection = await this.offline.connect();
 		try {
-			const columns = faulty ?? await this.loadColumns(connection, group, load);
+			const facts = await this.fileFacts(connection, asked.file);
+			// Wide rows make fewer per load: DuckDB holds a load several times over (staged, written, as JSON).
+			const load = {...asked, limit: Math.min(asked.limit, Math.max(minRowsPerLoad, Math.floor(bytesPerLoad / facts.rowBytes)))};
+			const columns = faulty ?? this.loadColumns(group, load, facts.types);
 			const {total, first, last} = await step('reading', () => this.stage(connection, group, load, columns));
 			if (typeof columns === 'string') return {ok: false, total, reason: columns};
 			const {rows, deletes, bad, hours, bytes} = await this.summary(connection, columns);
@@ -84,10 +95,9 @@ export class BulkLoader {
 	}
 
 	/** The target features and where their values come from; a string when bulk cannot load them. */
-	private async loadColumns(connection: DuckDBConnection, group: FeatureGroup, load: BulkLoad): Promise<LoadColumn[] | string> {
+	private loadColumns(group: FeatureGroup, load: BulkLoad, types: Map<string, string>): LoadColumn[] | string {
 		if (group.FeatureGroupStatus !== 'Created') return `${group.FeatureGroupName} is ${group.FeatureGroupStatus}`;
 		if (group.FeatureDefinitions.some(feature => feature.CollectionType)) return 'collection features are checked record by record';
-		const types = await this.columnTypes(connection, load.file);
 		for (const [feature, source] of Object.entries(load.columns)) {
 			if (!types.has(source)) return `the file has no column ${source} for ${feature}`;
 		}
@@ -99,19 +109,23 @@ export class BulkLoader {
 	}
 
 	/**
-	 * A file's column types. A worker's loads read one snapshot file after
-	 * another: the last one's types are kept (DESCRIBE parses the footer,
-	 * a few milliseconds a load), known again by path, size and time.
+	 * A file's column types and its rows' average size (uncompressed, from
+	 * the footer). A worker's loads read one snapshot file after another: the
+	 * last one's facts are kept (reading the footer takes a few milliseconds
+	 * a load), known again by path, size and time.
 	 */
-	private async columnTypes(connection: DuckDBConnection, file: string): Promise<Map<string, string>> {
+	private async fileFacts(connection: DuckDBConnection, file: string): Promise<FileFacts> {
 		const {size, mtimeMs} = statSync(file);
 		const key = JSON.stringify([file, size, mtimeMs]);
 		if (this.described?.key !== key) {
-			const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
-			this.described = {key, types: new Map(reader.getRows().map(row => [String(row[0]), String(row[1])]))};
+			const types = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+			const sizes = await connection.runAndReadAll(`SELECT sum(total_uncompressed_size), (SELECT sum(row_group_num_rows) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${sqlString(file)})))
+				FROM parquet_metadata(${sqlString(file)})`);
+			const [bytes, rows] = sizes.getRows()[0]!.map(Number);
+			this.described = {key, types: new Map(types.getRows().map(row => [String(row[0]), String(row[1])])), rowBytes: Math.max(1, (bytes || 0) / (rows || 1))};
 		}
 
-		return this.described.types;
+		return this.described;
 	}
 
 	/**
@@ -261,6 +275,11 @@ export class BulkLoader {
 			upsert.run(group.FeatureGroupName, winners.ids[row]!, time, winners.records[row]!, deleted ? 1 : 0, deleted || ttl === undefined ? null : time + ttl, now);
 		}
 	}
+}
+
+interface FileFacts {
+	types: Map<string, string>;
+	rowBytes: number;
 }
 
 interface Winners {

@@ -11,7 +11,7 @@ import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
 import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import type {Sqlite} from './database.js';
-import {castFromJson} from './offline-sql.js';
+import {parseStaged, stagedValue} from './offline-sql.js';
 
 interface StagedRow {
 	seq: number;
@@ -22,8 +22,13 @@ interface StagedRow {
 	record: string;
 }
 
-/** Staged rows written to Parquet per pass of a flush. */
+/**
+ * Staged rows written to Parquet per pass of a flush, and their JSON's
+ * length at most (checked a page at a time): wide records make smaller
+ * passes, within DuckDB's memory, and smaller row groups for the readers.
+ */
 const rowsPerFlushPass = 50_000;
+const textPerFlushPass = 32 * 1024 * 1024;
 
 /**
  * Up to a pass of the group's staged rows from `firstSeq` on, as Parquet in
@@ -40,10 +45,12 @@ export async function writeStaged(db: Sqlite, connection: DuckDBConnection, grou
 	const page = db.prepare('SELECT seq, event_time_ms, write_time_ms, api_time_ms, is_deleted, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
 	let lastSeq = firstSeq - 1;
 	let staged = 0;
-	while (staged < rowsPerFlushPass) {
+	let text = 0;
+	while (staged < rowsPerFlushPass && text < textPerFlushPass) {
 		const rows = page.all(group.FeatureGroupName, lastSeq) as StagedRow[];
 		if (rows.length === 0) break;
 		staged += rows.length;
+		for (const row of rows) text += row.record.length;
 		const chunk = DuckDBDataChunk.create(types, rows.length);
 		chunk.setColumns([
 			rows.map(row => row.record),
@@ -58,13 +65,13 @@ export async function writeStaged(db: Sqlite, connection: DuckDBConnection, grou
 
 	appender.closeSync();
 	if (staged === 0) return lastSeq;
-	const casts = group.FeatureDefinitions.map(feature => `${castFromJson(feature)} AS ${sqlName(feature.FeatureName)}`);
+	const casts = group.FeatureDefinitions.map(feature => `${stagedValue(feature)} AS ${sqlName(feature.FeatureName)}`);
 	const time = 'make_timestamp(__et * 1000)';
 	await connection.run(`COPY (
 		SELECT ${casts.join(', ')},
 			make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted,
 			strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
-		FROM stage
+		FROM (SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage)
 	) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
 	return lastSeq;
 }

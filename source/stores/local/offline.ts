@@ -14,7 +14,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {duckdbMemory, loadDuckDB, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';
@@ -29,9 +29,11 @@ export const defaultRowsPerPass = 100_000;
  * Snapshots are LZ4: a little smaller than Snappy and read a tenth faster.
  */
 const snapshotRowGroup = 16_384;
+/** A snapshot's row group holds this many bytes at most (uncompressed, as the source's footers count them). */
+const snapshotRowGroupBytes = 16 * 1024 * 1024;
 
 export class OfflineStore {
-	private instance?: Promise<DuckDBInstance>;
+	private instance?: Promise<{instance: DuckDBInstance; spill: string}>;
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
 
@@ -41,7 +43,7 @@ export class OfflineStore {
 
 	async connect(): Promise<DuckDBConnection> {
 		this.instance ??= this.createInstance();
-		return (await this.instance).connect();
+		return (await this.instance).instance.connect();
 	}
 
 	/**
@@ -50,19 +52,20 @@ export class OfflineStore {
 	 * process with the row count. The Presto macros live in the instance's
 	 * catalog: defined once, seen by every connection.
 	 */
-	private async createInstance(settings: Record<string, string> = {}): Promise<DuckDBInstance> {
+	private async createInstance(settings: Record<string, string> = {}): Promise<{instance: DuckDBInstance; spill: string}> {
 		const {DuckDBInstance} = await loadDuckDB();
+		const spill = ownTempDir(path.join(this.dir, 'tmp'));
 		const instance = await DuckDBInstance.create(':memory:', {
 			threads: String(this.threads),
 			memory_limit: this.memoryLimit,
-			temp_directory: path.join(this.dir, 'tmp', 'duckdb'),
+			temp_directory: spill,
 			...settings,
 		});
 		const setup = await instance.connect();
 		await setup.run('SET GLOBAL TimeZone = \'UTC\'');
 		for (const macro of [...prestoMacros, ...valueMacros]) await setup.run(macro);
 		setup.closeSync();
-		return instance;
+		return {instance, spill};
 	}
 
 	hasStaged(name: string): boolean {
@@ -239,7 +242,7 @@ export class OfflineStore {
 	 */
 	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot> {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
-		const instance = await this.createInstance({preserve_insertion_order: 'false'});
+		const {instance, spill} = await this.createInstance({preserve_insertion_order: 'false'});
 		let next = 0;
 		let failed = false;
 		try {
@@ -265,6 +268,7 @@ export class OfflineStore {
 			if (failure) throw failure.reason;
 		} finally {
 			instance.closeSync();
+			removeTempDir(spill);
 		}
 
 		return {
@@ -289,9 +293,20 @@ export class OfflineStore {
 	private async writeSnapshotFile(connection: DuckDBConnection, group: FeatureGroup, query: OfflineQuery, dir: string, index: number, options: QueryOptions) {
 		const {sql, names} = this.querySql(group, query, options);
 		const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
-		// Small row groups: a worker's slice of rows decodes little beyond itself.
-		const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${snapshotRowGroup}, COMPRESSION lz4_raw)`), group, query.where);
+		// Small row groups: a worker's slice of rows decodes little beyond
+		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
+		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / await this.rowBytes(group, connection))));
+		const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroup}, COMPRESSION lz4_raw)`), group, query.where);
 		return {file, names, rows: result.rowsChanged};
+	}
+
+	/** The group's rows' average size, uncompressed, from its files' footers (1 when it has none). */
+	private async rowBytes(group: FeatureGroup, connection: DuckDBConnection): Promise<number> {
+		if (this.files(group).length === 0) return 1;
+		const metadata = `parquet_metadata(${sqlString(this.glob(group))})`;
+		const reader = await connection.runAndReadAll(`SELECT sum(total_uncompressed_size), (SELECT sum(row_group_num_rows) FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM ${metadata})) FROM ${metadata}`);
+		const [bytes, rows] = reader.getRows()[0]!.map(Number);
+		return Math.max(1, (bytes || 0) / (rows || 1));
 	}
 
 	private async withConnection<T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -346,7 +361,10 @@ export class OfflineStore {
 	}
 
 	close() {
-		void this.instance?.then(instance => instance.closeSync());
+		void this.instance?.then(({instance, spill}) => {
+			instance.closeSync();
+			removeTempDir(spill);
+		}, () => undefined);
 		this.instance = undefined;
 	}
 }

@@ -9,7 +9,7 @@ import {mkdirSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
-import {duckdbMemory, loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlName, sqlString} from '../../io/duckdb.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import type {OfflineBatch, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {ResultColumn} from './csv.js';
@@ -25,20 +25,22 @@ const isList = (column: ResultColumn) => column.kind === 'list' || column.kind =
 const partFile = /^part-\d{5}\.parquet$/;
 
 export class SnapshotFiles {
-	private instance?: Promise<DuckDBInstance>;
+	private instance?: Promise<{instance: DuckDBInstance; spill: string}>;
 
 	/** A small DuckDB: it only copies rows to and from Parquet, no sorting. */
 	private async connect(): Promise<DuckDBConnection> {
-		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => DuckDBInstance.create(':memory:', {
-			threads: '1',
-			memory_limit: duckdbMemory('256MB'),
-			temp_directory: path.join(tmpdir(), 'fs-duckdb'),
-		}));
-		return (await this.instance).connect();
+		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
+			const spill = ownTempDir(path.join(tmpdir(), 'fs-duckdb'));
+			return {instance: await DuckDBInstance.create(':memory:', {threads: '1', memory_limit: duckdbMemory('256MB'), temp_directory: spill}), spill};
+		});
+		return (await this.instance).instance.connect();
 	}
 
 	close() {
-		void this.instance?.then(instance => instance.closeSync());
+		void this.instance?.then(({instance, spill}) => {
+			instance.closeSync();
+			removeTempDir(spill);
+		}, () => undefined);
 		this.instance = undefined;
 	}
 
