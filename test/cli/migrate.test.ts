@@ -317,7 +317,9 @@ describe('strategies', () => {
 /** Start a migration, wait until it has written something, send a signal. */
 async function interrupted(target: string, signal: NodeJS.Signals) {
 	const child = spawn(process.execPath, [cliPath, 'migrate', 'source-big', target, '--batch-size', '20', '--max-workers', '2', '--yes'], {
-		env: {...process.env, ...env, FS_STORE: `local:${storeDir}`, NO_COLOR: '1'},
+		// Record by record (injected faults, none drawn): bulk loads finish 36,000 rows
+		// before a signal can land; the resume then goes in bulk loads.
+		env: {...process.env, ...env, FS_STORE: `local:${storeDir}`, NO_COLOR: '1', FS_LOCAL_FAULTS: 'throttle=0,seed=1'},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let stderr = '';
