@@ -1,6 +1,6 @@
 /** SQL helpers shared by the offline store and the Parquet writer. */
 import {randomBytes} from 'node:crypto';
-import {mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type {FeatureDefinition} from '../core/types.js';
@@ -43,19 +43,29 @@ export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= import('@duck
  * under `parent`. Instances sharing one, in one process or several, write
  * temporary files of the same names over each other's: DuckDB then reports
  * a corrupt temporary file, or crashes. Remove it with `removeTempDir` after
- * the instance closes; those of processes that are gone are removed here.
+ * the instance closes; those of processes that are gone (and untouched for
+ * an hour) are removed here.
  */
 export function ownTempDir(parent: string): string {
 	mkdirSync(parent, {recursive: true});
 	for (const entry of readdirSync(parent)) {
 		const pid = /^duckdb-(\d+)-/.exec(entry)?.[1];
-		if (pid !== undefined && !running(Number(pid))) removeTempDir(path.join(parent, entry));
+		// An hour untouched as well: a process we cannot see (another container on the same disk) may be alive.
+		if (pid !== undefined && !running(Number(pid)) && untouchedFor(path.join(parent, entry), 3_600_000)) removeTempDir(path.join(parent, entry));
 	}
 
 	return path.join(parent, `duckdb-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`);
 }
 
 export const removeTempDir = (dir: string) => rmSync(dir, {recursive: true, force: true});
+
+function untouchedFor(dir: string, ms: number): boolean {
+	try {
+		return Date.now() - statSync(dir).mtimeMs > ms;
+	} catch {
+		return false;
+	}
+}
 
 function running(pid: number): boolean {
 	try {

@@ -4,7 +4,7 @@
  * migration moves them. Before, both ran DuckDB out of memory (or crashed
  * it, or corrupted its spill files) at this size.
  */
-import {existsSync, mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, utimesSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {FeatureDefinition} from '../../source/core/types.js';
@@ -56,19 +56,23 @@ describe('wide records', () => {
 		}
 	}, 60_000);
 
-	it('spill, each DuckDB into a directory of its own; those of processes gone are removed', () => {
+	it('spill, each DuckDB into a directory of its own; those of processes gone (an hour untouched) are removed', () => {
 		// Instances sharing one wrote temporary files of the same names over each other's: "Corrupt temporary file", or a crash.
 		const parent = path.join(temp.dir, 'spill');
 		const gone = path.join(parent, 'duckdb-999999999-1-0000');
 		const mine = path.join(parent, `duckdb-${process.pid}-1-0000`);
-		mkdirSync(gone, {recursive: true});
-		mkdirSync(mine, {recursive: true});
+		const recent = path.join(parent, 'duckdb-999999998-1-0000');
+		for (const dir of [gone, mine, recent]) mkdirSync(dir, {recursive: true});
+		const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+		for (const dir of [gone, mine]) utimesSync(dir, hoursAgo, hoursAgo);
 		const first = ownTempDir(parent);
 		const second = ownTempDir(parent);
 		expect(first).not.toBe(second);
 		expect(path.dirname(first)).toBe(parent);
 		expect(existsSync(gone)).toBe(false);
 		expect(existsSync(mine)).toBe(true);
+		// Touched within the hour: its process may be one this one cannot see.
+		expect(existsSync(recent)).toBe(true);
 	});
 
 	it('migrate in bulk loads sized by bytes', async () => {
