@@ -3,6 +3,7 @@ import {randomBytes} from 'node:crypto';
 import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {threadId} from 'node:worker_threads';
+import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
 
 export const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
@@ -37,6 +38,19 @@ let duckdb: Promise<DuckDBModule> | undefined;
 
 /** DuckDB loaded on first use: its native library costs a third of a second at startup. */
 export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= import('@duckdb/node-api'));
+
+/**
+ * The average size of the rows in Parquet `files` (a path or a glob), as
+ * their footers count it uncompressed; at least 1. What sizes work by bytes
+ * (loads, row groups) rather than by rows, for wide records.
+ */
+export async function averageRowBytes(connection: DuckDBConnection, files: string): Promise<number> {
+	const metadata = `parquet_metadata(${sqlString(files)})`;
+	const reader = await connection.runAndReadAll(`SELECT sum(total_uncompressed_size),
+		(SELECT sum(row_group_num_rows) FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM ${metadata})) FROM ${metadata}`);
+	const [bytes, rows] = reader.getRows()[0]!.map(Number);
+	return Math.max(1, (bytes || 0) / (rows || 1));
+}
 
 /**
  * A spill directory (temp_directory) of its own for one DuckDB instance,

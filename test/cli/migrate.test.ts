@@ -45,6 +45,21 @@ async function fill(name: string, n: number, versions = 1) {
 }
 
 /** Everything a target holds: online records and offline rows (metadata left out). */
+/** Rows (`select`) written straight into a group's offline store as `file`, as another writer might. */
+async function writeRows(group: string, file: string, select: string) {
+	const store = new LocalStore(storeDir);
+	const {dir} = store.offlineFiles(group);
+	await store.close();
+	const {loadDuckDB, sqlString} = await import('../../source/io/duckdb.js');
+	const {DuckDBInstance} = await loadDuckDB();
+	const connection = await (await DuckDBInstance.create(':memory:')).connect();
+	try {
+		await connection.run(`COPY (${select}) TO ${sqlString(path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00', file))} (FORMAT parquet)`);
+	} finally {
+		connection.closeSync();
+	}
+}
+
 async function contents(name: string) {
 	const store = new LocalStore(storeDir);
 	try {
@@ -206,16 +221,8 @@ describe('strategies', () => {
 		// A row no PutRecord would take (a value over 350 KB), put straight into the source's Parquet.
 		await create('oversized');
 		await fill('oversized', 3);
-		const store = new LocalStore(storeDir);
-		const {dir} = store.offlineFiles('oversized');
-		await store.close();
-		const {loadDuckDB, sqlString} = await import('../../source/io/duckdb.js');
-		const {DuckDBInstance} = await loadDuckDB();
-		const connection = await (await DuckDBInstance.create(':memory:')).connect();
-		await connection.run(`COPY (SELECT 'r-big' AS id, '2024-01-01T00:00:00Z' AS event_time, CAST(1 AS BIGINT) AS n, repeat('x', 360000) AS label,
-			TIMESTAMP '2024-01-02 00:00:00' AS write_time, TIMESTAMP '2024-01-02 00:00:00' AS api_invocation_time, false AS is_deleted)
-			TO ${sqlString(path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00', '20240102T000000Z_oversizedrow0000.parquet'))} (FORMAT parquet)`);
-		connection.closeSync();
+		await writeRows('oversized', '20240102T000000Z_oversizedrow0000.parquet', `SELECT 'r-big' AS id, '2024-01-01T00:00:00Z' AS event_time, CAST(1 AS BIGINT) AS n, repeat('x', 360000) AS label,
+			TIMESTAMP '2024-01-02 00:00:00' AS write_time, TIMESTAMP '2024-01-02 00:00:00' AS api_invocation_time, false AS is_deleted`);
 		await create('oversized-copy');
 		const failedFile = at('oversized-failed.jsonl');
 		const result = await fs(['migrate', 'oversized', 'oversized-copy', '--yes', '--json', '--failed-output', failedFile]);
@@ -232,16 +239,9 @@ describe('strategies', () => {
 		// stored order) disagree with the order the source received them in.
 		await create('ties');
 		await fill('ties', 3, 2);
-		const store = new LocalStore(storeDir);
-		const {dir} = store.offlineFiles('ties');
-		await store.close();
-		const {loadDuckDB, sqlString} = await import('../../source/io/duckdb.js');
-		const {DuckDBInstance} = await loadDuckDB();
-		const connection = await (await DuckDBInstance.create(':memory:')).connect();
-		const put = async (file: string, label: string, received: string, extra = '') => connection.run(`COPY (
+		const put = async (file: string, label: string, received: string, extra = '') => writeRows('ties', file, `
 			SELECT 'r-tie' AS id, '2024-01-01T00:30:00Z' AS event_time, CAST(7 AS BIGINT) AS n, '${label}' AS label,
-				TIMESTAMP '${received}' AS write_time, TIMESTAMP '${received}' AS api_invocation_time, false AS is_deleted ${extra}
-		) TO ${sqlString(path.join(dir, 'year=2024', 'month=01', 'day=01', 'hour=00', file))} (FORMAT parquet)`);
+				TIMESTAMP '${received}' AS write_time, TIMESTAMP '${received}' AS api_invocation_time, false AS is_deleted ${extra}`);
 		await put('20240102T000000Z_aaaa.parquet', 'received second', '2024-01-02 00:00:02');
 		await put('20240102T000000Z_bbbb.parquet', 'received first', '2024-01-02 00:00:01');
 		await create('ties-bulk');
@@ -251,7 +251,6 @@ describe('strategies', () => {
 		// A row no PutRecord would take sends the whole part record by record.
 		await put('20240102T000000Z_cccc.parquet', 'x', '2024-01-02 00:00:03', `UNION ALL SELECT 'r-big', '2024-01-01T00:00:00Z', 1, repeat('x', 360000),
 			TIMESTAMP '2024-01-02 00:00:00', TIMESTAMP '2024-01-02 00:00:00', false`);
-		connection.closeSync();
 		await create('ties-record');
 		const result = await fs(['migrate', 'ties', 'ties-record', '--yes', '--json', '--max-workers', '1', '--failed-output', at('ties-failed.jsonl')]);
 		expect(result.code).toBe(3);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
-import {sqlName, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, sqlName, sqlString} from '../../io/duckdb.js';
 import {partitionCondition} from '../snapshot-files.js';
 import type {BulkLoad, BulkLoadResult} from '../store.js';
 import {apiText, eventMillis, fractionalTexts, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
@@ -119,10 +119,7 @@ export class BulkLoader {
 		const key = JSON.stringify([file, size, mtimeMs]);
 		if (this.described?.key !== key) {
 			const types = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
-			const sizes = await connection.runAndReadAll(`SELECT sum(total_uncompressed_size), (SELECT sum(row_group_num_rows) FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${sqlString(file)})))
-				FROM parquet_metadata(${sqlString(file)})`);
-			const [bytes, rows] = sizes.getRows()[0]!.map(Number);
-			this.described = {key, types: new Map(types.getRows().map(row => [String(row[0]), String(row[1])])), rowBytes: Math.max(1, (bytes || 0) / (rows || 1))};
+			this.described = {key, types: new Map(types.getRows().map(row => [String(row[0]), String(row[1])])), rowBytes: await averageRowBytes(connection, file)};
 		}
 
 		return this.described;

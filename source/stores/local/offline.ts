@@ -14,7 +14,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';
@@ -219,10 +219,16 @@ export class OfflineStore {
 	async snapshot(group: FeatureGroup, query: OfflineQuery, dir: string): Promise<OfflineSnapshot> {
 		mkdirSync(dir, {recursive: true});
 		const parts = Math.max(1, Math.floor(query.parts ?? 1));
-		if (query.unordered) return await this.linkedSnapshot(group, query, dir, parts) ?? this.unorderedSnapshot(group, query, dir, parts);
+		const linked = query.unordered ? await this.linkedSnapshot(group, query, dir, parts) : undefined;
+		if (linked) return linked;
+		// Small row groups: a worker's slice of rows decodes little beyond
+		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
+		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(async connection => averageRowBytes(connection, this.glob(group)));
+		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / rowBytes)));
+		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts, rowGroup);
 		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
 		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(async connection => {
-			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: count}, parts, typedMetadata: true});
+			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: count}, parts, typedMetadata: true});
 			// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
 			return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
 		})));
@@ -240,7 +246,7 @@ export class OfflineStore {
 	 * (SnapshotRange.winners), which bulk loads send online: what a replay in
 	 * the sorted order leaves there, without the order.
 	 */
-	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot> {
+	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number, rowGroup: number): Promise<OfflineSnapshot> {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
 		const {instance, spill} = await this.createInstance({preserve_insertion_order: 'false'});
 		let next = 0;
@@ -252,7 +258,7 @@ export class OfflineStore {
 					const index = next++;
 					const connection = await instance.connect();
 					try {
-						const part = await this.writeSnapshotFile(connection, group, query, dir, index, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
+						const part = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
 						const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
 						await connection.run(winnersSql(group, `read_parquet(${sqlString(part.file)}, file_row_number = true)`, 'file_row_number', '__stored', winners));
 						written[index] = {...part, winners};
@@ -289,24 +295,12 @@ export class OfflineStore {
 		return this.withConnection(async connection => linkedSnapshot(connection, group, files, names, dir, parts));
 	}
 
-	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`. */
-	private async writeSnapshotFile(connection: DuckDBConnection, group: FeatureGroup, query: OfflineQuery, dir: string, index: number, options: QueryOptions) {
+	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`, `rowGroup` rows a row group. */
+	private async writeSnapshotFile(connection: DuckDBConnection, group: FeatureGroup, query: OfflineQuery, dir: string, index: number, rowGroup: number, options: QueryOptions) {
 		const {sql, names} = this.querySql(group, query, options);
 		const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
-		// Small row groups: a worker's slice of rows decodes little beyond
-		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
-		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / await this.rowBytes(group, connection))));
 		const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroup}, COMPRESSION lz4_raw)`), group, query.where);
 		return {file, names, rows: result.rowsChanged};
-	}
-
-	/** The group's rows' average size, uncompressed, from its files' footers (1 when it has none). */
-	private async rowBytes(group: FeatureGroup, connection: DuckDBConnection): Promise<number> {
-		if (this.files(group).length === 0) return 1;
-		const metadata = `parquet_metadata(${sqlString(this.glob(group))})`;
-		const reader = await connection.runAndReadAll(`SELECT sum(total_uncompressed_size), (SELECT sum(row_group_num_rows) FROM (SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM ${metadata})) FROM ${metadata}`);
-		const [bytes, rows] = reader.getRows()[0]!.map(Number);
-		return Math.max(1, (bytes || 0) / (rows || 1));
 	}
 
 	private async withConnection<T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
