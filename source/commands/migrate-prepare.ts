@@ -14,7 +14,8 @@ import {parseWhere} from '../core/filter.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {chooseStrategy, makePlan, type Plan} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
-import {loadCheckpoint, newRunId, runDirFor, type Checkpoint} from '../engine/checkpoint.js';
+import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
+import {lockFileFor} from '../engine/lock.js';
 import type {Side} from '../engine/migrate.js';
 import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type SnapshotRequest} from '../engine/source.js';
 import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
@@ -30,16 +31,16 @@ export interface Prepared {
 	runDir: string;
 	checkpoint: Checkpoint;
 	resuming: boolean;
+	/** Directories of unfinished runs of the same rows that this run starts over. */
+	superseded: string[];
+	/** The target's lock (engine/lock.ts), taken when the run starts. */
+	lockFile: string;
 	closeStores(): Promise<void>;
 }
 
 export async function prepare(context: Context): Promise<Prepared> {
 	const {flags} = context;
 	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
-	const sameSide = (['Store', 'Profile', 'Region'] as const).every(part => flags[`source${part}`] === flags[`target${part}`]);
-	if (sourceName === targetName && sameSide) {
-		throw usageError('The source and the target are the same feature group.', 'Migrate into another group (create it with `fs create`).');
-	}
 
 	let batchSize = integerFlag(flags['batchSize'], '--batch-size', {max: 10_000})!;
 	let workers = integerFlag(flags['maxWorkers'], '--max-workers', {max: 64})!;
@@ -85,20 +86,26 @@ export async function prepare(context: Context): Promise<Prepared> {
 			}
 		}
 
-		const runDir = runDirFor({store: sourceHandle, group: sourceName}, {store: targetHandle, group: targetName}, context.io.env);
-		const previous = loadCheckpoint(runDir);
-		let resuming = false;
-		if (flags['resume']) {
-			if (!previous || previous.status === 'done') {
-				throw usageError(`There is no interrupted migration of ${sourceName} → ${targetName} to resume.`, `Start one: fs migrate ${sourceName} ${targetName}`);
-			}
+		// Where the groups really are, not how the flags spell them: a group is never copied into itself.
+		const sourceIdentity = sourceStore.groupIdentity(sourceGroup);
+		const targetIdentity = targetStore.groupIdentity(targetGroup);
+		if (sourceIdentity === targetIdentity) {
+			throw usageError(`The source and the target are the same feature group (${describeStore(sourceStore)}: ${sourceGroup.FeatureGroupName}).`, 'Migrate into another group (create it with `fs create`).', 'SameGroup');
+		}
 
-			resuming = true;
-			({batchSize, workers, mode, filter, idsFile, retryFailed, clearTarget} = {...previous.options, filter: previous.options.filter, idsFile: previous.options.idsFile, retryFailed: previous.options.retryFailed});
-			context.note(context.errStyle.dim(`resuming run ${previous.runId} (${previous.status}): ${count(previous.totals.written)} written, ${count(previous.totals.failed)} failed so far`));
-			if (clearTarget && !previous.snapshot) context.note(context.errStyle.yellow(`⚠ That run stopped before reading its source: ${targetName} is cleared again, as it asked.`));
-		} else if (previous && previous.status !== 'done') {
-			context.note(context.errStyle.yellow(`⚠ An interrupted run of ${sourceName} → ${targetName} exists; this starts over. Pass --resume to continue it instead.`));
+		const pair = `${sourceName} → ${targetName}`;
+		const pairDir = pairDirFor({identity: sourceIdentity, group: sourceName}, {identity: targetIdentity, group: targetName}, context.io.env);
+		let previous: SavedRun | undefined;
+		const superseded: string[] = [];
+		if (flags['resume']) {
+			previous = runToResume(pairDir, pair, flags['runId'] as string | undefined, `fs migrate ${sourceName} ${targetName}`);
+			const options = previous.checkpoint.options;
+			({batchSize, workers, mode, clearTarget} = options);
+			({filter, idsFile, retryFailed} = options);
+			context.note(context.errStyle.dim(`resuming run ${previous.checkpoint.runId} (${previous.checkpoint.status}): ${count(previous.checkpoint.totals.written)} written, ${count(previous.checkpoint.totals.failed)} failed so far`));
+			if (clearTarget && !previous.checkpoint.snapshot) context.note(context.errStyle.yellow(`⚠ That run stopped before reading its source: ${targetName} is cleared again, as it asked.`));
+		} else if (flags['runId'] !== undefined) {
+			throw usageError('--run-id picks the run a --resume continues.', 'Add --resume, or drop --run-id.');
 		}
 
 		const compatibility = checkCompatibility(sourceGroup, targetGroup);
@@ -114,24 +121,41 @@ export async function prepare(context: Context): Promise<Prepared> {
 			compatibility.warnings.push('In snapshot mode the filter picks rows before the latest version of each identifier is chosen (as the Athena query does): where the latest version does not match, an older matching one is copied, and delete markers never match a condition on a feature.');
 		}
 
+		if (!previous) {
+			const {runs, broken} = unfinishedRuns(pairDir);
+			for (const {dir, error} of broken) context.note(context.errStyle.yellow(`⚠ ${error.message} (${dir} is left alone)`));
+			const asked = {batchSize, workers, mode: choice.mode, filter, idsFile, retryFailed, clearTarget};
+			for (const run of runs) {
+				// An unfinished run of the same rows is started over (its files go when this
+				// one holds the target's lock); one of other rows is kept for its own --resume.
+				if (sameRows(run.checkpoint.options, asked)) {
+					superseded.push(run.dir);
+					context.note(context.errStyle.yellow(`⚠ An interrupted run of ${pair} exists (${run.checkpoint.runId}); this starts over. Pass --resume to continue it instead.`));
+				} else {
+					context.note(context.errStyle.yellow(`⚠ Another interrupted run of ${pair} is kept (${run.checkpoint.runId}: ${describeOptions(run.checkpoint.options)}); continue it with --resume --run-id ${run.checkpoint.runId}.`));
+				}
+			}
+		}
+
 		// Writing the embedded store is CPU work on this machine: more workers
 		// than cores only take turns, at the cost of memory. A resume keeps its
 		// run's count (its snapshot is split by it).
 		const maxWorkers = workers;
-		if (!resuming && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
+		if (!previous && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
-		const taken = resuming ? previous!.snapshot : undefined;
+		const taken = previous?.checkpoint.snapshot;
 		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, request, scratch);
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
-		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
-		const checkpoint: Checkpoint = resuming ? previous! : {
+		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
+		const runId = previous?.checkpoint.runId ?? newRunId();
+		const checkpoint: Checkpoint = previous ? previous.checkpoint : {
 			version: 1,
-			runId: newRunId(),
+			runId,
 			createdAt: new Date().toISOString(),
 			updatedAt: new Date().toISOString(),
 			status: 'running',
@@ -142,6 +166,9 @@ export async function prepare(context: Context): Promise<Prepared> {
 			failedFile,
 			totals: {written: 0, failed: 0, deletes: 0},
 		};
+		const resuming = previous !== undefined;
+		// A resume may send its failed records elsewhere (the first file's disk filled up, say).
+		if (resuming && flags['failedOutput'] !== undefined) checkpoint.failedFile = failedFile;
 		if (resuming) {
 			// The target may have saved a later position with the records themselves
 			// than the checkpoint file got to record before the run died.
@@ -154,7 +181,9 @@ export async function prepare(context: Context): Promise<Prepared> {
 		return {
 			source: {store: sourceStore, handle: sourceHandle, group: sourceGroup},
 			target: {store: targetStore, handle: targetHandle, group: targetGroup},
-			plan, request, runDir, checkpoint, resuming, closeStores,
+			plan, request, runDir: previous?.dir ?? path.join(pairDir, runId), checkpoint, resuming, superseded,
+			lockFile: lockFileFor(targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(context.io.env), 'locks')),
+			closeStores,
 		};
 	} catch (error) {
 		await closeStores();

@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {Command, Context} from '../cli/command.js';
 import {confirmByTyping} from '../cli/prompt.js';
@@ -24,6 +26,7 @@ export const migrateCommand: Command = {
 		filterQuery: {type: 'string'},
 		yes: {type: 'boolean', shortFlag: 'y', default: false},
 		resume: {type: 'boolean', default: false},
+		runId: {type: 'string'},
 		failedOutput: {type: 'string'},
 		retryFailed: {type: 'string'},
 		idsFile: {type: 'string'},
@@ -57,6 +60,7 @@ Options
   --failed-output FILE    where failed records go (default ./fs-failed-SOURCE-TIME.jsonl)
   --retry-failed FILE     send exactly the records of a failed-records file again
   --resume                continue the interrupted run of this pair from its checkpoint
+  --run-id ID             with --resume: which run, when the pair has several
   --source-store STORE    source store, if not --store (e.g. local:/data/prod)
   --target-store STORE    target store, if not --store
   --source-profile NAME / --target-profile NAME   AWS profile of each side, if not --profile
@@ -138,16 +142,20 @@ async function execute(context: Context, prepared: Prepared) {
 		result = await migration.run();
 	} catch (error) {
 		// The checkpoint is saved before anything runs: a run that failed can be resumed.
-		if (prepared.checkpoint.status === 'running') {
+		// (A run refused before it began, the target being locked, say, has no checkpoint to keep.)
+		if (prepared.checkpoint.status === 'running' && existsSync(path.join(prepared.runDir, 'checkpoint.json'))) {
 			prepared.checkpoint.status = 'failed';
-			saveCheckpoint(prepared.runDir, prepared.checkpoint);
+			// A disk that is full keeps the last checkpoint saved: the resume starts from there.
+			try {
+				saveCheckpoint(prepared.runDir, prepared.checkpoint);
+			} catch {}
 		}
 
 		const command = resumeCommand(context, prepared);
 		const resume = `Resume it: ${command}`;
 		const known = explainError(error);
 		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then resume it: ${command}`, known.code);
-		if (error instanceof FsError) throw error.kind === 'runtime' ? new FsError('runtime', error.message, error.remedy ? `${error.remedy} ${resume}` : resume, error.code) : error;
+		if (error instanceof FsError) throw error.kind === 'runtime' && error.code !== 'BrokenCheckpoint' ? new FsError('runtime', error.message, error.remedy ? `${error.remedy} ${resume}` : resume, error.code) : error;
 		throw runtimeError(`Migration failed: ${(error as Error).message}`, resume);
 	} finally {
 		progress.stop();
@@ -194,7 +202,7 @@ function startProgress(context: Context, migration: Migration) {
 }
 
 export function resumeCommand(context: Context, prepared: Prepared): string {
-	return ['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--resume', '--yes'].join(' ');
+	return ['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--resume', '--run-id', prepared.checkpoint.runId, '--yes'].join(' ');
 }
 
 function storeFlags(context: Context, prepared: Prepared): string[] {

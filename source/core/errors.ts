@@ -73,6 +73,8 @@ export const isFsError = (error: unknown): error is FsError => error instanceof 
 export function explainError(error: unknown): FsError | undefined {
 	const message = error instanceof Error ? error.message : String(error);
 	const first = message.split('\n')[0]!;
+	const system = systemError(error, first);
+	if (system) return system;
 	if (first.includes('Out of Memory Error: ')) {
 		// What came before DuckDB's words (a worker, a step) stays; its advice goes.
 		const limit = process.env['FS_DUCKDB_MEMORY'];
@@ -84,4 +86,28 @@ export function explainError(error: unknown): FsError | undefined {
 	}
 
 	return undefined;
+}
+
+/** Where the disk is at fault, not fs: what happened, where, and what to do. */
+const systemCauses: Record<string, [string, string, string]> = {
+	ENOSPC: ['No space left on the device', 'Free some space there (a run keeps its snapshot under FS_HOME, default ~/.fs; set FS_HOME to a disk with room).', 'NoSpace'],
+	EDQUOT: ['Disk quota exceeded', 'Free some of your quota, or set FS_HOME to a disk with room.', 'NoSpace'],
+	EROFS: ['The file system is read-only', 'Point the path (or FS_HOME) at a writable disk.', 'ReadOnly'],
+	EACCES: ['Permission denied', 'Check the permissions of that path, or choose another one.', 'AccessDenied'],
+	EPERM: ['Operation not permitted', 'Check the permissions of that path, or choose another one.', 'AccessDenied'],
+	EMFILE: ['Too many open files', 'Raise the limit (ulimit -n 4096) and run it again.', 'TooManyFiles'],
+};
+
+/**
+ * A file-system failure from Node (its code), SQLite (SQLITE_FULL) or DuckDB
+ * (its IO Error's text), as the user's to fix: named, with where.
+ */
+function systemError(error: unknown, first: string): FsError | undefined {
+	const {code, path: where} = (error ?? {}) as {code?: unknown; path?: unknown};
+	let cause = typeof code === 'string' ? systemCauses[code] : undefined;
+	if (!cause && (code === 'SQLITE_FULL' || /No space left on device/.test(first))) cause = systemCauses['ENOSPC'];
+	if (!cause && /Permission denied/.test(first) && /IO Error/.test(first)) cause = systemCauses['EACCES'];
+	if (!cause) return undefined;
+	const file = typeof where === 'string' ? where : /"([^"]+)"/.exec(first)?.[1];
+	return runtimeError(file ? `${cause[0]}: ${file}.` : `${cause[0]} (${first.replace(/\.$/, '')}).`, cause[1], cause[2]);
 }

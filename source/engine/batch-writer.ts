@@ -14,6 +14,7 @@ import type {SharedConcurrency} from './concurrency.js';
 import type {ProgressBoard} from './progress.js';
 import type {FailedLine, WireRow} from './protocol.js';
 import {planWaves, retryCall, writeChunk, type WriteHooks} from './write.js';
+import {crashPoint} from '../io/crash-points.js';
 
 export interface BatchWriterContext {
 	store: Store;
@@ -25,6 +26,8 @@ export interface BatchWriterContext {
 	compatibility: Compatibility;
 	/** Checkpoint key of this worker's partition in the target store. */
 	checkpointKey: string;
+	/** The run's id, on each failed line (a resume drops the lines of rows it redoes). */
+	runId: string;
 	failedFile: string;
 	sourceIdentifier: string;
 	sourceEventTime: string;
@@ -71,8 +74,14 @@ export class BatchWriter {
 		const send = async (chunk: Put[], checkpoint?: {key: string; position: number}) => {
 			board.setState(worker, 'writing');
 			const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
-			const failures = await writeChunk(store, name, chunk.map(item => item.record), {hooks: this.hooks, checkpoint, concurrency, stores});
-			for (const failure of failures) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
+			// Each failed line is written as soon as it is final, before the checkpoint moves past it.
+			const failures = await writeChunk(store, name, chunk.map(item => item.record), {
+				hooks: this.hooks, checkpoint, concurrency, stores,
+				onFailed: failed => {
+					for (const failure of failed) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
+				},
+			});
+			crashPoint('batch-written');
 			written += chunk.length - failures.length;
 			failed += failures.length;
 			board.add(worker, 'records', chunk.length - failures.length);
@@ -160,10 +169,19 @@ export class BatchWriter {
 			...(row.deleted ? {deleted: true} : {}),
 			errorCode,
 			errorMessage,
+			run: this.context.runId,
 			partition: worker,
 			position,
 		};
-		appendFileSync(failedFile, `${JSON.stringify(line)}\n`);
+		try {
+			appendFileSync(failedFile, `${JSON.stringify(line)}\n`);
+		} catch (error) {
+			// Node names no file for a failed append (a full disk, say): the user needs it.
+			throw Object.assign(error as Error, {path: failedFile});
+		}
+
+		crashPoint('failed-line');
+
 		board.add(worker, 'failed', 1);
 	}
 }

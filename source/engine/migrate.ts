@@ -5,13 +5,16 @@
  * Views read `board` (shared counters) and `totals` whenever they like.
  */
 import {EventEmitter} from 'node:events';
+import {hostname} from 'node:os';
 import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
-import {runtimeError} from '../core/errors.js';
+import {FsError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
 import {hasOfflineStore} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
-import {saveCheckpoint, type Checkpoint} from './checkpoint.js';
+import {checkpointPastEnd, removeRun, saveCheckpoint, type Checkpoint} from './checkpoint.js';
+import {trimFailedFile} from './failed-file.js';
+import {acquireLock} from './lock.js';
 import {clearOffline, clearOnline} from './clear.js';
 import {SharedConcurrency} from './concurrency.js';
 import {startWorkers, stopWorkers} from './threads.js';
@@ -35,6 +38,10 @@ export interface MigrationInput {
 	/** A checkpoint from an interrupted run: continue it. */
 	resuming: boolean;
 	request: SnapshotRequest;
+	/** The target's lock file (lock.ts): held while the run writes. */
+	lockFile: string;
+	/** Unfinished runs of the same rows this run starts over: removed once the lock is held. */
+	superseded: string[];
 }
 
 /**
@@ -91,6 +98,22 @@ export class Migration extends EventEmitter {
 	}
 
 	async run(): Promise<MigrationResult> {
+		const {checkpoint, lockFile, plan} = this.input;
+		const lock = acquireLock(lockFile, {
+			pid: process.pid, host: hostname(), runId: checkpoint.runId, startedAt: new Date().toISOString(),
+			what: `${plan.source} → ${plan.target}${checkpoint.options.filter ? ` WHERE ${checkpoint.options.filter}` : ''}`,
+		}, plan.target);
+		try {
+			// Runs of the same rows that this one starts over: nobody else writes the target now.
+			for (const dir of this.input.superseded) removeRun(dir);
+			if (this.input.resuming) await trimFailedFile(checkpoint.failedFile, checkpoint.runId, checkpoint.positions);
+			return await this.transfer();
+		} finally {
+			lock.release();
+		}
+	}
+
+	private async transfer(): Promise<MigrationResult> {
 		const {source, target, plan, checkpoint, runDir} = this.input;
 		// Saved before anything runs, so that a run which fails before its
 		// snapshot is taken (DuckDB out of memory, say) can be resumed as well.
@@ -136,6 +159,13 @@ export class Migration extends EventEmitter {
 		// partition; other sources (identifiers, a failed-records file) are read
 		// here and sent to the workers.
 		const workersRead = checkpoint.snapshot.kind === 'offline';
+		const stopAll = (error: Error) => {
+			fatal ??= error;
+			this.stopping = true;
+			for (const worker of workers) worker.postMessage({type: 'interrupt'} satisfies ToWorker);
+			for (const waiter of waiters) waiter?.();
+		};
+
 		const finished = workers.map(() => false);
 		const failed = workers.map(() => false);
 		for (const [index, worker] of workers.entries()) {
@@ -161,17 +191,19 @@ export class Migration extends EventEmitter {
 					// The file at most every 200 ms: an embedded target saves its position
 					// with the records themselves, and a resume takes the later of the two.
 					if (Date.now() - lastSave >= 200) {
-						saveCheckpoint(runDir, checkpoint);
-						lastSave = Date.now();
+						try {
+							saveCheckpoint(runDir, checkpoint);
+							lastSave = Date.now();
+						} catch (error) {
+							// The disk filled up, say: the run stops as after a worker's failure.
+							stopAll(error as Error);
+						}
 					}
 
 					waiters[index]?.();
 				} else if (message.type === 'fatal') {
 					failed[index] = true;
-					fatal ??= runtimeError(`Worker ${index + 1} stopped: ${message.message}`, 'Fix the cause first.', message.code);
-					this.stopping = true;
-					for (const other of workers) other.postMessage({type: 'interrupt'} satisfies ToWorker);
-					for (const waiter of waiters) waiter?.();
+					stopAll(Object.assign(new FsError(message.kind ?? 'runtime', `Worker ${index + 1} stopped: ${message.message}`, message.remedy ?? 'Fix the cause first.', message.code), message.path ? {path: message.path} : {}));
 				}
 			});
 		}
@@ -241,6 +273,12 @@ export class Migration extends EventEmitter {
 				}
 			}
 
+			if (!this.stopping && handOut) {
+				for (const [partition, done] of checkpoint.positions.entries()) {
+					if (seen[partition]! < done) throw checkpointPastEnd(partition, done, seen[partition]!);
+				}
+			}
+
 			if (!this.stopping) {
 				for (const [partition, buffer] of buffers.entries()) {
 					if (buffer.length === 0) continue;
@@ -263,7 +301,12 @@ export class Migration extends EventEmitter {
 
 		const interrupted = this.stopping && !fatal;
 		checkpoint.status = fatal ? 'failed' : interrupted ? 'interrupted' : 'done';
-		saveCheckpoint(runDir, checkpoint);
+		try {
+			saveCheckpoint(runDir, checkpoint);
+		} catch (error) {
+			fatal ??= error as Error;
+		}
+
 		if (fatal) throw fatal;
 		const seconds = (Date.now() - this.startedAt) / 1000;
 		const result: MigrationResult = {
@@ -291,6 +334,7 @@ export class Migration extends EventEmitter {
 			concurrency: this.concurrency.buffer,
 			maxConcurrency: this.concurrency.max,
 			checkpointKey: `${checkpoint.runId}/${index}`,
+			runId: checkpoint.runId,
 			failedFile: checkpoint.failedFile,
 			source: source.handle,
 			sourceGroup: source.group,

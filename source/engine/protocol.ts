@@ -1,4 +1,5 @@
 /** Messages between the migration's main thread and its workers. */
+import {FsError, type ErrorKind} from '../core/errors.js';
 import type {FsRecord} from '../core/types.js';
 import type {OfflineSnapshot} from '../stores/store.js';
 
@@ -28,7 +29,8 @@ export type ToMain =
 	| {type: 'done'; worker: number; batch: number; rows: number; written: number; failed: number; deletes: number; position: number}
 	/** A worker's own read ended: rows it skipped (done before) and its sample for verification. */
 	| {type: 'finished'; worker: number; skipped: number; samples: Array<[string, FsRecord | null]>}
-	| {type: 'fatal'; worker: number; message: string; code?: string}
+	/** A worker's error, whole: the main thread rebuilds the same typed error (kind, remedy, code). */
+	| {type: 'fatal'; worker: number; message: string; code?: string; kind?: ErrorKind; remedy?: string; path?: string}
 	| {type: 'closed'; worker: number};
 
 /** A line of the failed-records file (JSON lines). */
@@ -40,6 +42,17 @@ export interface FailedLine {
 	deleted?: boolean;
 	errorCode: string;
 	errorMessage: string;
+	/** The run that wrote the line, and the row's partition and position in its snapshot. */
+	run?: string;
 	partition?: number;
 	position?: number;
+}
+
+/** An error as a worker posts it. */
+export function fatalMessage(worker: number, error: unknown): Extract<ToMain, {type: 'fatal'}> {
+	const {message, code, kind, remedy, path} = error as {message?: string; code?: string; kind?: ErrorKind; remedy?: string; path?: string};
+	return {
+		type: 'fatal', worker, message: message ?? String(error), ...(typeof code === 'string' ? {code} : {}), ...(typeof path === 'string' ? {path} : {}),
+		...(error instanceof FsError ? {kind, ...(remedy ? {remedy} : {})} : {}),
+	};
 }

@@ -195,8 +195,15 @@ export function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
 	return rows;
 }
 
+/**
+ * The lines of a failed-records file, each record once: a line written again
+ * for the same row of the same run (its partition and position; a run that
+ * died between the line and its checkpoint wrote it twice in older versions,
+ * or the file was appended to twice) counts once.
+ */
 async function * failedLines(file: string): AsyncGenerator<FailedLine> {
 	let number = 0;
+	const seen = new Set<string>();
 	for await (const text of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
 		number++;
 		if (text.trim() === '') continue;
@@ -209,6 +216,12 @@ async function * failedLines(file: string): AsyncGenerator<FailedLine> {
 
 		if (!line.record || typeof line.record !== 'object') {
 			throw usageError(`${file} line ${number} has no "record".`, 'Pass the failed-records file a migration wrote.');
+		}
+
+		if (typeof line.partition === 'number' && typeof line.position === 'number') {
+			const key = JSON.stringify([line.run, line.partition, line.position, line.recordIdentifier, line.eventTime]);
+			if (seen.has(key)) continue;
+			seen.add(key);
 		}
 
 		yield line;

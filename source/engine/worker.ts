@@ -11,12 +11,14 @@ import {duckdbMemory} from '../io/duckdb.js';
 import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {BatchWriter} from './batch-writer.js';
+import {checkpointPastEnd} from './checkpoint.js';
 import {SharedConcurrency} from './concurrency.js';
 import {ProgressBoard} from './progress.js';
 import {Samples} from './samples.js';
 import {WinnerCursor} from './winners.js';
-import type {ToMain, ToWorker, WireRow} from './protocol.js';
+import {fatalMessage, type ToMain, type ToWorker, type WireRow} from './protocol.js';
 import {wireRows} from './source.js';
+import {crashPoint} from '../io/crash-points.js';
 
 export interface WorkerInput {
 	index: number;
@@ -29,6 +31,7 @@ export interface WorkerInput {
 	maxConcurrency: number;
 	/** Checkpoint key of this worker's partition in the target store. */
 	checkpointKey: string;
+	runId: string;
 	failedFile: string;
 	sourceIdentifier: string;
 	sourceEventTime: string;
@@ -171,6 +174,7 @@ async function loadShare(share: Share, skip: number, base: number, batchSize: nu
 		}
 
 		if (result.rows === 0) break;
+		crashPoint('bulk-loaded');
 		board.add(me, 'records', result.rows);
 		board.add(me, 'deletes', result.deletes);
 		board.add(me, 'bytes', result.bytes);
@@ -228,6 +232,9 @@ async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize
 				read.skipped += skipped;
 			}
 		}
+
+		// A checkpoint past the end would skip rows that were never written and call it done.
+		if (!interrupted && start > position) throw checkpointPastEnd(me, start, position);
 	} finally {
 		await source?.close();
 		source = undefined;
@@ -240,7 +247,7 @@ async function main() {
 	store = await openStoreHandle(input.target, process.env, input.local);
 	writer = new BatchWriter({
 		store, worker: me, board, concurrency, target: input.targetGroup, compatibility: input.compatibility,
-		checkpointKey: input.checkpointKey, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
+		checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
 	});
 	board.setState(me, 'idle');
 	post({type: 'ready', worker: me});
@@ -257,7 +264,7 @@ async function main() {
 				try {
 					await readPartition(message.snapshot, message.start, message.batchSize);
 				} catch (error) {
-					post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
+					post(fatalMessage(me, error));
 				}
 
 				return;
@@ -279,10 +286,10 @@ async function main() {
 				post({type: 'done', worker: me, batch: message.batch, rows: message.rows.length, ...result, position: message.start + message.rows.length});
 			} catch (error) {
 				broken = true;
-				post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code});
+				post(fatalMessage(me, error));
 			}
 		});
 	});
 }
 
-void main().catch(error => post({type: 'fatal', worker: me, message: (error as Error).message, code: (error as {code?: string}).code}));
+void main().catch(error => post(fatalMessage(me, error)));

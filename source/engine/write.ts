@@ -5,7 +5,7 @@
  * jitter. What still fails is returned, never dropped.
  */
 import type {FsRecord, TargetStore} from '../core/types.js';
-import type {Store, WriteEntry} from '../stores/store.js';
+import type {Store, WriteEntry, WriteError} from '../stores/store.js';
 import type {SharedConcurrency} from './concurrency.js';
 
 export interface FailedWrite {
@@ -57,6 +57,11 @@ export interface ChunkOptions {
 	concurrency?: SharedConcurrency;
 	/** Per record, the stores it goes to (TargetStores); default all the group has. */
 	stores?: Array<TargetStore[] | undefined>;
+	/**
+	 * Failures as soon as they are final, each once: before the call that
+	 * saves the checkpoint past them ends (WriteOptions.onRefused).
+	 */
+	onFailed?(failures: FailedWrite[]): void;
 }
 
 /**
@@ -66,6 +71,17 @@ export interface ChunkOptions {
 export async function writeChunk(store: Store, featureGroupName: string, records: FsRecord[], options: ChunkOptions = {}): Promise<FailedWrite[]> {
 	const policy = options.policy ?? defaultRetry;
 	const failed: FailedWrite[] = [];
+	const reported = new Set<number>();
+	const fail = (failures: FailedWrite[]) => {
+		const fresh = failures.filter(failure => !reported.has(failure.index));
+		for (const failure of fresh) {
+			reported.add(failure.index);
+			failed.push(failure);
+		}
+
+		if (fresh.length > 0) options.onFailed?.(fresh);
+	};
+
 	let pending = records.map((record, index) => ({index, record}));
 	for (let attempt = 0; pending.length > 0; attempt++) {
 		const entries: WriteEntry[] = pending.map(({index, record}) => {
@@ -76,12 +92,15 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 		let reason = '';
 		const release = await options.concurrency?.acquire();
 		try {
-			const result = await store.batchWrite(entries, options.checkpoint ? {checkpoint: options.checkpoint} : undefined);
+			const sent = pending;
+			const final = (errors: WriteError[]) => errors.filter(error => !isRetryableCode(error.ErrorCode))
+				.map(error => ({index: sent[error.index]!.index, errorCode: error.ErrorCode, errorMessage: error.ErrorMessage}));
+			const result = await store.batchWrite(entries, options.checkpoint ? {checkpoint: options.checkpoint, onRefused: errors => fail(final(errors))} : undefined);
 			for (const error of result.errors) {
-				const entry = pending[error.index]!;
-				if (isRetryableCode(error.ErrorCode)) retry.push(entry);
-				else failed.push({index: entry.index, errorCode: error.ErrorCode, errorMessage: error.ErrorMessage});
+				if (isRetryableCode(error.ErrorCode)) retry.push(pending[error.index]!);
 			}
+
+			fail(final(result.errors));
 
 			retry.push(...result.unprocessed.map(position => pending[position]!));
 			reason = `${retry.length} unprocessed`;
@@ -96,7 +115,7 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 		if (retry.length > 0) options.concurrency?.throttled();
 		else options.concurrency?.succeeded();
 		if (retry.length > 0 && attempt + 1 >= policy.attempts) {
-			for (const {index} of retry) failed.push({index, errorCode: 'RetriesExhausted', errorMessage: `still failing after ${policy.attempts} attempts: ${reason}`});
+			fail(retry.map(({index}) => ({index, errorCode: 'RetriesExhausted', errorMessage: `still failing after ${policy.attempts} attempts: ${reason}`})));
 			retry = [];
 		}
 

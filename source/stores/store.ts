@@ -97,6 +97,14 @@ export interface DeleteRecordInput {
  */
 export interface WriteOptions {
 	checkpoint?: {key: string; position: number};
+	/**
+	 * Called with the entries the store refuses, before the call's checkpoint
+	 * is saved (inside its transaction, where the store keeps one): whoever
+	 * records refusals (the failed-records file) does so before the position
+	 * moves past them, so a kill -9 cannot lose one. Stores that keep no
+	 * checkpoint need not call it.
+	 */
+	onRefused?(errors: WriteError[]): void;
 }
 
 /**
@@ -193,11 +201,23 @@ export interface StoreInfo {
 	location: string;
 	region?: string;
 	account?: string;
+	/**
+	 * A directory every user of the store sees (the embedded store's own):
+	 * migrations into its groups take their locks there.
+	 */
+	sharedDir?: string;
 }
 
 export interface Store {
 	readonly info: StoreInfo;
 	readonly limits: StoreLimits;
+
+	/**
+	 * Where a group really is, whatever the flags that named it: the embedded
+	 * store's real directory and the name, or the service's endpoint and the
+	 * group's ARN (account, region, name). Two equal identities are one group.
+	 */
+	groupIdentity(group: FeatureGroup): string;
 
 	listFeatureGroups(): Promise<FeatureGroup[]>;
 	describeFeatureGroup(name: string): Promise<FeatureGroup>;

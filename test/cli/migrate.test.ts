@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {cliPath, fsWith, localWorkers, localWorkersLine} from '../helpers/cli.js';
 import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
+import {storeContents} from '../helpers/contents.js';
 import {tempDir} from '../helpers/temp.js';
 
 const temp = tempDir('fs-migrate-');
@@ -60,26 +61,7 @@ async function writeRows(group: string, file: string, select: string) {
 	}
 }
 
-async function contents(name: string) {
-	const store = new LocalStore(storeDir);
-	try {
-		const online: Record<string, unknown> = {};
-		for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) {
-			for (const id of page) online[id] = await store.getRecord(name, id) ?? 'deleted';
-		}
-
-		const offline: string[] = [];
-		const group = await store.describeFeatureGroup(name);
-		if (!group.OfflineStoreConfig) return {online, offline};
-		for await (const batch of store.readOffline(name, {mode: 'history', includeMetadata: true})) {
-			for (let row = 0; row < batch.length; row++) offline.push(JSON.stringify(batch.names.filter(column => column !== 'write_time' && column !== 'api_invocation_time').map(column => batch.columns[batch.names.indexOf(column)]![row])));
-		}
-
-		return {online, offline: offline.sort()};
-	} finally {
-		await store.close();
-	}
-}
+const contents = async (name: string) => storeContents(storeDir, name);
 
 beforeAll(async () => {
 	await create('source-big');
@@ -329,9 +311,10 @@ async function interrupted(target: string, signal: NodeJS.Signals) {
 	const runs = path.join(home, 'runs');
 	const written = () => {
 		if (!existsSync(runs)) return 0;
-		for (const dir of readdirSync(runs).filter(entry => entry.includes(`__${target}__`))) {
-			const file = path.join(runs, dir, 'checkpoint.json');
-			if (existsSync(file)) {
+		for (const pair of readdirSync(runs).filter(entry => entry.includes(`__${target}__`))) {
+			for (const run of readdirSync(path.join(runs, pair))) {
+				const file = path.join(runs, pair, run, 'checkpoint.json');
+				if (!existsSync(file)) continue;
 				try {
 					return (JSON.parse(readFileSync(file, 'utf8')) as {totals: {written: number}}).totals.written;
 				} catch {}
@@ -379,7 +362,7 @@ describe('interruptions', () => {
 		const run = await interrupted('stopped', 'SIGINT');
 		expect(run.code).toBe(130);
 		expect(run.stderr()).toContain('SIGINT: finishing the batches in flight');
-		expect(run.stderr()).toMatch(/Resume: fs migrate source-big stopped --store local:\S+ --resume --yes/);
+		expect(run.stderr()).toMatch(/Resume: fs migrate source-big stopped --store local:\S+ --resume --run-id [\w-]+ --yes/);
 		const resumed = await fs(['migrate', 'source-big', 'stopped', '--resume', '--yes']);
 		expect(resumed.code).toBe(0);
 		expect(await contents('stopped')).toEqual(reference);
@@ -401,7 +384,7 @@ describe('interruptions', () => {
 		expect(run.stdout).toContain('Estimated records: 36,000');
 		expect(run.code).toBe(1);
 		expect(run.stderr).toContain('✘ Migration failed: DuckDB ran out of memory: ');
-		expect(run.stderr).toMatch(/→ Give each DuckDB more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --yes/);
+		expect(run.stderr).toMatch(/→ Give each DuckDB more with FS_DUCKDB_MEMORY \(now 2MB\), e\.g\. FS_DUCKDB_MEMORY=1GB\. Then resume it: fs migrate source-big short-of-memory --store local:\S+ --resume --run-id [\w-]+ --yes/);
 		expect(run.stderr).not.toContain('SET memory_limit');
 		const resumed = await fs(['migrate', 'source-big', 'short-of-memory', '--resume', '--yes']);
 		expect(resumed.stderr).toMatch(/resuming run \S+ \(failed\): 0 written, 0 failed so far/);
@@ -424,7 +407,7 @@ describe('interruptions', () => {
 		const run = await fs(['migrate', 'source-big', 'retried', '--retry-failed', failedFile, '--yes']);
 		expect(run.code).toBe(1);
 		expect(run.stderr).toContain(`✘ retried's offline store holds a file that is not Parquet: ${broken}.`);
-		expect(run.stderr).toMatch(/→ Move it out of the group's data directory \(a partial copy or a stray file\)\. Resume it: fs migrate source-big retried --store local:\S+ --resume --yes/);
+		expect(run.stderr).toMatch(/→ Move it out of the group's data directory \(a partial copy or a stray file\)\. Resume it: fs migrate source-big retried --store local:\S+ --resume --run-id [\w-]+ --yes/);
 		rmSync(broken);
 		const resumed = await fs(['migrate', 'source-big', 'retried', '--resume', '--yes', '--json']);
 		expect(resumed.code).toBe(0);

@@ -7,12 +7,12 @@
 import {rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {FsRecord} from '../../source/core/types.js';
 import {wireRows} from '../../source/engine/source.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import type {OfflineSnapshot, WriteEntry} from '../../source/stores/store.js';
 import {bulkGroup, loadRanges} from '../helpers/bulk.js';
 import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
+import {storeContents} from '../helpers/contents.js';
 import {tempDir} from '../helpers/temp.js';
 
 const ids = largeHistoryIds;
@@ -46,21 +46,7 @@ async function replaySorted(target: string) {
 	await flush();
 }
 
-async function contents(target: string) {
-	const online: Record<string, FsRecord | string> = {};
-	for await (const page of store.listRecordIdentifiers(target, {includeSoftDeleted: true})) {
-		for (const id of page) online[id] = await store.getRecord(target, id) ?? 'deleted';
-	}
-
-	const offline: string[] = [];
-	for await (const batch of store.readOffline(target, {mode: 'history', includeMetadata: true})) {
-		for (let row = 0; row < batch.length; row++) {
-			offline.push(JSON.stringify(batch.names.filter(name => name !== 'write_time' && name !== 'api_invocation_time').map(name => batch.columns[batch.names.indexOf(name)]![row])));
-		}
-	}
-
-	return {online, offline: offline.sort()};
-}
+const contents = async (target: string) => storeContents(store, target);
 
 beforeAll(async () => {
 	temp = tempDir();

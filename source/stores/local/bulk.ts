@@ -25,6 +25,7 @@ import type {Catalog} from './catalog.js';
 import type {Sqlite} from './database.js';
 import type {OfflineStore} from './offline.js';
 import {ttlMillis, type Records} from './records.js';
+import {crashPoint} from '../../io/crash-points.js';
 
 /** Event times a bulk load takes (ms): the years whose hours hourDirectory (offline-flush) names. */
 const firstMillis = Date.UTC(1000, 0, 1);
@@ -85,6 +86,7 @@ export class BulkLoader {
 				if (load.checkpoint) this.records.saveCheckpoint({key: load.checkpoint.key, position: load.checkpoint.position + rows});
 			});
 			this.records.withWriteLock(() => commit.immediate());
+			crashPoint('bulk-committed');
 			// Under the lock: outside it, the bookkeeping's write would wait in SQLite's busy handler, which sleeps.
 			if (staged) this.records.withWriteLock(() => this.offline.finishPending(group, staged));
 			return {ok: true, total, rows, deletes, bytes};

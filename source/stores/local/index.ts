@@ -3,7 +3,7 @@
  * the online store, Parquet + DuckDB for the offline store, with the service's
  * semantics (SAGEMAKER.md).
  */
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, realpathSync} from 'node:fs';
 import path from 'node:path';
 import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
@@ -62,8 +62,13 @@ export class LocalStore implements Store {
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
 		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
 		this.bulk = new BulkLoader(dir, this.db, this.catalog, this.offline, this.records, faults !== undefined);
-		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account};
+		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account, sharedDir: path.join(dir, 'locks')};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100, concurrentWrites: false};
+	}
+
+	groupIdentity(group: FeatureGroup): string {
+		// Names are case-insensitive, as the service's are.
+		return `local:${realpathSync(this.dir)}#${group.FeatureGroupName.toLowerCase()}`;
 	}
 
 	async listFeatureGroups(): Promise<FeatureGroup[]> {

@@ -98,7 +98,10 @@ export class Records {
 			}
 
 			// Only a call that left nothing to send again completes its share of a partition.
-			if (options.checkpoint && result.unprocessed.length === 0) this.saveCheckpoint(options.checkpoint);
+			if (options.checkpoint && result.unprocessed.length === 0) {
+				if (result.errors.length > 0) options.onRefused?.(result.errors);
+				this.saveCheckpoint(options.checkpoint);
+			}
 		});
 		try {
 			this.withWriteLock(() => write.immediate());

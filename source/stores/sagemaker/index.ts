@@ -11,7 +11,7 @@ import type {
 } from '../store.js';
 import {Athena} from './athena.js';
 import {Catalog, type Where} from './catalog.js';
-import {AwsClients, regionFrom} from './clients.js';
+import {AwsClients, endpointFor, regionFrom} from './clients.js';
 import {accountOf} from './convert.js';
 import type {CallContext} from './errors.js';
 import {OfflineReader} from './offline.js';
@@ -80,6 +80,11 @@ export class SageMakerStore implements Store {
 
 	private learnAccount(group: FeatureGroup) {
 		this.info.account ??= accountOf(group.FeatureGroupArn);
+	}
+
+	groupIdentity(group: FeatureGroup): string {
+		const endpoint = endpointFor('sagemaker', this.options.env ?? process.env, this.options.profile) ?? 'aws';
+		return `sagemaker:${endpoint}#${(group.FeatureGroupArn || `${this.info.region}/${group.FeatureGroupName}`).toLowerCase()}`;
 	}
 
 	async listFeatureGroups(): Promise<FeatureGroup[]> {
