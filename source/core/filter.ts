@@ -2,7 +2,10 @@
  * `--filter-query` / `--where`: one Athena WHERE clause and nothing else. It
  * is checked before anything runs: outside string literals and quoted names
  * there may be no `;`, no comment, no unbalanced parenthesis, no second
- * statement and no DDL/DML.
+ * statement and no DDL/DML. This first look reads the text as Athena does,
+ * for errors that name the mistake; DuckDB reads more (dollar-quoted and
+ * escape strings), so the embedded store checks the statement again with
+ * DuckDB's parser and runs it locked down (stores/local/offline-filter.ts).
  */
 import {usageError} from './errors.js';
 

@@ -10,7 +10,7 @@
 import {mkdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
-import {duckType, loadDuckDB, sqlName, sqlString} from '../io/duckdb.js';
+import {duckdbInstance, duckType, sqlName, sqlString} from '../io/duckdb.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import type {LocalStore} from '../stores/local/index.js';
 import {prestoMacros, rewritePresto} from '../stores/local/presto.js';
@@ -44,22 +44,18 @@ export class AthenaEngine {
 	constructor(private readonly store: LocalStore) {}
 
 	private async connect(): Promise<DuckDBConnection> {
-		this.instance ??= loadDuckDB().then(async ({DuckDBInstance}) => {
+		if (!this.instance) {
 			const temporary = path.join(this.store.dir, 'tmp', 'athena-duckdb');
 			mkdirSync(temporary, {recursive: true});
-			const instance = await DuckDBInstance.create(':memory:', {threads: '2', memory_limit: '512MB', temp_directory: temporary});
-			const setup = await instance.connect();
-			await setup.run('SET GLOBAL TimeZone = \'UTC\'');
-			await setup.run('ATTACH \':memory:\' AS awsdatacatalog');
-			await setup.run('USE awsdatacatalog');
-			for (const macro of prestoMacros) await setup.run(macro);
-			await setup.run('CREATE SCHEMA IF NOT EXISTS "default"');
-			await setup.run(`SET allowed_directories = [${sqlString(`${path.join(this.store.dir, 's3')}${path.sep}`)}]`);
-			await setup.run('SET enable_external_access = false');
-			await setup.run('SET lock_configuration = true');
-			setup.closeSync();
-			return instance;
-		});
+			this.instance = duckdbInstance({threads: '2', memory_limit: '512MB', temp_directory: temporary}, [
+				'SET GLOBAL TimeZone = \'UTC\'',
+				'ATTACH \':memory:\' AS awsdatacatalog',
+				'USE awsdatacatalog',
+				...prestoMacros,
+				'CREATE SCHEMA IF NOT EXISTS "default"',
+			], [path.join(this.store.dir, 's3')]);
+		}
+
 		return (await this.instance).connect();
 	}
 

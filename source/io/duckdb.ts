@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto';
 import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {threadId} from 'node:worker_threads';
-import type {DuckDBConnection} from '@duckdb/node-api';
+import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
 
 export const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
@@ -38,6 +38,40 @@ let duckdb: Promise<DuckDBModule> | undefined;
 
 /** DuckDB loaded on first use: its native library costs a third of a second at startup. */
 export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= import('@duckdb/node-api'));
+
+/**
+ * An in-memory DuckDB with `settings`, `setup` run on it once (time zone,
+ * macros, catalogs: seen by every connection). With `only`, it runs SQL
+ * that is not ours (a user's filter, a query sent to the emulator): after
+ * the setup it can reach files under those directories and nowhere else —
+ * no read, write, COPY, ATTACH or extension outside them — and the
+ * configuration is locked, so no statement can lift that. Its spill
+ * directory (temp_directory) needs no entry: DuckDB adds it itself.
+ */
+export async function duckdbInstance(settings: Record<string, string>, setup: string[], only?: string[]): Promise<DuckDBInstance> {
+	const {DuckDBInstance} = await loadDuckDB();
+	const instance = await DuckDBInstance.create(':memory:', settings);
+	try {
+		const connection = await instance.connect();
+		try {
+			for (const statement of setup) await connection.run(statement);
+			if (only) {
+				// A prefix each: a directory without its separator would also let in its namesakes (data → data2).
+				const directories = only.map(dir => sqlString(dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`));
+				await connection.run(`SET allowed_directories = [${directories.join(', ')}]`);
+				await connection.run('SET enable_external_access = false');
+				await connection.run('SET lock_configuration = true');
+			}
+		} finally {
+			connection.closeSync();
+		}
+	} catch (error) {
+		instance.closeSync();
+		throw error;
+	}
+
+	return instance;
+}
 
 /**
  * The average size of the rows in Parquet `files` (a path or a glob), as

@@ -20,7 +20,11 @@ export interface OfflineQuery {
 	 * else in hash buckets each sorted (a large local store, to keep memory flat).
 	 */
 	mode: ReadMode;
-	/** The condition of an Athena WHERE clause, already checked (core/filter). */
+	/**
+	 * The condition of an Athena WHERE clause, given a first look by
+	 * core/filter; a store that runs it itself must check it in its own
+	 * engine (the embedded store: offline-filter.ts).
+	 */
 	where?: string;
 	/** Feature names to return; default all features. */
 	columns?: string[];

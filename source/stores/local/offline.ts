@@ -14,12 +14,13 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {averageRowBytes, duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, duckdbInstance, duckdbMemory, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {placeFiles, writeStaged} from './offline-flush.js';
 import {linkedSnapshot} from './snapshot-linked.js';
 import {partOf, querySql, relationSql, runUserQuery, winnersSql, type QueryOptions} from './offline-sql.js';
+import {checkFilterSql, filterPlaceholder} from './offline-filter.js';
 
 /** Rows sorted per pass when reading in identifier order (see read). */
 export const defaultRowsPerPass = 100_000;
@@ -32,8 +33,14 @@ const snapshotRowGroup = 16_384;
 /** A snapshot's row group holds this many bytes at most (uncompressed, as the source's footers count them). */
 const snapshotRowGroupBytes = 16 * 1024 * 1024;
 
+/** A DuckDB instance and its spill directory, removed when it closes. */
+interface Engine {
+	instance: DuckDBInstance;
+	spill: string;
+}
+
 export class OfflineStore {
-	private instance?: Promise<{instance: DuckDBInstance; spill: string}>;
+	private instance?: Promise<Engine>;
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
 
@@ -42,30 +49,63 @@ export class OfflineStore {
 	}
 
 	async connect(): Promise<DuckDBConnection> {
+		return (await this.shared()).instance.connect();
+	}
+
+	private shared(): Promise<Engine> {
 		this.instance ??= this.createInstance();
-		return (await this.instance).instance.connect();
+		return this.instance;
 	}
 
 	/**
 	 * A DuckDB for the store's queries. A memory limit and a spill directory
 	 * keep big sorts (history order, snapshot windows) from growing the
 	 * process with the row count. The Presto macros live in the instance's
-	 * catalog: defined once, seen by every connection.
+	 * catalog: defined once, seen by every connection. With `only`, it can
+	 * reach files under those directories alone (duckdbInstance).
 	 */
-	private async createInstance(settings: Record<string, string> = {}): Promise<{instance: DuckDBInstance; spill: string}> {
-		const {DuckDBInstance} = await loadDuckDB();
+	private async createInstance(settings: Record<string, string> = {}, only?: string[]): Promise<Engine> {
 		const spill = ownTempDir(path.join(this.dir, 'tmp'));
-		const instance = await DuckDBInstance.create(':memory:', {
-			threads: String(this.threads),
-			memory_limit: this.memoryLimit,
-			temp_directory: spill,
-			...settings,
-		});
-		const setup = await instance.connect();
-		await setup.run('SET GLOBAL TimeZone = \'UTC\'');
-		for (const macro of [...prestoMacros, ...valueMacros]) await setup.run(macro);
-		setup.closeSync();
-		return {instance, spill};
+		const options = {threads: String(this.threads), memory_limit: this.memoryLimit, temp_directory: spill, ...settings};
+		try {
+			return {instance: await duckdbInstance(options, ['SET GLOBAL TimeZone = \'UTC\'', ...prestoMacros, ...valueMacros], only), spill};
+		} catch (error) {
+			removeTempDir(spill);
+			throw error;
+		}
+	}
+
+	/**
+	 * Runs `use` on the DuckDB for a query with the user's filter (`where`):
+	 * one of its own that reaches the group's files and `writes` (a
+	 * snapshot's directory) and nothing else, closed after. Without a filter,
+	 * the store's instance, or one of its own when `settings` differ. The
+	 * statement itself is checked before it runs (checkedSql).
+	 */
+	private async withEngine<T>(group: FeatureGroup, where: string | undefined, use: (instance: DuckDBInstance) => Promise<T>, writes: string[] = [], settings: Record<string, string> = {}): Promise<T> {
+		if (where === undefined && Object.keys(settings).length === 0) return use((await this.shared()).instance);
+		const engine = await this.createInstance(settings, where === undefined ? undefined : [this.dataDir(group), ...writes]);
+		try {
+			return await use(engine.instance);
+		} finally {
+			this.closeEngine(engine);
+		}
+	}
+
+	private closeEngine({instance, spill}: Engine) {
+		instance.closeSync();
+		removeTempDir(spill);
+	}
+
+	/**
+	 * The statement `build` makes around the user's filter (`where`),
+	 * checked by DuckDB's parser against the same statement around a
+	 * placeholder (offline-filter.ts); without a filter, as built.
+	 */
+	private async checkedSql(connection: DuckDBConnection, group: FeatureGroup, where: string | undefined, build: (where: string | undefined) => string): Promise<string> {
+		const sql = build(where);
+		if (where !== undefined) await checkFilterSql(connection, group, sql, build(filterPlaceholder), this.files(group).length > 0 ? this.glob(group) : undefined);
+		return sql;
 	}
 
 	hasStaged(name: string): boolean {
@@ -184,14 +224,22 @@ export class OfflineStore {
 	 * identifier.
 	 */
 	async * read(group: FeatureGroup, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
-		const connection = await this.connect();
+		// withEngine's, inline: a filter's DuckDB lives as long as the reader reads.
+		const engine = query.where === undefined ? undefined : await this.createInstance({}, [this.dataDir(group)]);
+		const close = () => engine && this.closeEngine(engine);
+		const connection = await (engine ?? await this.shared()).instance.connect().catch((error: unknown) => {
+			close();
+			throw error;
+		});
 		try {
 			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
 			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
 			let chunks = 0;
 			for (let index = 0; index < buckets && remaining > 0; index++) {
 				const limit = Number.isFinite(remaining) ? remaining : undefined;
-				const {sql, names} = this.querySql(group, {...query, limit}, {bucket: {index, of: buckets}});
+				const bucketQuery = (where: string | undefined) => this.querySql(group, {...query, where, limit}, {bucket: {index, of: buckets}});
+				const {names} = bucketQuery(query.where);
+				const sql = await this.checkedSql(connection, group, query.where, where => bucketQuery(where).sql);
 				const result = await runUserQuery(() => connection.stream(sql), group, query.where);
 				for (;;) {
 					const chunk = await runUserQuery(() => result.fetchChunk(), group, query.where);
@@ -204,6 +252,7 @@ export class OfflineStore {
 			}
 		} finally {
 			connection.closeSync();
+			close();
 		}
 	}
 
@@ -227,11 +276,17 @@ export class OfflineStore {
 		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / rowBytes)));
 		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts, rowGroup);
 		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
-		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(async connection => {
-			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: count}, parts, typedMetadata: true});
-			// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
-			return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
-		})));
+		// Every writer ends before a DuckDB of the filter's own closes, also when one fails.
+		const written = await this.withEngine(group, query.where, async instance => allEnded(Array.from({length: count}, async (_, index) => {
+			const connection = await instance.connect();
+			try {
+				const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: count}, parts, typedMetadata: true});
+				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
+				return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
+			} finally {
+				connection.closeSync();
+			}
+		})), [dir]);
 		const snapshot: OfflineSnapshot = {kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0)};
 		// Each file's ranges in part order: part i of every file is worker i's.
 		return written.every(part => part.ranges) ? {...snapshot, parts: written.flatMap(part => part.ranges!)} : snapshot;
@@ -248,34 +303,26 @@ export class OfflineStore {
 	 */
 	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number, rowGroup: number): Promise<OfflineSnapshot> {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
-		const {instance, spill} = await this.createInstance({preserve_insertion_order: 'false'});
 		let next = 0;
 		let failed = false;
-		try {
-			// Every writer ends before the instance closes, also when one fails.
-			const settled = await Promise.allSettled(Array.from({length: Math.min(this.threads, parts)}, async () => {
-				while (next < parts && !failed) {
-					const index = next++;
-					const connection = await instance.connect();
-					try {
-						const part = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
-						const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
-						await connection.run(winnersSql(group, `read_parquet(${sqlString(part.file)}, file_row_number = true)`, 'file_row_number', '__stored', winners));
-						written[index] = {...part, winners};
-					} catch (error) {
-						failed = true;
-						throw error;
-					} finally {
-						connection.closeSync();
-					}
+		// Every writer ends before the instance closes, also when one fails.
+		await this.withEngine(group, query.where, async instance => allEnded(Array.from({length: Math.min(this.threads, parts)}, async () => {
+			while (next < parts && !failed) {
+				const index = next++;
+				const connection = await instance.connect();
+				try {
+					const part = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
+					const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
+					await connection.run(winnersSql(group, `read_parquet(${sqlString(part.file)}, file_row_number = true)`, 'file_row_number', '__stored', winners));
+					written[index] = {...part, winners};
+				} catch (error) {
+					failed = true;
+					throw error;
+				} finally {
+					connection.closeSync();
 				}
-			}));
-			const failure = settled.find(result => result.status === 'rejected');
-			if (failure) throw failure.reason;
-		} finally {
-			instance.closeSync();
-			removeTempDir(spill);
-		}
+			}
+		})), [dir], {preserve_insertion_order: 'false'});
 
 		return {
 			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
@@ -297,9 +344,11 @@ export class OfflineStore {
 
 	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`, `rowGroup` rows a row group. */
 	private async writeSnapshotFile(connection: DuckDBConnection, group: FeatureGroup, query: OfflineQuery, dir: string, index: number, rowGroup: number, options: QueryOptions) {
-		const {sql, names} = this.querySql(group, query, options);
+		const {names} = this.querySql(group, query, options);
+		const sql = await this.checkedSql(connection, group, query.where, where => this.querySql(group, {...query, where}, options).sql);
 		const file = path.join(dir, `part-${String(index).padStart(5, '0')}.parquet`);
-		const result = await runUserQuery(() => connection.run(`COPY (${sql}) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroup}, COMPRESSION lz4_raw)`), group, query.where);
+		// The line break ends a comment the checked query may end with, which would take the rest of COPY with it.
+		const result = await runUserQuery(() => connection.run(`COPY (${sql}\n) TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE ${rowGroup}, COMPRESSION lz4_raw)`), group, query.where);
 		return {file, names, rows: result.rowsChanged};
 	}
 
@@ -344,22 +393,29 @@ export class OfflineStore {
 	}
 
 	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
-		const {sql} = this.querySql(group, {...query, columns: [group.RecordIdentifierFeatureName]}, {forCount: true});
-		const connection = await this.connect();
-		try {
-			const reader = await runUserQuery(() => connection.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`), group, query.where);
-			return Number(reader.getRows()[0]![0]);
-		} finally {
-			connection.closeSync();
-		}
+		const countSql = (where: string | undefined) => `SELECT count(*) AS n FROM (${this.querySql(group, {...query, where, columns: [group.RecordIdentifierFeatureName]}, {forCount: true}).sql})`;
+		return this.withEngine(group, query.where, async instance => {
+			const connection = await instance.connect();
+			try {
+				const sql = await this.checkedSql(connection, group, query.where, countSql);
+				const reader = await runUserQuery(() => connection.runAndReadAll(sql), group, query.where);
+				return Number(reader.getRows()[0]![0]);
+			} finally {
+				connection.closeSync();
+			}
+		});
 	}
 
 	close() {
-		void this.instance?.then(({instance, spill}) => {
-			instance.closeSync();
-			removeTempDir(spill);
-		}, () => undefined);
+		void this.instance?.then(engine => this.closeEngine(engine), () => undefined);
 		this.instance = undefined;
 	}
 }
 
+/** Every promise settled, then the first failure thrown: nothing still runs when the caller goes on (and closes its DuckDB). */
+async function allEnded<T>(promises: Array<Promise<T>>): Promise<T[]> {
+	const settled = await Promise.allSettled(promises);
+	const failure = settled.find(result => result.status === 'rejected');
+	if (failure) throw failure.reason;
+	return settled.map(result => (result as PromiseFulfilledResult<T>).value);
+}
