@@ -20,7 +20,7 @@ describe('local store on disk', () => {
 			{FeatureGroupName: 'layout', Record: rec('a', 1, {n: '9223372036854775807', x: '0.25'})},
 			{FeatureGroupName: 'layout', Record: {id: 'b', event_time: '2024-03-05T17:45:00.123Z'}},
 		]);
-		await store.flush();
+		await store.flush('layout');
 	});
 	afterAll(async () => {
 		await store.close();
@@ -46,6 +46,12 @@ describe('local store on disk', () => {
 		const values = await connection.runAndReadAll(`SELECT n FROM read_parquet('${data}/**/*.parquet') WHERE id = 'a'`);
 		expect(values.getRows()[0]![0]).toBe(9223372036854775807n);
 		connection.closeSync();
+	});
+
+	it('refuses a delete whose identifier is not valid Unicode: its marker could never be written to Parquet', async () => {
+		await expect(store.deleteRecord({FeatureGroupName: 'layout', RecordIdentifier: 'a\ud800', EventTime: '2024-06-01T00:00:00Z'})).rejects.toMatchObject({
+			kind: 'usage', message: 'DeleteRecord: the record identifier "a\\ud800" is not valid Unicode: a lone surrogate at character 2.',
+		});
 	});
 
 	it('clears a group\'s online store in one step exactly as identifier by identifier HardDeletes do', async () => {

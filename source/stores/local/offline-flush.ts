@@ -8,7 +8,9 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, renameSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
-import type {FeatureGroup} from '../../core/types.js';
+import {explainError, isFsError, runtimeError, type FsError} from '../../core/errors.js';
+import {checkRecord} from '../../core/records.js';
+import type {FeatureGroup, FsRecord} from '../../core/types.js';
 import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
 import type {Sqlite} from './database.js';
 import {parseStaged, stagedValue} from './offline-sql.js';
@@ -111,4 +113,66 @@ export function hourDirectory(dir: string): string {
 	if (!match) return dir;
 	const at = new Date(Number(match[1]) * 3_600_000).toISOString();
 	return path.join(`year=${at.slice(0, 4)}`, `month=${at.slice(5, 7)}`, `day=${at.slice(8, 10)}`, `hour=${at.slice(11, 13)}`);
+}
+
+/** Staged rows a flush's error shows at most, and deletes in its remedy (the scan goes on, to count them all). */
+const badRowsShown = 3;
+const badRowsDeleted = 50;
+
+/**
+ * Why a group's staged rows could not be flushed, naming the group and the
+ * way out. The rows stay staged (the flush rolled back) and other groups
+ * are not affected. Staged rows that no longer pass PutRecord's checks (a
+ * store written by an earlier version) are looked for and named: they are
+ * what a flush cannot get past, and deleting them is the smallest repair.
+ */
+export function flushError(db: Sqlite, databaseFile: string, group: FeatureGroup, error: unknown): FsError {
+	const name = group.FeatureGroupName;
+	const bad = badStagedRows(db, group);
+	const them = bad.count === 1 ? 'it' : 'them';
+	const clear = `\`fs clear ${name} --offline-only\` drops ${name}'s offline store with ${them}`;
+	if (bad.count > 0) {
+		const shown = bad.rows.map(row => `seq ${row.seq}: ${row.reason}`).join('; ');
+		return runtimeError(
+			`${name} has ${bad.count} staged offline row${bad.count === 1 ? '' : 's'} that cannot be written to Parquet (${shown}${bad.count > bad.rows.length ? '; …' : ''}); until ${bad.count === 1 ? 'it is' : 'they are'} gone, ${name}'s offline store cannot be read. Other feature groups are not affected.`,
+			`Delete ${bad.count === 1 ? them : bad.count > bad.seqs.length ? `the first ${bad.seqs.length} (then read again for the rest)` : 'them'}: sqlite3 ${databaseFile} "DELETE FROM offline_staging WHERE group_name = '${name}' AND seq IN (${bad.seqs.join(', ')})"; or ${clear}.`,
+			'StagedRowsUnwritable',
+		);
+	}
+
+	const explained = explainError(error);
+	if (explained) {
+		return runtimeError(`Writing ${name}'s staged offline rows to Parquet: ${explained.message}`, `${explained.remedy ?? ''} The rows stay staged; other feature groups are not affected.`.trim(), explained.code);
+	}
+
+	const message = isFsError(error) ? error.message : (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+	return runtimeError(
+		`${name}'s staged offline rows could not be written to Parquet: ${message.replace(/\.$/, '')}. They stay staged; other feature groups are not affected.`,
+		isFsError(error) && error.remedy ? error.remedy : `If it keeps failing, ${clear}.`,
+		'StagedRowsUnwritable',
+	);
+}
+
+/** Staged rows of the group that are not JSON or fail PutRecord's checks: how many, and the first few. */
+function badStagedRows(db: Sqlite, group: FeatureGroup): {count: number; rows: Array<{seq: number; reason: string}>; seqs: number[]} {
+	const rows: Array<{seq: number; reason: string}> = [];
+	const seqs: number[] = [];
+	let count = 0;
+	const staged = db.prepare('SELECT seq, record FROM offline_staging WHERE group_name = ? ORDER BY seq').iterate(group.FeatureGroupName) as Iterable<{seq: number; record: string}>;
+	for (const {seq, record} of staged) {
+		let reason: string | undefined;
+		try {
+			const checked = checkRecord(group, JSON.parse(record) as FsRecord);
+			if (!checked.ok) reason = checked.reason;
+		} catch {
+			reason = 'not a JSON record';
+		}
+
+		if (reason === undefined) continue;
+		count++;
+		if (seqs.length < badRowsDeleted) seqs.push(seq);
+		if (rows.length < badRowsShown) rows.push({seq, reason});
+	}
+
+	return {count, rows, seqs};
 }

@@ -17,7 +17,7 @@ import {releaseNativeMemory} from '../../io/native-memory.js';
 import {averageRowBytes, duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
-import {placeFiles, writeStaged} from './offline-flush.js';
+import {flushError, placeFiles, writeStaged} from './offline-flush.js';
 import {linkedSnapshot} from './snapshot-linked.js';
 import {partOf, querySql, relationSql, runUserQuery, winnersSql, type QueryOptions} from './offline-sql.js';
 
@@ -80,6 +80,14 @@ export class OfflineStore {
 	 * files of the one that died instead of adding copies.
 	 */
 	async flush(group: FeatureGroup): Promise<void> {
+		try {
+			await this.flushStaged(group);
+		} catch (error) {
+			throw flushError(this.db, path.join(this.dir, 'store.sqlite'), group, error);
+		}
+	}
+
+	private async flushStaged(group: FeatureGroup): Promise<void> {
 		const name = group.FeatureGroupName;
 		if (group.OfflineStoreConfig) this.finishPending(group);
 		if (!group.OfflineStoreConfig || !this.hasStaged(name)) return;
@@ -167,6 +175,17 @@ export class OfflineStore {
 		if (this.files(group).length === 0) return 0;
 		const reader = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(this.glob(group))}, hive_partitioning = false, union_by_name = true)`);
 		return Number(reader.getRows()[0]![0]);
+	}
+
+	/**
+	 * The rows of the group's history, staged ones included, without a
+	 * flush (a staged row is one row once flushed): a group whose staged rows
+	 * cannot be flushed can still be counted, and so cleared.
+	 */
+	async countHistory(group: FeatureGroup): Promise<number> {
+		this.finishPending(group);
+		const staged = this.db.prepare('SELECT count(*) FROM offline_staging WHERE group_name = ?').pluck().get(group.FeatureGroupName) as number;
+		return staged + await this.withConnection(async connection => this.storedRows(group, connection));
 	}
 
 	/** The SQL for a query over the group's rows, and the output columns' names (offline-sql). */
