@@ -87,6 +87,20 @@ describe('create', () => {
 		expect(refused.stderr).toContain('hurried is Creating, not Created');
 	});
 
+	it('refuses an S3 URI with "." or ".." segments, creating nothing', async () => {
+		for (const uri of ['s3://bucket/a/../../x', 's3://bucket/./x', 's3://bucket/..']) {
+			const result = await fs(['create', 'dotted', '--schema-file', at('schema.json'), '--s3-uri', uri]);
+			expect(result.code, uri).toBe(2);
+			expect(result.stderr).toContain(`The S3 URI ${uri} has a "." or ".." segment.`);
+		}
+
+		expect((await fs(['schema', 'dotted'])).code).toBe(2);
+		expect(existsSync(path.join(temp.dir, 'store', 's3', 'x'))).toBe(false);
+		expect(existsSync(path.join(temp.dir, 'x'))).toBe(false);
+		// Dots inside a segment are a name like any other.
+		expect((await fs(['create', 'dotted', '--schema-file', at('schema.json'), '--s3-uri', 's3://bucket/v1..v2', '--no-wait'])).code).toBe(0);
+	});
+
 	it('refuses an existing name', async () => {
 		const result = await fs(['create', 'things', '--schema-file', at('schema.json')]);
 		expect(result.code).toBe(2);

@@ -5,6 +5,7 @@ import {Worker} from 'node:worker_threads';
 import {DuckDBInstance} from '@duckdb/node-api';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
+import {s3Path} from '../../source/stores/local/layout.js';
 import {fsWith, root} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 import {at, groupInput, rec} from './contract.js';
@@ -78,6 +79,15 @@ describe('local store on disk', () => {
 		expect(cleared).toEqual(await contents('one-by-one'));
 		// Nothing online, no delete markers offline (3 puts and the SoftDelete's marker), other groups untouched.
 		expect(cleared).toEqual({listed: [], offline: 4, other: expect.objectContaining({id: 'a'})});
+	});
+
+	it('maps S3 URIs into its own S3 directory only', () => {
+		expect(s3Path(dir, 's3://bucket/a/b/')).toBe(path.join(dir, 's3', 'bucket', 'a', 'b'));
+		expect(s3Path(dir, 's3://bucket/v1..v2')).toBe(path.join(dir, 's3', 'bucket', 'v1..v2'));
+		// Another bucket's files, the store's own files, or outside the store: a group made before such URIs were refused may name them.
+		for (const uri of ['s3://bucket/a/../../x', 's3://bucket/../../s3x', 's3://bucket/../../../outside', 's3://../x', 's3://bucket/./a', 's3://./']) {
+			expect(() => s3Path(dir, uri), uri).toThrow(/does not name a place in the store's S3/);
+		}
 	});
 
 	it('refuses to turn a directory that holds other files into a store', () => {
