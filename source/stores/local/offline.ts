@@ -185,7 +185,7 @@ export class OfflineStore {
 	async countHistory(group: FeatureGroup): Promise<number> {
 		this.finishPending(group);
 		const staged = this.db.prepare('SELECT count(*) FROM offline_staging WHERE group_name = ?').pluck().get(group.FeatureGroupName) as number;
-		return staged + await this.withConnection(async connection => this.storedRows(group, connection));
+		return staged + await this.withConnection(async connection => runUserQuery(async () => this.storedRows(group, connection), group, undefined));
 	}
 
 	/** The SQL for a query over the group's rows, and the output columns' names (offline-sql). */
