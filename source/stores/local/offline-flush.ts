@@ -11,7 +11,7 @@ import type {DuckDBConnection} from '@duckdb/node-api';
 import {explainError, isFsError, runtimeError, type FsError} from '../../core/errors.js';
 import {checkRecord} from '../../core/records.js';
 import type {FeatureGroup, FsRecord} from '../../core/types.js';
-import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {chunkBytes, loadDuckDB, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import type {Sqlite} from './database.js';
 import {parseStaged, stagedValue} from './offline-sql.js';
 
@@ -68,15 +68,31 @@ export async function writeStaged(db: Sqlite, connection: DuckDBConnection, grou
 	appender.closeSync();
 	if (staged === 0) return lastSeq;
 	const casts = group.FeatureDefinitions.map(feature => `${stagedValue(feature)} AS ${sqlName(feature.FeatureName)}`);
+	const columns = `${casts.join(', ')}, make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted`;
+	const parsed = (where: string) => `(SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage ${where})`;
+	if (chunkBytes(group.FeatureDefinitions) >= wideChunkBytes) {
+		// An hour at a time, each its own COPY: `__hour=N`, as bulk loads name them (hourDirectory).
+		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${stagedHour} FROM stage ORDER BY 1`)).getRows().map(row => String(row[0]));
+		for (const hour of hours) {
+			const file = path.join(temporary, `__hour=${hour}`, 'data_0.parquet');
+			mkdirSync(path.dirname(file), {recursive: true});
+			await connection.run(`COPY (SELECT ${columns} FROM ${parsed(`WHERE ${stagedHour} = ${hour}`)}) TO ${sqlString(file)} (FORMAT parquet)`);
+		}
+
+		return lastSeq;
+	}
+
 	const time = 'make_timestamp(__et * 1000)';
 	await connection.run(`COPY (
-		SELECT ${casts.join(', ')},
-			make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted,
+		SELECT ${columns},
 			strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
-		FROM (SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage)
+		FROM ${parsed('')}
 	) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
 	return lastSeq;
 }
+
+/** A staged row's event-time hour as a number (hours since the epoch). */
+const stagedHour = 'CAST(floor(__et / 3600000) AS BIGINT)';
 
 /**
  * Move DuckDB's partition files from `temporary` into the group's data

@@ -14,7 +14,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {averageRowBytes, duckdbMemory, loadDuckDB, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, chunkBytes, duckdbMemory, loadDuckDB, megabytes, ownTempDir, removeTempDir, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {flushError, placeFiles, writeStaged} from './offline-flush.js';
@@ -32,8 +32,15 @@ const snapshotRowGroup = 16_384;
 /** A snapshot's row group holds this many bytes at most (uncompressed, as the source's footers count them). */
 const snapshotRowGroupBytes = 16 * 1024 * 1024;
 
+/** A snapshot's columns weighed as text (chunkBytes): the readers of a snapshot know its names, not their types. */
+const snapshotChunkBytes = (names: string[]) => names.length * 32 * 1024;
+
 export class OfflineStore {
 	private instance?: Promise<{instance: DuckDBInstance; spill: string}>;
+	/** The DuckDB of wide rows (connect): one thread, its memory limit raised to what they need. */
+	private wide?: Promise<{instance: DuckDBInstance; spill: string}>;
+	/** The wide DuckDB's memory limit now, in MB. */
+	private wideLimit = 0;
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
 
@@ -41,9 +48,33 @@ export class OfflineStore {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
 	}
 
-	async connect(): Promise<DuckDBConnection> {
-		this.instance ??= this.createInstance();
-		return (await this.instance).instance.connect();
+	/**
+	 * A connection for queries over rows of `chunk` bytes a chunk
+	 * (chunkBytes). Wide rows (wideChunkBytes) go to a DuckDB of their own:
+	 * one thread, since every thread holds chunks of every column (two
+	 * threads needed twice the memory for the same rows), and a memory limit
+	 * raised to what the widest rows it saw need (duckdbMemory; left alone
+	 * when FS_DUCKDB_MEMORY is set). The others keep the store's threads.
+	 */
+	async connect(chunk = 0): Promise<DuckDBConnection> {
+		if (chunk < wideChunkBytes) {
+			this.instance ??= this.createInstance();
+			return (await this.instance).instance.connect();
+		}
+
+		this.wide ??= this.createInstance({threads: '1'});
+		const connection = await (await this.wide).instance.connect();
+		const wanted = duckdbMemory(this.memoryLimit, chunk);
+		this.wideLimit ||= megabytes(this.memoryLimit);
+		if (megabytes(wanted) > this.wideLimit) {
+			this.wideLimit = megabytes(wanted);
+			await connection.run(`SET GLOBAL memory_limit = ${sqlString(wanted)}`).catch(error => {
+				connection.closeSync();
+				throw error;
+			});
+		}
+
+		return connection;
 	}
 
 	/**
@@ -119,7 +150,7 @@ export class OfflineStore {
 
 	/** One pass of a flush: staged rows from `firstSeq` on as Parquet in place; returns the last row's seq. */
 	private async writeParquet(group: FeatureGroup, firstSeq: number, firstApiMs: number): Promise<number> {
-		const connection = await this.connect();
+		const connection = await this.connect(chunkBytes(group.FeatureDefinitions));
 		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
 		try {
 			const lastSeq = await writeStaged(this.db, connection, group, firstSeq, temporary);
@@ -185,7 +216,7 @@ export class OfflineStore {
 	async countHistory(group: FeatureGroup): Promise<number> {
 		this.finishPending(group);
 		const staged = this.db.prepare('SELECT count(*) FROM offline_staging WHERE group_name = ?').pluck().get(group.FeatureGroupName) as number;
-		return staged + await this.withConnection(async connection => runUserQuery(async () => this.storedRows(group, connection), group, undefined));
+		return staged + await this.withConnection(0, async connection => runUserQuery(async () => this.storedRows(group, connection), group, undefined));
 	}
 
 	/** The SQL for a query over the group's rows, and the output columns' names (offline-sql). */
@@ -203,7 +234,7 @@ export class OfflineStore {
 	 * identifier.
 	 */
 	async * read(group: FeatureGroup, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
-		const connection = await this.connect();
+		const connection = await this.connect(chunkBytes(group.FeatureDefinitions));
 		try {
 			const buckets = Math.max(1, Math.ceil(await this.storedRows(group, connection) / this.rowsPerPass));
 			let remaining = query.limit ?? Number.POSITIVE_INFINITY;
@@ -242,11 +273,13 @@ export class OfflineStore {
 		if (linked) return linked;
 		// Small row groups: a worker's slice of rows decodes little beyond
 		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
-		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(async connection => averageRowBytes(connection, this.glob(group)));
+		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(0, async connection => averageRowBytes(connection, this.glob(group)));
 		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / rowBytes)));
 		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts, rowGroup);
-		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
-		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(async connection => {
+		// Wide rows one file at a time: each writer holds chunks of every column.
+		const chunk = chunkBytes(group.FeatureDefinitions);
+		const count = parts > 1 && chunk < wideChunkBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
+		const written = await Promise.all(Array.from({length: count}, async (_, index) => this.withConnection(chunk, async connection => {
 			const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: count}, parts, typedMetadata: true});
 			// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
 			return {file, names, rows, ranges: parts > 1 ? await this.partRanges(connection, group, file, parts) : [{file, first: 0, count: rows}]};
@@ -267,12 +300,14 @@ export class OfflineStore {
 	 */
 	private async unorderedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number, rowGroup: number): Promise<OfflineSnapshot> {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
-		const {instance, spill} = await this.createInstance({preserve_insertion_order: 'false'});
+		const chunk = chunkBytes(group.FeatureDefinitions);
+		const wide = chunk >= wideChunkBytes;
+		const {instance, spill} = await this.createInstance({preserve_insertion_order: 'false', ...(wide ? {threads: '1', memory_limit: duckdbMemory(this.memoryLimit, chunk)} : {})});
 		let next = 0;
 		let failed = false;
 		try {
-			// Every writer ends before the instance closes, also when one fails.
-			const settled = await Promise.allSettled(Array.from({length: Math.min(this.threads, parts)}, async () => {
+			// Every writer ends before the instance closes, also when one fails. Wide rows one at a time.
+			const settled = await Promise.allSettled(Array.from({length: wide ? 1 : Math.min(this.threads, parts)}, async () => {
 				while (next < parts && !failed) {
 					const index = next++;
 					const connection = await instance.connect();
@@ -311,7 +346,7 @@ export class OfflineStore {
 		// In the glob's order, so that a row's place is what __stored says.
 		const files = this.files(group).sort().map(file => path.join(this.dataDir(group), file));
 		const {names} = this.querySql(group, query, {typedMetadata: true});
-		return this.withConnection(async connection => linkedSnapshot(connection, group, files, names, dir, parts));
+		return this.withConnection(0, async connection => linkedSnapshot(connection, group, files, names, dir, parts));
 	}
 
 	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`, `rowGroup` rows a row group. */
@@ -322,8 +357,9 @@ export class OfflineStore {
 		return {file, names, rows: result.rowsChanged};
 	}
 
-	private async withConnection<T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-		const connection = await this.connect();
+	/** `run` on a connection of its own; fitted for rows of `chunk` bytes a chunk, when given (fit). */
+	private async withConnection<T>(chunk: number, run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+		const connection = await this.connect(chunk);
 		try {
 			return await run(connection);
 		} finally {
@@ -354,7 +390,7 @@ export class OfflineStore {
 
 	async * readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncGenerator<OfflineBatch> {
 		if (snapshot.rows === 0) return;
-		const connection = await this.connect();
+		const connection = await this.connect(snapshotChunkBytes(snapshot.names));
 		try {
 			yield * readSnapshotFiles(connection, snapshot, partition);
 		} finally {
@@ -374,11 +410,16 @@ export class OfflineStore {
 	}
 
 	close() {
-		void this.instance?.then(({instance, spill}) => {
-			instance.closeSync();
-			removeTempDir(spill);
-		}, () => undefined);
+		for (const opened of [this.instance, this.wide]) {
+			void opened?.then(({instance, spill}) => {
+				instance.closeSync();
+				removeTempDir(spill);
+			}, () => undefined);
+		}
+
 		this.instance = undefined;
+		this.wide = undefined;
+		this.wideLimit = 0;
 	}
 }
 
