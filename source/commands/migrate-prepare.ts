@@ -197,7 +197,7 @@ export async function prepare(context: Context): Promise<Prepared> {
  * `scratch` for the snapshot (request.listed).
  */
 async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest, scratch: string): Promise<number> {
-	if (request.retryFailed) return countFailedLines(request.retryFailed);
+	if (request.retryFailed) return countFailedLines(request.retryFailed, group);
 
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;

@@ -66,6 +66,20 @@ function schemaEntry(entry: unknown, where: string): FeatureDefinition {
 	return definition;
 }
 
+/**
+ * An offline store's location has no "." or ".." segment in its prefix.
+ * Tools that resolve such segments (the embedded store keeps S3 as files,
+ * many clients normalise paths) would put the data elsewhere than the URI
+ * says, outside the store even.
+ */
+export function checkS3Uri(uri: string): void {
+	// The scheme and bucket are the store's to check (SageMaker takes https:// too).
+	const segments = uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split('/');
+	if (segments.some(segment => segment === '.' || segment === '..')) {
+		throw usageError(`The S3 URI ${uri} has a "." or ".." segment.`, 'Write the offline store\'s location without them, as s3://bucket/prefix.');
+	}
+}
+
 /** The rules CreateFeatureGroup applies to its input. */
 export function checkCreateInput(input: CreateFeatureGroupInput): void {
 	checkFeatureGroupName(input.FeatureGroupName);
@@ -110,6 +124,7 @@ export function checkCreateInput(input: CreateFeatureGroupInput): void {
 		throw usageError(`The event time feature ${time.FeatureName} is ${time.CollectionType ?? time.FeatureType}: it must be String (ISO-8601) or Fractional (epoch seconds).`, 'Pick such a feature with --event-time-feature-name.');
 	}
 
+	if (input.OfflineStoreConfig) checkS3Uri(input.OfflineStoreConfig.S3StorageConfig.S3Uri);
 	const online = input.OnlineStoreConfig?.EnableOnlineStore === true;
 	if (!online && !input.OfflineStoreConfig) {
 		throw usageError('A feature group needs an online store, an offline store or both.', 'Drop --no-online-store or --no-offline-store.');

@@ -62,7 +62,27 @@ export function checkFractional(text: string): Checked {
 	return {ok: true, value: String(number)};
 }
 
+/**
+ * Where a string stops being well-formed UTF-16: the index of its first lone
+ * surrogate (a half of a pair without the other half, as JSON's "\ud800"
+ * writes one), or -1. Such text has no UTF-8 form: Parquet and DuckDB refuse
+ * it. Node 20 has no String.prototype.isWellFormed.
+ */
+export function loneSurrogateAt(text: string): number {
+	// Most text holds no surrogate at all: one scan for the range first.
+	if (!/[\ud800-\udfff]/.test(text)) return -1;
+	return text.search(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+}
+
+/** Why a string is not well-formed Unicode, or undefined when it is. */
+export function unicodeProblem(text: string): string | undefined {
+	const at = loneSurrogateAt(text);
+	return at < 0 ? undefined : `${quote(text)} is not valid Unicode: a lone surrogate at character ${at + 1}`;
+}
+
 export function checkString(text: string): Checked {
+	const problem = unicodeProblem(text);
+	if (problem) return {ok: false, reason: problem};
 	if (Buffer.byteLength(text) > maxValueBytes) {
 		return {ok: false, reason: `value is larger than ${maxValueBytes / 1024} KB`};
 	}

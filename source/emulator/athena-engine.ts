@@ -65,8 +65,17 @@ export class AthenaEngine {
 		}
 
 		// Rows staged in the store land in Parquet first, as they would have in S3 by now.
-		await this.store.flush();
+		const unflushed = await this.store.flushAll();
 		const groups = (await this.store.listFeatureGroups()).filter(group => hasOfflineStore(group) && group.OfflineStoreConfig?.DataCatalogConfig);
+		// A table whose rows could not land would answer without them: a query naming it fails, saying why; the others run.
+		for (const group of groups) {
+			const error = unflushed.get(group.FeatureGroupName);
+			if (error && names(query.sql, group)) {
+				const remedy = (error as {remedy?: string}).remedy;
+				throw new QueryFailure('GENERIC_INTERNAL_ERROR', `${error.message}${remedy ? ` ${remedy}` : ''}`, 1);
+			}
+		}
+
 		const connection = await this.connect();
 		try {
 			await this.refreshViews(connection, groups);
@@ -156,12 +165,14 @@ function viewSql(store: LocalStore, group: FeatureGroup): string {
 	return `SELECT ${columns.join(', ')} WHERE false`;
 }
 
+/** Whether a query names the group's table (a plain search of its text). */
+const names = (sql: string, group: FeatureGroup) => sql.toLowerCase().includes(group.OfflineStoreConfig!.DataCatalogConfig!.TableName.toLowerCase());
+
 /** DataScannedInBytes: the files of the tables the query names (Athena reads less, with pruning). */
 function scanned(store: LocalStore, groups: FeatureGroup[], sql: string): number {
-	const text = sql.toLowerCase();
 	let bytes = 0;
 	for (const group of groups) {
-		if (!text.includes(group.OfflineStoreConfig!.DataCatalogConfig!.TableName.toLowerCase())) continue;
+		if (!names(sql, group)) continue;
 		const {dir, files} = store.offlineFiles(group.FeatureGroupName);
 		for (const file of files) bytes += statSync(path.join(dir, file), {throwIfNoEntry: false})?.size ?? 0;
 	}

@@ -9,7 +9,8 @@ import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {usageError} from '../core/errors.js';
 import type {Mode} from '../core/plan.js';
-import type {FeatureGroup, FsRecord} from '../core/types.js';
+import type {FeatureGroup, FeatureType, FsRecord} from '../core/types.js';
+import {featureOf} from '../core/types.js';
 import type {OfflineBatch, OfflineSnapshot, Store} from '../stores/store.js';
 import type {SourceSnapshot} from './checkpoint.js';
 import type {FailedLine, WireRow} from './protocol.js';
@@ -60,7 +61,7 @@ export async function listIdentifiersTo(store: Store, name: string, file: string
 
 export async function takeSnapshot(store: Store, group: FeatureGroup, request: SnapshotRequest, dir: string): Promise<SourceSnapshot> {
 	mkdirSync(dir, {recursive: true});
-	if (request.retryFailed) return {kind: 'failed', file: request.retryFailed, rows: await countFailedLines(request.retryFailed)};
+	if (request.retryFailed) return {kind: 'failed', file: request.retryFailed, rows: await countFailedLines(request.retryFailed, group)};
 	const name = group.FeatureGroupName;
 	if (request.primary === 'online') {
 		const file = path.join(dir, 'ids.txt');
@@ -103,7 +104,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 export async function * readSnapshotRows(store: Store, group: FeatureGroup, snapshot: Exclude<SourceSnapshot, {kind: 'offline'}>): AsyncGenerator<WireRow[]> {
 	if (snapshot.kind === 'failed') {
 		let rows: WireRow[] = [];
-		for await (const line of failedLines(snapshot.file)) {
+		for await (const line of failedLines(snapshot.file, group)) {
 			rows.push({record: line.record, deleted: line.deleted === true, bytes: JSON.stringify(line.record).length});
 			if (rows.length >= 1000) {
 				yield rows;
@@ -196,12 +197,12 @@ export function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
 }
 
 /**
- * The lines of a failed-records file, each record once: a line written again
- * for the same row of the same run (its partition and position; a run that
- * died between the line and its checkpoint wrote it twice in older versions,
- * or the file was appended to twice) counts once.
+ * A failed-records file's lines, each record's values as the API's text
+ * (recordText), each record once: a line written again for the same row of
+ * the same run (a run that died between the line and its checkpoint wrote it
+ * twice in older versions, or the file was appended to twice) counts once.
  */
-async function * failedLines(file: string): AsyncGenerator<FailedLine> {
+async function * failedLines(file: string, group: FeatureGroup): AsyncGenerator<FailedLine> {
 	let number = 0;
 	const seen = new Set<string>();
 	for await (const text of createInterface({input: createReadStream(file), crlfDelay: Infinity})) {
@@ -224,14 +225,70 @@ async function * failedLines(file: string): AsyncGenerator<FailedLine> {
 			seen.add(key);
 		}
 
-		yield line;
+		yield {...line, record: recordText(line.record as Record<string, unknown>, group, `${file} line ${number}`)};
 	}
 }
 
-export async function countFailedLines(file: string): Promise<number> {
+/** What each feature type takes, said in the refusal of a value it cannot. */
+const typeHint: Record<FeatureType, string> = {
+	Integral: 'a whole number, e.g. 42 or "42"',
+	Fractional: 'a number, e.g. 0.5 or "0.5"',
+	String: 'text in quotes',
+};
+
+/**
+ * A failed record's values as the API carries them: text. The file is there
+ * to be edited, and people write `"age": 42` or `"flag": true`: a number or
+ * a boolean is taken where the source feature's type allows it (Integral:
+ * whole numbers; Fractional: numbers; String: numbers and booleans, as
+ * JavaScript writes them), and refused, naming the line and the feature,
+ * where it does not. A JSON number is read as a double: a whole number past
+ * 2^53 has lost digits by then, and must be quoted to arrive whole.
+ */
+function recordText(record: Record<string, unknown>, group: FeatureGroup, where: string): FsRecord {
+	const out: FsRecord = {};
+	for (const [name, value] of Object.entries(record)) {
+		if (typeof value === 'string') {
+			out[name] = value;
+			continue;
+		}
+
+		const feature = featureOf(group, name);
+		if (!feature) {
+			throw usageError(`${where}: ${name} is not a feature of ${group.FeatureGroupName}.`, `Use the feature names of \`fs schema ${group.FeatureGroupName}\`, or leave ${name} out.`);
+		}
+
+		const text = (element: unknown, what: string): string => {
+			if (typeof element === 'string') return element;
+			const type = feature.FeatureType;
+			if (typeof element === 'number' && Number.isInteger(element) && !Number.isSafeInteger(element) && type !== 'Fractional') {
+				throw usageError(
+					`${where}: ${what} is a JSON number past 2^53 (${Number.MAX_SAFE_INTEGER}), which cannot be read exactly.`,
+					`Quote it ("${name}": "…"): as a string every digit arrives.`,
+				);
+			}
+
+			const taken = typeof element === 'number'
+				? type !== 'Integral' || Number.isInteger(element)
+				: typeof element === 'boolean' && type === 'String';
+			if (!taken) {
+				const shown = element === null ? 'null' : Array.isArray(element) ? 'a list' : typeof element === 'object' ? 'an object' : `${typeof element} ${JSON.stringify(element)}`;
+				throw usageError(`${where}: ${what} is ${shown}, which ${feature.CollectionType ? 'an element of ' : ''}${name} (${type}) cannot take.`, `Write it as ${typeHint[type]}${element === null ? ', or leave the feature out for no value' : ''}.`);
+			}
+
+			return String(element);
+		};
+
+		out[name] = Array.isArray(value) ? value.map((element, index) => text(element, `${name}[${index}]`)) : text(value, name);
+	}
+
+	return out;
+}
+
+export async function countFailedLines(file: string, group: FeatureGroup): Promise<number> {
 	let count = 0;
 	try {
-		for await (const _ of failedLines(file)) count++;
+		for await (const _ of failedLines(file, group)) count++;
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw usageError(`Cannot read ${file}.`, 'Pass the path of a failed-records file.');
 		throw error;

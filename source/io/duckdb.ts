@@ -29,9 +29,53 @@ export function collectionJson(feature: FeatureDefinition, values: string[]): st
 
 /**
  * DuckDB's memory limit for one use: FS_DUCKDB_MEMORY when set (the one
- * setting a user has when DuckDB runs out of memory), else `fallback`.
+ * setting a user has when DuckDB runs out of memory), else `fallback`, or
+ * more for rows whose chunks (chunkBytes) are `chunk` bytes: a query holds
+ * several at once (read, projected, sorted, buffered by the Parquet
+ * writer), whatever its row count, so wide rows need memory no row count
+ * can save. A group of 2,500 features needs some 300 to 700 MB; one of
+ * twenty, the fallback.
  */
-export const duckdbMemory = (fallback: string): string => process.env['FS_DUCKDB_MEMORY'] ?? fallback;
+export function duckdbMemory(fallback: string, chunk = 0): string {
+	const set = process.env['FS_DUCKDB_MEMORY'];
+	if (set) return set;
+	const wide = Math.ceil((wideBaseBytes + chunksHeld * chunk) / (1024 * 1024));
+	return wide > megabytes(fallback) ? `${wide}MB` : fallback;
+}
+
+/** Chunks of a group's rows a query holds at once, with room to spare (measured at 2,500 features, on one thread: up to six, in a bulk load). */
+const chunksHeld = 8;
+/** What a query needs besides its chunks. */
+const wideBaseBytes = 64 * 1024 * 1024;
+
+/** Megabytes of a limit written as DuckDB takes it ("256MB", "1GB"); 0 when it is not one of those. */
+export function megabytes(limit: string): number {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(limit);
+	if (!match) return 0;
+	const scale = {k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024}[match[2]![0]!.toLowerCase() as 'k' | 'm' | 'g' | 't'];
+	return Number(match[1]) * scale;
+}
+
+/**
+ * What DuckDB holds per column for every chunk of rows a query has in hand,
+ * however few its rows: a vector of 2,048 values, 32 KB of text or list
+ * entries, 16 KB of numbers. A group of 2,500 text features holds 80 MB a
+ * chunk; reading or writing its Parquet holds several chunks at once.
+ */
+export function chunkBytes(features: readonly FeatureDefinition[]): number {
+	let bytes = 0;
+	for (const feature of features) bytes += feature.CollectionType || feature.FeatureType === 'String' ? 32 * 1024 : 16 * 1024;
+	return bytes;
+}
+
+/**
+ * Rows whose chunk (chunkBytes) is at least this large are wide (some 256
+ * text features or more): their queries run on one thread with the memory
+ * duckdbMemory gives them, and their offline files are written an
+ * event-time hour at a time, without PARTITION_BY, which buffers every open
+ * partition several chunks deep.
+ */
+export const wideChunkBytes = 8 * 1024 * 1024;
 
 type DuckDBModule = typeof import('@duckdb/node-api');
 let duckdb: Promise<DuckDBModule> | undefined;

@@ -6,6 +6,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import {DuckDBInstance} from '@duckdb/node-api';
+import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {fsWith} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
@@ -84,6 +85,20 @@ describe('create', () => {
 		const refused = await fs(['bulk-put', 'hurried', at('tricky.json')]);
 		expect(refused.code).toBe(2);
 		expect(refused.stderr).toContain('hurried is Creating, not Created');
+	});
+
+	it('refuses an S3 URI with "." or ".." segments, creating nothing', async () => {
+		for (const uri of ['s3://bucket/a/../../x', 's3://bucket/./x', 's3://bucket/..']) {
+			const result = await fs(['create', 'dotted', '--schema-file', at('schema.json'), '--s3-uri', uri]);
+			expect(result.code, uri).toBe(2);
+			expect(result.stderr).toContain(`The S3 URI ${uri} has a "." or ".." segment.`);
+		}
+
+		expect((await fs(['schema', 'dotted'])).code).toBe(2);
+		expect(existsSync(path.join(temp.dir, 'store', 's3', 'x'))).toBe(false);
+		expect(existsSync(path.join(temp.dir, 'x'))).toBe(false);
+		// Dots inside a segment are a name like any other.
+		expect((await fs(['create', 'dotted', '--schema-file', at('schema.json'), '--s3-uri', 's3://bucket/v1..v2', '--no-wait'])).code).toBe(0);
 	});
 
 	it('refuses an existing name', async () => {
@@ -215,5 +230,46 @@ describe('clear', () => {
 		// Its neighbours are untouched.
 		expect((await fs(['get', 'things', 'a'])).code).toBe(0);
 		expect((await fs(['export', 'things-copy', '-', '--columns', 'id'])).stdout).toBe('id\na\nb\nc\n');
+	});
+});
+
+describe('a group whose staged offline rows cannot be written', () => {
+	const wedged = fsWith(`local:${path.join(temp.dir, 'wedged')}`);
+	const json = (name: string, records: string[]) => write(name, `[\n${records.join(',\n')}\n]`);
+
+	it('bulk-put refuses text with a lone surrogate before writing anything', async () => {
+		for (const name of ['good', 'bad']) expect((await wedged(['create', name, '--schema-file', at('schema.json')])).code).toBe(0);
+		// Valid JSON, but not Unicode: it has no UTF-8 form, and Parquet refused it at every flush.
+		const file = json('surrogate.json', ['{"id": "a", "event_time": "2024-01-01T00:00:00Z"}', '{"id": "b", "event_time": "2024-01-01T00:00:00Z", "note": "half \\ud800 a pair"}']);
+		const result = await wedged(['bulk-put', 'bad', file]);
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('1 of 2 records cannot go into bad; nothing was written');
+		expect(result.stderr).toMatch(/item 2 \(line 3\): b: note: "half \\ud800 a pair" is not valid Unicode: a lone surrogate at character 6/);
+		expect((await wedged(['get', 'bad', 'a'])).code).toBe(1);
+	});
+
+	it('leaves every other group working, and says how to repair it', async () => {
+		expect((await wedged(['bulk-put', 'good', json('good.json', ['{"id": "a", "event_time": "2024-01-01T00:00:00Z", "n": 1}'])])).code).toBe(0);
+		// A row staged by an earlier version that did not check: planted as it would be.
+		const db = new Database(path.join(temp.dir, 'wedged', 'store.sqlite'));
+		db.prepare('INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record) VALUES (?, ?, ?, ?, 0, ?)')
+			.run('bad', Date.UTC(2024, 0, 1), Date.now(), Date.now(), JSON.stringify({id: 'b', event_time: '2024-01-01T00:00:00Z', note: '\ud800'}));
+		db.close();
+		expect((await wedged(['list'])).code).toBe(0);
+		expect((await wedged(['bulk-put', 'good', json('more.json', ['{"id": "b", "event_time": "2024-01-02T00:00:00Z", "n": 2}'])])).code).toBe(0);
+		const exported = await wedged(['export', 'good', '-', '--columns', 'id,n']);
+		expect(exported.stderr).not.toContain('✘');
+		expect(exported.stdout).toBe('id,n\na,1\nb,2\n');
+		expect((await wedged(['get', 'good', 'b'])).code).toBe(0);
+
+		const broken = await wedged(['export', 'bad', '-']);
+		expect(broken.code).toBe(1);
+		expect(broken.stderr).toMatch(/bad has 1 staged offline row that cannot be written to Parquet \(seq \d+: note: "\\ud800" is not valid Unicode/);
+		expect(broken.stderr).toContain('Other feature groups are not affected');
+		expect(broken.stderr).toMatch(/DELETE FROM offline_staging WHERE group_name = 'bad' AND seq IN \(\d+\)"; or `fs clear bad --offline-only` drops bad's offline store with it/);
+		const cleared = await wedged(['clear', 'bad', '--offline-only', '--yes']);
+		expect(cleared.code).toBe(0);
+		expect(cleared.stderr).toContain('1 offline row');
+		expect((await wedged(['export', 'bad', '-'])).stdout).toBe('id,event_time,n,x,note\n');
 	});
 });

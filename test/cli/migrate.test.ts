@@ -415,6 +415,52 @@ describe('interruptions', () => {
 		expect(Object.keys((await contents('retried')).online).sort()).toEqual(['r000001', 'r000002']);
 	});
 
+	it('--retry-failed takes a file edited with JSON numbers and booleans where the feature\'s type allows, and refuses the rest naming line and feature', async () => {
+		const typed = [...schema, {FeatureName: 'x', FeatureType: 'Fractional'}, {FeatureName: 'flag', FeatureType: 'String'}];
+		writeFileSync(at('typed.json'), JSON.stringify(typed));
+		for (const name of ['edited-source', 'edited-target']) expect((await fs(['create', name, '--schema-file', at('typed.json')])).code).toBe(0);
+		const time = '2024-01-01T00:00:00Z';
+		const file = (name: string, records: Array<Record<string, unknown>>) => {
+			writeFileSync(at(name), records.map(record => JSON.stringify({recordIdentifier: record['id'], eventTime: time, record, errorCode: 'CastError', errorMessage: 'edited', partition: 0, position: 0})).join('\n') + '\n');
+			return at(name);
+		};
+
+		// What people type when they fix a line by hand: numbers and booleans unquoted.
+		const edited = file('edited.jsonl', [
+			{id: 'e1', event_time: time, n: 42, x: 0.5, label: 'a', flag: true},
+			{id: 'e2', event_time: time, n: -9_007_199_254_740_991, x: 3, label: 12.5, flag: false},
+		]);
+		const run = await fs(['migrate', 'edited-source', 'edited-target', '--retry-failed', edited, '--yes', '--json']);
+		expect(run.stderr).not.toContain('✘');
+		expect(run.code).toBe(0);
+		expect(JSON.parse(run.stdout).result.totals).toEqual({read: 2, written: 2, failed: 0, skipped: 0, deletes: 0});
+		expect((await contents('edited-target')).online).toEqual({
+			e1: {id: 'e1', event_time: time, n: '42', x: '0.5', label: 'a', flag: 'true'},
+			e2: {id: 'e2', event_time: time, n: '-9007199254740991', x: '3', label: '12.5', flag: 'false'},
+		});
+
+		const refusals: Array<[Record<string, unknown>, RegExp]> = [
+			// Read as a double it is already 9223372036854775808: only a string keeps its digits.
+			[{n: 9_223_372_036_854_775_807n}, /line 2: n is a JSON number past 2\^53 \(9007199254740991\), which cannot be read exactly\.\n {2}→ Quote it \("n": "…"\): as a string every digit arrives\./],
+			[{label: 12_345_678_901_234_567_890n}, /line 2: label is a JSON number past 2\^53/],
+			[{n: 4.5}, /line 2: n is number 4\.5, which n \(Integral\) cannot take\.\n {2}→ Write it as a whole number, e\.g\. 42 or "42"\./],
+			[{x: true}, /line 2: x is boolean true, which x \(Fractional\) cannot take\.\n {2}→ Write it as a number, e\.g\. 0\.5 or "0\.5"\./],
+			[{label: {text: 'a'}}, /line 2: label is an object, which label \(String\) cannot take\./],
+			[{n: null}, /line 2: n is null, which n \(Integral\) cannot take\.\n {2}→ Write it as a whole number, e\.g\. 42 or "42", or leave the feature out for no value\./],
+			[{nope: 1}, /line 2: nope is not a feature of edited-source\./],
+		];
+		for (const [values, message] of refusals) {
+			const line = JSON.stringify({id: 'e3', event_time: time, ...values}, (_, value: unknown) => (typeof value === 'bigint' ? `#${value}#` : value)).replace(/"#(\d+)#"/g, '$1');
+			writeFileSync(at('refused.jsonl'), `${JSON.stringify({recordIdentifier: 'e0', eventTime: time, record: {id: 'e0', event_time: time}, errorCode: 'CastError', errorMessage: ''})}\n${JSON.stringify({recordIdentifier: 'e3', eventTime: time, record: {}, errorCode: 'CastError', errorMessage: ''}).replace('"record":{}', `"record":${line}`)}\n`);
+			const refused = await fs(['migrate', 'edited-source', 'edited-target', '--retry-failed', at('refused.jsonl'), '--yes']);
+			expect(refused.code, line).toBe(2);
+			expect(refused.stderr, line).toMatch(message);
+			expect(refused.stderr).toContain(`✘ ${at('refused.jsonl')} line 2: `);
+		}
+
+		expect(Object.keys((await contents('edited-target')).online)).toEqual(['e1', 'e2']);
+	});
+
 	it('--resume without an interrupted run says so', async () => {
 		const result = await fs(['migrate', 'source-big', 'reference', '--resume', '--yes']);
 		expect(result.code).toBe(2);

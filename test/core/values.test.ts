@@ -1,5 +1,9 @@
 import {describe, expect, it} from 'vitest';
-import {checkFractional, checkIntegral, checkValue, eventTimeMillis, exactInteger, formatEventTime} from '../../source/core/values.js';
+import {makeTargetRecords} from '../../source/core/cast.js';
+import {checkCompatibility} from '../../source/core/compat.js';
+import {checkRecord} from '../../source/core/records.js';
+import type {FeatureGroup} from '../../source/core/types.js';
+import {checkFractional, checkIntegral, checkString, checkValue, eventTimeMillis, exactInteger, formatEventTime, loneSurrogateAt} from '../../source/core/values.js';
 
 describe('Integral', () => {
 	it('keeps signed 64-bit values exact', () => {
@@ -63,5 +67,33 @@ describe('event time', () => {
 		expect(formatEventTime('String', Date.UTC(2024, 0, 1))).toBe('2024-01-01T00:00:00Z');
 		expect(formatEventTime('String', Date.UTC(2024, 0, 1, 0, 0, 0, 5))).toBe('2024-01-01T00:00:00.005Z');
 		expect(formatEventTime('Fractional', 1_700_000_000_500)).toBe('1700000000.5');
+	});
+});
+
+describe('Unicode', () => {
+	// Valid JSON ("\ud800") but no UTF-8 form: Parquet cannot hold it, and it wedged the offline store.
+	it('refuses lone surrogates in strings and collection elements, and takes pairs', () => {
+		expect(loneSurrogateAt('plain')).toBe(-1);
+		expect(loneSurrogateAt('emoji 😀 ok')).toBe(-1);
+		expect(loneSurrogateAt('\ud800')).toBe(0);
+		expect(loneSurrogateAt('ab\udc00')).toBe(2);
+		expect(loneSurrogateAt('😀\ud83d')).toBe(2);
+		expect(loneSurrogateAt('\ude00😀')).toBe(0);
+		expect(checkString('x\ud800y')).toEqual({ok: false, reason: '"x\\ud800y" is not valid Unicode: a lone surrogate at character 2'});
+		expect(checkString('😀')).toEqual({ok: true, value: '😀'});
+		expect(checkValue({FeatureName: 'tags', FeatureType: 'String', CollectionType: 'List'}, ['a', '\udfff'])).toMatchObject({ok: false, reason: expect.stringContaining('tags: element "\\udfff" is not valid Unicode')});
+	});
+
+	const group = (name: string): FeatureGroup => ({
+		FeatureGroupName: name, FeatureGroupArn: '', RecordIdentifierFeatureName: 'id', EventTimeFeatureName: 'event_time', CreationTime: new Date(0), FeatureGroupStatus: 'Created',
+		FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'note', FeatureType: 'String'}],
+	});
+
+	it('refuses them in identifiers and values as PutRecord does, and so fails such a record of a migration', () => {
+		const time = '2024-01-01T00:00:00Z';
+		expect(checkRecord(group('g'), {id: '\ud800', event_time: time})).toMatchObject({ok: false, reason: expect.stringContaining('id: "\\ud800" is not valid Unicode')});
+		const toTarget = makeTargetRecords(checkCompatibility(group('source'), group('target')), group('target'));
+		expect(toTarget({id: 'a', event_time: time, note: 'fine ✓'})).toMatchObject({ok: true});
+		expect(toTarget({id: 'a', event_time: time, note: 'half \udbff'})).toEqual({ok: false, code: 'ValidationError', reason: 'note: "half \\udbff" is not valid Unicode: a lone surrogate at character 6'});
 	});
 });

@@ -2,10 +2,14 @@
  * The Feature Store Runtime through the real client: the service's record
  * rules, batch shapes, paging, typed errors and injected faults.
  */
-import {CreateFeatureGroupCommand} from '@aws-sdk/client-sagemaker';
+import path from 'node:path';
+import {GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution} from '@aws-sdk/client-athena';
+import {ListObjectsV2Command} from '@aws-sdk/client-s3';
+import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand} from '@aws-sdk/client-sagemaker';
 import {
 	BatchGetRecordCommand, BatchWriteRecordCommand, DeleteRecordCommand, GetRecordCommand, ListRecordsCommand, PutRecordCommand, ResourceNotFound, ValidationError,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {at, emulatorUnderTest, groupRequest, wire, type EmulatorUnderTest} from './setup.js';
 
@@ -119,6 +123,63 @@ describe('emulator: Feature Store Runtime', () => {
 		expect(listed.RecordIdentifiers).not.toContain('d');
 		// The event time is required, as in the service.
 		await expect(subject.runtime.send(new DeleteRecordCommand({FeatureGroupName: 'records', RecordIdentifierValueAsString: 'a', EventTime: ''}))).rejects.toBeInstanceOf(ValidationError);
+	});
+});
+
+describe('emulator: a group whose staged offline rows cannot land', () => {
+	let subject: EmulatorUnderTest;
+	const query = async (QueryString: string): Promise<QueryExecution> => {
+		const {QueryExecutionId} = await subject.athena.send(new StartQueryExecutionCommand({
+			QueryString, QueryExecutionContext: {Database: 'sagemaker_featurestore'}, ResultConfiguration: {OutputLocation: 's3://athena-results/wedged/'},
+		}));
+		for (;;) {
+			const {QueryExecution} = await subject.athena.send(new GetQueryExecutionCommand({QueryExecutionId}));
+			if (!['QUEUED', 'RUNNING'].includes(QueryExecution!.Status!.State!)) return QueryExecution!;
+			await new Promise(resolve => setTimeout(resolve, 10));
+		}
+	};
+
+	const tableOf = async (name: string) => (await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: name}))).OfflineStoreConfig!;
+
+	beforeAll(async () => {
+		subject = await emulatorUnderTest();
+		for (const name of ['good', 'bad']) await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest(name)));
+	});
+	afterAll(async () => subject.stop());
+
+	it('refuses text with a lone surrogate: ValidationError, in PutRecord and per entry of BatchWriteRecord', async () => {
+		const put = await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'bad', Record: wire({id: 'a', event_time: at(1), label: 'half \ud800'})})).catch((error: unknown) => error);
+		expect(put).toBeInstanceOf(ValidationError);
+		expect(put).toMatchObject({$metadata: {httpStatusCode: 400}, message: 'label: "half \\ud800" is not valid Unicode: a lone surrogate at character 6'});
+		const entries = [
+			{FeatureGroupName: 'bad', Record: wire({id: 'b', event_time: at(1), label: 'whole 😀'})},
+			{FeatureGroupName: 'bad', Record: wire({id: '\udc00', event_time: at(1)})},
+		];
+		const batch = await subject.runtime.send(new BatchWriteRecordCommand({Entries: entries}));
+		expect(batch.Errors).toEqual([{Entry: entries[1], ErrorCode: 'ValidationError', ErrorMessage: expect.stringContaining('is not valid Unicode')}]);
+		expect((await query(`SELECT id, label FROM "${(await tableOf('bad')).DataCatalogConfig!.TableName}"`)).Status!.State).toBe('SUCCEEDED');
+	});
+
+	it('keeps S3 and Athena answering for the other groups, and names the group in its own queries', async () => {
+		await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'good', Record: wire({id: 'g', event_time: at(1), label: 'fine'})}));
+		// A row staged by an earlier version that did not check: planted as it would be.
+		const db = new Database(path.join(subject.dir, 'store.sqlite'));
+		db.prepare('INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record) VALUES (?, ?, ?, ?, 0, ?)')
+			.run('bad', Date.UTC(2024, 0, 1), Date.now(), Date.now(), JSON.stringify({id: 'c', event_time: at(3), label: '\ud800'}));
+		db.close();
+		const good = await tableOf('good');
+		const [, Bucket, Prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(good.S3StorageConfig!.ResolvedOutputS3Uri!)!;
+		const listed = await subject.s3.send(new ListObjectsV2Command({Bucket, Prefix}));
+		expect(listed.Contents).toHaveLength(1);
+		const ok = await query(`SELECT id, label FROM "${good.DataCatalogConfig!.TableName}"`);
+		expect(ok.Status!.State).toBe('SUCCEEDED');
+		const rows = await subject.athena.send(new GetQueryResultsCommand({QueryExecutionId: ok.QueryExecutionId}));
+		expect(rows.ResultSet!.Rows).toHaveLength(2);
+		await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'good', Record: wire({id: 'h', event_time: at(2)})}));
+
+		const failed = await query(`SELECT count(*) FROM "${(await tableOf('bad')).DataCatalogConfig!.TableName}"`);
+		expect(failed.Status!.State).toBe('FAILED');
+		expect(failed.Status!.StateChangeReason).toMatch(/^GENERIC_INTERNAL_ERROR: bad has 1 staged offline row that cannot be written to Parquet \(seq \d+: label: "\\ud800" is not valid Unicode.*Other feature groups are not affected\. Delete it: sqlite3 /);
 	});
 });
 

@@ -53,6 +53,9 @@ describe('emulator: SageMaker control plane', () => {
 		const reserved = groupRequest('reserved');
 		reserved.FeatureDefinitions.push({FeatureName: 'is_deleted', FeatureType: 'String'});
 		await expect(subject.sagemaker.send(new CreateFeatureGroupCommand(reserved))).rejects.toMatchObject({name: 'ValidationException'});
+		const dotted = await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('dotted', {OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://emulator-bucket/a/../../x'}}}))).catch((error: unknown) => error);
+		expect(dotted).toMatchObject({name: 'ValidationException', message: 'The S3 URI s3://emulator-bucket/a/../../x has a "." or ".." segment.', $metadata: {httpStatusCode: 400}});
+		await expect(subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'dotted'}))).rejects.toBeInstanceOf(ResourceNotFound);
 	});
 
 	it('lists every group exactly once through NextToken paging, with filters and sorting', async () => {

@@ -5,6 +5,7 @@ import {Worker} from 'node:worker_threads';
 import {DuckDBInstance} from '@duckdb/node-api';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
+import {s3Path} from '../../source/stores/local/layout.js';
 import {fsWith, root} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 import {at, groupInput, rec} from './contract.js';
@@ -20,7 +21,7 @@ describe('local store on disk', () => {
 			{FeatureGroupName: 'layout', Record: rec('a', 1, {n: '9223372036854775807', x: '0.25'})},
 			{FeatureGroupName: 'layout', Record: {id: 'b', event_time: '2024-03-05T17:45:00.123Z'}},
 		]);
-		await store.flush();
+		await store.flush('layout');
 	});
 	afterAll(async () => {
 		await store.close();
@@ -48,6 +49,12 @@ describe('local store on disk', () => {
 		connection.closeSync();
 	});
 
+	it('refuses a delete whose identifier is not valid Unicode: its marker could never be written to Parquet', async () => {
+		await expect(store.deleteRecord({FeatureGroupName: 'layout', RecordIdentifier: 'a\ud800', EventTime: '2024-06-01T00:00:00Z'})).rejects.toMatchObject({
+			kind: 'usage', message: 'DeleteRecord: the record identifier "a\\ud800" is not valid Unicode: a lone surrogate at character 2.',
+		});
+	});
+
 	it('clears a group\'s online store in one step exactly as identifier by identifier HardDeletes do', async () => {
 		const {clearOnline} = await import('../../source/engine/clear.js');
 		const contents = async (name: string) => {
@@ -72,6 +79,15 @@ describe('local store on disk', () => {
 		expect(cleared).toEqual(await contents('one-by-one'));
 		// Nothing online, no delete markers offline (3 puts and the SoftDelete's marker), other groups untouched.
 		expect(cleared).toEqual({listed: [], offline: 4, other: expect.objectContaining({id: 'a'})});
+	});
+
+	it('maps S3 URIs into its own S3 directory only', () => {
+		expect(s3Path(dir, 's3://bucket/a/b/')).toBe(path.join(dir, 's3', 'bucket', 'a', 'b'));
+		expect(s3Path(dir, 's3://bucket/v1..v2')).toBe(path.join(dir, 's3', 'bucket', 'v1..v2'));
+		// Another bucket's files, the store's own files, or outside the store: a group made before such URIs were refused may name them.
+		for (const uri of ['s3://bucket/a/../../x', 's3://bucket/../../s3x', 's3://bucket/../../../outside', 's3://../x', 's3://bucket/./a', 's3://./']) {
+			expect(() => s3Path(dir, uri), uri).toThrow(/does not name a place in the store's S3/);
+		}
 	});
 
 	it('refuses to turn a directory that holds other files into a store', () => {

@@ -4,7 +4,7 @@
  * migration moves them. Before, both ran DuckDB out of memory (or crashed
  * it, or corrupted its spill files) at this size.
  */
-import {existsSync, mkdirSync, utimesSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {FeatureDefinition} from '../../source/core/types.js';
@@ -104,4 +104,63 @@ describe('wide records', () => {
 			await target.close();
 		}
 	}, 120_000);
+
+	it('of 2,500 features (SageMaker\'s most) go through bulk-put, migrate (in bulk and record by record) and export at the default memory', async () => {
+		// DuckDB holds a vector of 2,048 values per column in every chunk, whatever the rows:
+		// at 2,500 columns every flush, load and read of 200 rows ran out of memory.
+		const types = ['String', 'Integral', 'Fractional'] as const;
+		const schema: FeatureDefinition[] = [
+			{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'},
+			...Array.from({length: 2498}, (_, index) => ({FeatureName: `f${index}`, FeatureType: types[index % 3]!})),
+		];
+		const value = (row: number, index: number) => [`v${row}_${index}`, String(row * index), String(row + index / 8)][index % 3]!;
+		const rows = 300;
+		const records = Array.from({length: rows}, (_, row) => ({
+			id: `r${row}`, event_time: `2024-01-01T0${row % 3}:00:00Z`, ...Object.fromEntries(Array.from({length: 2498}, (_, index) => [`f${index}`, value(row, index)])),
+		}));
+		const at = (name: string) => path.join(temp.dir, name);
+		writeFileSync(at('wide-schema.json'), JSON.stringify(schema));
+		// One feature cast on the way: that migration goes record by record.
+		writeFileSync(at('wide-cast.json'), JSON.stringify(schema.map(feature => (feature.FeatureName === 'f1' ? {...feature, FeatureType: 'Fractional'} : feature))));
+		writeFileSync(at('wide.json'), JSON.stringify(records));
+		const fs = fsWith(`local:${at('widest')}`, {FS_HOME: at('widest-home'), FS_DUCKDB_MEMORY: undefined});
+		for (const [name, file] of [['widest', 'wide-schema.json'], ['widest-copy', 'wide-schema.json'], ['widest-cast', 'wide-cast.json']] as const) {
+			expect((await fs(['create', name, '--schema-file', at(file)])).code).toBe(0);
+		}
+
+		const put = await fs(['bulk-put', 'widest', at('wide.json')]);
+		expect(put.stderr).toContain(`Put ${rows} of ${rows} records`);
+		const exported = await fs(['export', 'widest', at('widest.csv')]);
+		expect(exported.stderr).not.toContain('✘');
+		const lines = readFileSync(at('widest.csv'), 'utf8').trim().split('\n');
+		expect(lines).toHaveLength(rows + 1);
+		expect(lines[0]!.split(',')).toHaveLength(2500);
+		expect(lines).toContain([`r${rows - 1}`, records[rows - 1]!.event_time, ...Array.from({length: 2498}, (_, index) => value(rows - 1, index))].join(','));
+
+		for (const target of ['widest-copy', 'widest-cast']) {
+			const migrated = await fs(['migrate', 'widest', target, '--yes', '--json']);
+			expect(migrated.stderr, target).not.toContain('✘');
+			expect(migrated.code, target).toBe(0);
+			expect(JSON.parse(migrated.stdout).result, target).toMatchObject({totals: {read: rows, written: rows, failed: 0}, verification: {offlineRows: {ok: true}, sample: {ok: true}}});
+		}
+
+		const parquet = await fs(['export', 'widest-cast', at('widest-cast.parquet')]);
+		expect(parquet.stderr).not.toContain('✘');
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		try {
+			const read = await connection.runAndReadAll(`SELECT count(*), max(f1), sum(f2), max(f2496) FROM read_parquet(${sqlString(at('widest-cast.parquet'))})`);
+			expect(read.getRows()[0]).toEqual([BigInt(rows), 299, records.reduce((sum, _, row) => sum + row + 2 / 8, 0), 'v9_2496']);
+		} finally {
+			connection.closeSync();
+		}
+
+		const target = new LocalStore(at('widest'));
+		try {
+			expect(await target.getRecord('widest-copy', 'r42')).toEqual(records[42]);
+			expect(await target.getRecord('widest-cast', 'r42')).toEqual({...records[42], f1: '42'});
+		} finally {
+			await target.close();
+		}
+	}, 300_000);
 });

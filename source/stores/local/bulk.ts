@@ -12,12 +12,12 @@
  * (OfflineStore.finishPending).
  */
 import {createHash} from 'node:crypto';
-import {rmSync, statSync} from 'node:fs';
+import {mkdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
-import {averageRowBytes, sqlName, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, chunkBytes, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {partitionCondition} from '../snapshot-files.js';
 import type {BulkLoad, BulkLoadResult} from '../store.js';
 import {apiText, eventMillis, fractionalTexts, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
@@ -61,7 +61,7 @@ export class BulkLoader {
 		const group = this.catalog.get(asked.FeatureGroupName);
 		// Injected faults are drawn per record (tests of retries): such a store takes records only.
 		const faulty = this.faulty ? 'faults are injected per record' : undefined;
-		const connection = await this.offline.connect();
+		const connection = await this.offline.connect(chunkBytes(group.FeatureDefinitions));
 		try {
 			const facts = await this.fileFacts(connection, asked.file);
 			// Wide rows make fewer per load: DuckDB holds a load several times over (staged, written, as JSON).
@@ -219,14 +219,26 @@ export class BulkLoader {
 		// DuckDB buffers every open partition in memory: rows spread over many
 		// event-time hours are written a few hours at a time. A load within a
 		// few hours (the usual case) is one COPY of every row, unfiltered.
+		// Wide rows an hour at a time, each its own COPY without PARTITION_BY:
+		// even one open partition buffers several chunks of every column.
+		const columns = `${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted`;
+		if (chunkBytes(features) >= wideChunkBytes) {
+			for (const [hour] of (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} FROM bulk ORDER BY 1`)).getRows()) {
+				const file = path.join(staged, `__hour=${String(hour)}`, 'part_0.parquet');
+				mkdirSync(path.dirname(file), {recursive: true});
+				await connection.run(`COPY (SELECT ${columns} FROM bulk WHERE ${hourOf} = ${String(hour)}) TO ${sqlString(file)} (FORMAT parquet)`);
+			}
+
+			return staged;
+		}
+
 		const hours = hourCount <= hoursPerCopy
 			? ['true']
 			: (await connection.runAndReadAll(`SELECT DISTINCT ${hourOf} AS h FROM bulk ORDER BY h`)).getRows().map(row => String(row[0]));
 		for (let first = 0; first < hours.length; first += hoursPerCopy) {
 			const chunk = hourCount <= hoursPerCopy ? 'true' : `${hourOf} IN (${hours.slice(first, first + hoursPerCopy).join(', ')})`;
 			await connection.run(`COPY (
-				SELECT ${values.join(', ')}, ${at} AS write_time, ${at} AS api_invocation_time, __deleted AS is_deleted,
-					${hourOf} AS __hour
+				SELECT ${columns}, ${hourOf} AS __hour
 				FROM bulk WHERE ${chunk}
 			) TO ${sqlString(staged)} (FORMAT parquet, PARTITION_BY (__hour), OVERWRITE_OR_IGNORE true, FILENAME_PATTERN 'part${first}_{i}')`);
 		}

@@ -90,6 +90,7 @@ export class LocalStore implements Store {
 	}
 
 	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+		if (query.mode === 'history' && query.where === undefined) return this.offline.countHistory(await this.offlineGroup(name, false));
 		return this.offline.count(await this.offlineGroup(name), query);
 	}
 
@@ -149,8 +150,9 @@ export class LocalStore implements Store {
 	async clearOfflineStore(name: string): Promise<number> {
 		const group = this.catalog.get(name);
 		if (!hasOfflineStore(group)) return 0;
-		// Staged rows become files first, so the count is of every object removed.
-		await this.flush(name);
+		// Staged rows become files first, so the count is of every object
+		// removed; rows that cannot be flushed are removed where they are staged.
+		await this.flush(name).catch(() => undefined);
 		return this.offline.clear(group);
 	}
 
@@ -159,14 +161,33 @@ export class LocalStore implements Store {
 		return hasOnlineStore(group) ? this.records.clearOnline(group.FeatureGroupName) : 0;
 	}
 
-	/** Write every staged offline row of a group (or all groups) to Parquet. */
-	async flush(name?: string): Promise<void> {
-		const groups = name ? [this.catalog.get(name)] : this.catalog.list();
-		for (const group of groups) {
-			const run = this.flushing.then(() => this.offline.flush(group));
-			this.flushing = run.catch(() => undefined);
-			await run;
+	/** Write every staged offline row of a group to Parquet; an error names the group and the way out. */
+	async flush(name: string): Promise<void> {
+		await this.flushGroup(this.catalog.get(name));
+	}
+
+	/**
+	 * Write every group's staged offline rows to Parquet. A group whose rows
+	 * cannot be written does not stop the others: its rows stay staged and
+	 * its error is returned, by group name (reads of that group raise it).
+	 */
+	async flushAll(): Promise<Map<string, Error>> {
+		const failed = new Map<string, Error>();
+		for (const group of this.catalog.list()) {
+			try {
+				await this.flushGroup(group);
+			} catch (error) {
+				failed.set(group.FeatureGroupName, error as Error);
+			}
 		}
+
+		return failed;
+	}
+
+	private async flushGroup(group: FeatureGroup): Promise<void> {
+		const run = this.flushing.then(() => this.offline.flush(group));
+		this.flushing = run.catch(() => undefined);
+		await run;
 	}
 
 	/** The Parquet files of a group's offline store (relative to its data directory). */
@@ -179,14 +200,15 @@ export class LocalStore implements Store {
 		if (this.closed) return;
 		this.closed = true;
 		try {
-			await this.flush();
+			// Rows a group cannot flush stay staged (durable); the next read of that group says why.
+			await this.flushAll();
 		} finally {
 			this.offline.close();
 			this.db.close();
 		}
 	}
 
-	private async offlineGroup(name: string): Promise<FeatureGroup> {
+	private async offlineGroup(name: string, flush = true): Promise<FeatureGroup> {
 		const group = this.catalog.get(name);
 		if (!hasOfflineStore(group)) {
 			throw usageError(
@@ -196,7 +218,7 @@ export class LocalStore implements Store {
 			);
 		}
 
-		await this.flush(name);
+		if (flush) await this.flush(name);
 		return group;
 	}
 }

@@ -42,12 +42,22 @@ function isEmptyDir(dir: string): boolean {
 	}
 }
 
-/** `s3://bucket/key` → DIR/s3/bucket/key. */
+/**
+ * `s3://bucket/key` → DIR/s3/bucket/key. A "." or ".." segment is refused,
+ * not resolved: it would name another bucket's files, or files outside the
+ * store (groups made before such URIs were refused may hold one).
+ */
 export function s3Path(dir: string, uri: string): string {
 	const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
 	if (!match) throw usageError(`${uri} is not an S3 URI.`, 'Write it as s3://bucket/prefix.');
 	const key = match[2]!.replace(/\/+$/, '');
-	const resolved = path.join(dir, 's3', match[1]!, key);
-	if (!resolved.startsWith(path.join(dir, 's3'))) throw usageError(`${uri} leaves the store.`, 'Use a plain s3://bucket/prefix.');
+	const segments = [match[1]!, ...key.split('/')];
+	const root = path.join(dir, 's3');
+	const resolved = path.join(root, ...segments);
+	const relative = path.relative(root, resolved);
+	if (segments.some(segment => segment === '.' || segment === '..') || relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+		throw usageError(`${uri} does not name a place in the store's S3 (it has a "." or ".." segment).`, 'Use a plain s3://bucket/prefix.');
+	}
+
 	return resolved;
 }

@@ -8,8 +8,10 @@ import {createHash} from 'node:crypto';
 import {mkdirSync, readdirSync, renameSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
-import type {FeatureGroup} from '../../core/types.js';
-import {loadDuckDB, sqlName, sqlString} from '../../io/duckdb.js';
+import {explainError, isFsError, runtimeError, type FsError} from '../../core/errors.js';
+import {checkRecord} from '../../core/records.js';
+import type {FeatureGroup, FsRecord} from '../../core/types.js';
+import {chunkBytes, loadDuckDB, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import type {Sqlite} from './database.js';
 import {parseStaged, stagedValue} from './offline-sql.js';
 
@@ -66,15 +68,31 @@ export async function writeStaged(db: Sqlite, connection: DuckDBConnection, grou
 	appender.closeSync();
 	if (staged === 0) return lastSeq;
 	const casts = group.FeatureDefinitions.map(feature => `${stagedValue(feature)} AS ${sqlName(feature.FeatureName)}`);
+	const columns = `${casts.join(', ')}, make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted`;
+	const parsed = (where: string) => `(SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage ${where})`;
+	if (chunkBytes(group.FeatureDefinitions) >= wideChunkBytes) {
+		// An hour at a time, each its own COPY: `__hour=N`, as bulk loads name them (hourDirectory).
+		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${stagedHour} FROM stage ORDER BY 1`)).getRows().map(row => String(row[0]));
+		for (const hour of hours) {
+			const file = path.join(temporary, `__hour=${hour}`, 'data_0.parquet');
+			mkdirSync(path.dirname(file), {recursive: true});
+			await connection.run(`COPY (SELECT ${columns} FROM ${parsed(`WHERE ${stagedHour} = ${hour}`)}) TO ${sqlString(file)} (FORMAT parquet)`);
+		}
+
+		return lastSeq;
+	}
+
 	const time = 'make_timestamp(__et * 1000)';
 	await connection.run(`COPY (
-		SELECT ${casts.join(', ')},
-			make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted,
+		SELECT ${columns},
 			strftime(${time}, '%Y') AS year, strftime(${time}, '%m') AS month, strftime(${time}, '%d') AS day, strftime(${time}, '%H') AS hour
-		FROM (SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage)
+		FROM ${parsed('')}
 	) TO ${sqlString(temporary)} (FORMAT parquet, PARTITION_BY (year, month, day, hour))`);
 	return lastSeq;
 }
+
+/** A staged row's event-time hour as a number (hours since the epoch). */
+const stagedHour = 'CAST(floor(__et / 3600000) AS BIGINT)';
 
 /**
  * Move DuckDB's partition files from `temporary` into the group's data
@@ -111,4 +129,66 @@ export function hourDirectory(dir: string): string {
 	if (!match) return dir;
 	const at = new Date(Number(match[1]) * 3_600_000).toISOString();
 	return path.join(`year=${at.slice(0, 4)}`, `month=${at.slice(5, 7)}`, `day=${at.slice(8, 10)}`, `hour=${at.slice(11, 13)}`);
+}
+
+/** Staged rows a flush's error shows at most, and deletes in its remedy (the scan goes on, to count them all). */
+const badRowsShown = 3;
+const badRowsDeleted = 50;
+
+/**
+ * Why a group's staged rows could not be flushed, naming the group and the
+ * way out. The rows stay staged (the flush rolled back) and other groups
+ * are not affected. Staged rows that no longer pass PutRecord's checks (a
+ * store written by an earlier version) are looked for and named: they are
+ * what a flush cannot get past, and deleting them is the smallest repair.
+ */
+export function flushError(db: Sqlite, databaseFile: string, group: FeatureGroup, error: unknown): FsError {
+	const name = group.FeatureGroupName;
+	const bad = badStagedRows(db, group);
+	const them = bad.count === 1 ? 'it' : 'them';
+	const clear = `\`fs clear ${name} --offline-only\` drops ${name}'s offline store with ${them}`;
+	if (bad.count > 0) {
+		const shown = bad.rows.map(row => `seq ${row.seq}: ${row.reason}`).join('; ');
+		return runtimeError(
+			`${name} has ${bad.count} staged offline row${bad.count === 1 ? '' : 's'} that cannot be written to Parquet (${shown}${bad.count > bad.rows.length ? '; …' : ''}); until ${bad.count === 1 ? 'it is' : 'they are'} gone, ${name}'s offline store cannot be read. Other feature groups are not affected.`,
+			`Delete ${bad.count === 1 ? them : bad.count > bad.seqs.length ? `the first ${bad.seqs.length} (then read again for the rest)` : 'them'}: sqlite3 ${databaseFile} "DELETE FROM offline_staging WHERE group_name = '${name}' AND seq IN (${bad.seqs.join(', ')})"; or ${clear}.`,
+			'StagedRowsUnwritable',
+		);
+	}
+
+	const explained = explainError(error);
+	if (explained) {
+		return runtimeError(`Writing ${name}'s staged offline rows to Parquet: ${explained.message}`, `${explained.remedy ?? ''} The rows stay staged; other feature groups are not affected.`.trim(), explained.code);
+	}
+
+	const message = isFsError(error) ? error.message : (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+	return runtimeError(
+		`${name}'s staged offline rows could not be written to Parquet: ${message.replace(/\.$/, '')}. They stay staged; other feature groups are not affected.`,
+		isFsError(error) && error.remedy ? error.remedy : `If it keeps failing, ${clear}.`,
+		'StagedRowsUnwritable',
+	);
+}
+
+/** Staged rows of the group that are not JSON or fail PutRecord's checks: how many, and the first few. */
+function badStagedRows(db: Sqlite, group: FeatureGroup): {count: number; rows: Array<{seq: number; reason: string}>; seqs: number[]} {
+	const rows: Array<{seq: number; reason: string}> = [];
+	const seqs: number[] = [];
+	let count = 0;
+	const staged = db.prepare('SELECT seq, record FROM offline_staging WHERE group_name = ? ORDER BY seq').iterate(group.FeatureGroupName) as Iterable<{seq: number; record: string}>;
+	for (const {seq, record} of staged) {
+		let reason: string | undefined;
+		try {
+			const checked = checkRecord(group, JSON.parse(record) as FsRecord);
+			if (!checked.ok) reason = checked.reason;
+		} catch {
+			reason = 'not a JSON record';
+		}
+
+		if (reason === undefined) continue;
+		count++;
+		if (seqs.length < badRowsDeleted) seqs.push(seq);
+		if (rows.length < badRowsShown) rows.push({seq, reason});
+	}
+
+	return {count, rows, seqs};
 }

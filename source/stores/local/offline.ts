@@ -14,10 +14,10 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {averageRowBytes, duckdbInstance, duckdbMemory, ownTempDir, removeTempDir, sqlString} from '../../io/duckdb.js';
+import {averageRowBytes, chunkBytes, duckdbInstance, duckdbMemory, megabytes, ownTempDir, removeTempDir, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
-import {placeFiles, writeStaged} from './offline-flush.js';
+import {flushError, placeFiles, writeStaged} from './offline-flush.js';
 import {linkedSnapshot} from './snapshot-linked.js';
 import {partOf, querySql, relationSql, runUserQuery, winnersSql, type QueryOptions} from './offline-sql.js';
 import {checkFilterSql, filterPlaceholder} from './offline-filter.js';
@@ -39,8 +39,15 @@ interface Engine {
 	spill: string;
 }
 
+/** A snapshot's columns weighed as text (chunkBytes): the readers of a snapshot know its names, not their types. */
+const snapshotChunkBytes = (names: string[]) => names.length * 32 * 1024;
+
 export class OfflineStore {
 	private instance?: Promise<Engine>;
+	/** The DuckDB of wide rows (connect): one thread, its memory limit raised to what they need. */
+	private wide?: Promise<Engine>;
+	/** The wide DuckDB's memory limit now, in MB. */
+	private wideLimit = 0;
 
 	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
 
@@ -48,13 +55,38 @@ export class OfflineStore {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
 	}
 
-	async connect(): Promise<DuckDBConnection> {
-		return (await this.shared()).instance.connect();
+	/**
+	 * A connection for queries over rows of `chunk` bytes a chunk
+	 * (chunkBytes). Wide rows (wideChunkBytes) go to a DuckDB of their own:
+	 * one thread, since every thread holds chunks of every column (two
+	 * threads needed twice the memory for the same rows), and a memory limit
+	 * raised to what the widest rows it saw need (duckdbMemory; left alone
+	 * when FS_DUCKDB_MEMORY is set). The others keep the store's threads.
+	 */
+	async connect(chunk = 0): Promise<DuckDBConnection> {
+		if (chunk < wideChunkBytes) {
+			this.instance ??= this.createInstance();
+			return (await this.instance).instance.connect();
+		}
+
+		this.wide ??= this.createInstance({threads: '1'});
+		const connection = await (await this.wide).instance.connect();
+		const wanted = duckdbMemory(this.memoryLimit, chunk);
+		this.wideLimit ||= megabytes(this.memoryLimit);
+		if (megabytes(wanted) > this.wideLimit) {
+			this.wideLimit = megabytes(wanted);
+			await connection.run(`SET GLOBAL memory_limit = ${sqlString(wanted)}`).catch(error => {
+				connection.closeSync();
+				throw error;
+			});
+		}
+
+		return connection;
 	}
 
-	private shared(): Promise<Engine> {
-		this.instance ??= this.createInstance();
-		return this.instance;
+	/** A DuckDB of its own for rows of `chunk` bytes a chunk: wide ones on one thread, with the memory they need. */
+	private fitted(chunk: number): Record<string, string> {
+		return chunk >= wideChunkBytes ? {threads: '1', memory_limit: duckdbMemory(this.memoryLimit, chunk)} : {};
 	}
 
 	/**
@@ -79,14 +111,16 @@ export class OfflineStore {
 	 * Runs `use` on the DuckDB for a query with the user's filter (`where`):
 	 * one of its own that reaches the group's files and `writes` (a
 	 * snapshot's directory) and nothing else, closed after. Without a filter,
-	 * the store's instance, or one of its own when `settings` differ. The
-	 * statement itself is checked before it runs (checkedSql).
+	 * the store's instance for rows of `chunk` bytes (connect), or one of its
+	 * own when `settings` differ. The statement itself is checked before it
+	 * runs (checkedSql).
 	 */
-	private async withEngine<T>(group: FeatureGroup, where: string | undefined, use: (instance: DuckDBInstance) => Promise<T>, writes: string[] = [], settings: Record<string, string> = {}): Promise<T> {
-		if (where === undefined && Object.keys(settings).length === 0) return use((await this.shared()).instance);
-		const engine = await this.createInstance(settings, where === undefined ? undefined : [this.dataDir(group), ...writes]);
+	private async withEngine<T>(group: FeatureGroup, where: string | undefined, use: (connect: () => Promise<DuckDBConnection>) => Promise<T>, options: {writes?: string[]; settings?: Record<string, string>; chunk?: number} = {}): Promise<T> {
+		const {writes = [], settings = {}, chunk = 0} = options;
+		if (where === undefined && Object.keys(settings).length === 0) return use(async () => this.connect(chunk));
+		const engine = await this.createInstance({...settings, ...this.fitted(chunk)}, where === undefined ? undefined : [this.dataDir(group), ...writes]);
 		try {
-			return await use(engine.instance);
+			return await use(async () => engine.instance.connect());
 		} finally {
 			this.closeEngine(engine);
 		}
@@ -120,6 +154,14 @@ export class OfflineStore {
 	 * files of the one that died instead of adding copies.
 	 */
 	async flush(group: FeatureGroup): Promise<void> {
+		try {
+			await this.flushStaged(group);
+		} catch (error) {
+			throw flushError(this.db, path.join(this.dir, 'store.sqlite'), group, error);
+		}
+	}
+
+	private async flushStaged(group: FeatureGroup): Promise<void> {
 		const name = group.FeatureGroupName;
 		if (group.OfflineStoreConfig) this.finishPending(group);
 		if (!group.OfflineStoreConfig || !this.hasStaged(name)) return;
@@ -151,7 +193,7 @@ export class OfflineStore {
 
 	/** One pass of a flush: staged rows from `firstSeq` on as Parquet in place; returns the last row's seq. */
 	private async writeParquet(group: FeatureGroup, firstSeq: number, firstApiMs: number): Promise<number> {
-		const connection = await this.connect();
+		const connection = await this.connect(chunkBytes(group.FeatureDefinitions));
 		const temporary = path.join(this.dir, 'tmp', `flush-${process.pid}-${randomBytes(4).toString('hex')}`);
 		try {
 			const lastSeq = await writeStaged(this.db, connection, group, firstSeq, temporary);
@@ -209,6 +251,17 @@ export class OfflineStore {
 		return Number(reader.getRows()[0]![0]);
 	}
 
+	/**
+	 * The rows of the group's history, staged ones included, without a
+	 * flush (a staged row is one row once flushed): a group whose staged rows
+	 * cannot be flushed can still be counted, and so cleared.
+	 */
+	async countHistory(group: FeatureGroup): Promise<number> {
+		this.finishPending(group);
+		const staged = this.db.prepare('SELECT count(*) FROM offline_staging WHERE group_name = ?').pluck().get(group.FeatureGroupName) as number;
+		return staged + await this.withConnection(0, async connection => runUserQuery(async () => this.storedRows(group, connection), group, undefined));
+	}
+
 	/** The SQL for a query over the group's rows, and the output columns' names (offline-sql). */
 	querySql(group: FeatureGroup, query: OfflineQuery, options: QueryOptions = {}): {sql: string; names: string[]} {
 		return querySql(group, query, bucket => relationSql(group, this.files(group).length > 0 ? this.glob(group) : undefined, bucket), options);
@@ -225,9 +278,10 @@ export class OfflineStore {
 	 */
 	async * read(group: FeatureGroup, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
 		// withEngine's, inline: a filter's DuckDB lives as long as the reader reads.
-		const engine = query.where === undefined ? undefined : await this.createInstance({}, [this.dataDir(group)]);
+		const chunk = chunkBytes(group.FeatureDefinitions);
+		const engine = query.where === undefined ? undefined : await this.createInstance(this.fitted(chunk), [this.dataDir(group)]);
 		const close = () => engine && this.closeEngine(engine);
-		const connection = await (engine ?? await this.shared()).instance.connect().catch((error: unknown) => {
+		const connection = await (engine ? engine.instance.connect() : this.connect(chunk)).catch((error: unknown) => {
 			close();
 			throw error;
 		});
@@ -272,13 +326,15 @@ export class OfflineStore {
 		if (linked) return linked;
 		// Small row groups: a worker's slice of rows decodes little beyond
 		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
-		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(async connection => averageRowBytes(connection, this.glob(group)));
+		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(0, async connection => averageRowBytes(connection, this.glob(group)));
 		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / rowBytes)));
 		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts, rowGroup);
-		const count = parts > 1 ? Math.max(1, Math.min(this.threads, parts)) : 1;
+		// Wide rows one file at a time: each writer holds chunks of every column.
+		const chunk = chunkBytes(group.FeatureDefinitions);
+		const count = parts > 1 && chunk < wideChunkBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
 		// Every writer ends before a DuckDB of the filter's own closes, also when one fails.
-		const written = await this.withEngine(group, query.where, async instance => allEnded(Array.from({length: count}, async (_, index) => {
-			const connection = await instance.connect();
+		const written = await this.withEngine(group, query.where, async connect => allEnded(Array.from({length: count}, async (_, index) => {
+			const connection = await connect();
 			try {
 				const {file, names, rows} = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: count}, parts, typedMetadata: true});
 				// One part is the whole file: a range too, so a load reads its rows without numbering the file's.
@@ -286,7 +342,7 @@ export class OfflineStore {
 			} finally {
 				connection.closeSync();
 			}
-		})), [dir]);
+		})), {writes: [dir], chunk});
 		const snapshot: OfflineSnapshot = {kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0)};
 		// Each file's ranges in part order: part i of every file is worker i's.
 		return written.every(part => part.ranges) ? {...snapshot, parts: written.flatMap(part => part.ranges!)} : snapshot;
@@ -305,11 +361,12 @@ export class OfflineStore {
 		const written: Array<{file: string; names: string[]; rows: number; winners: string}> = [];
 		let next = 0;
 		let failed = false;
-		// Every writer ends before the instance closes, also when one fails.
-		await this.withEngine(group, query.where, async instance => allEnded(Array.from({length: Math.min(this.threads, parts)}, async () => {
+		const chunk = chunkBytes(group.FeatureDefinitions);
+		// Every writer ends before the instance closes, also when one fails. Wide rows one at a time.
+		await this.withEngine(group, query.where, async connect => allEnded(Array.from({length: chunk >= wideChunkBytes ? 1 : Math.min(this.threads, parts)}, async () => {
 			while (next < parts && !failed) {
 				const index = next++;
-				const connection = await instance.connect();
+				const connection = await connect();
 				try {
 					const part = await this.writeSnapshotFile(connection, group, query, dir, index, rowGroup, {bucket: {index, of: parts}, unordered: true, typedMetadata: true});
 					const winners = path.join(dir, `winners-${String(index).padStart(5, '0')}.parquet`);
@@ -322,7 +379,7 @@ export class OfflineStore {
 					connection.closeSync();
 				}
 			}
-		})), [dir], {preserve_insertion_order: 'false'});
+		})), {writes: [dir], settings: {preserve_insertion_order: 'false'}, chunk});
 
 		return {
 			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
@@ -339,7 +396,7 @@ export class OfflineStore {
 		// In the glob's order, so that a row's place is what __stored says.
 		const files = this.files(group).sort().map(file => path.join(this.dataDir(group), file));
 		const {names} = this.querySql(group, query, {typedMetadata: true});
-		return this.withConnection(async connection => linkedSnapshot(connection, group, files, names, dir, parts));
+		return this.withConnection(0, async connection => linkedSnapshot(connection, group, files, names, dir, parts));
 	}
 
 	/** One snapshot file: the query's rows (of `options.bucket`) as `part-NNNNN.parquet`, `rowGroup` rows a row group. */
@@ -352,8 +409,9 @@ export class OfflineStore {
 		return {file, names, rows: result.rowsChanged};
 	}
 
-	private async withConnection<T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-		const connection = await this.connect();
+	/** `run` on a connection of its own, fitted for rows of `chunk` bytes a chunk (connect). */
+	private async withConnection<T>(chunk: number, run: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+		const connection = await this.connect(chunk);
 		try {
 			return await run(connection);
 		} finally {
@@ -384,7 +442,7 @@ export class OfflineStore {
 
 	async * readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncGenerator<OfflineBatch> {
 		if (snapshot.rows === 0) return;
-		const connection = await this.connect();
+		const connection = await this.connect(snapshotChunkBytes(snapshot.names));
 		try {
 			yield * readSnapshotFiles(connection, snapshot, partition);
 		} finally {
@@ -394,8 +452,8 @@ export class OfflineStore {
 
 	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
 		const countSql = (where: string | undefined) => `SELECT count(*) AS n FROM (${this.querySql(group, {...query, where, columns: [group.RecordIdentifierFeatureName]}, {forCount: true}).sql})`;
-		return this.withEngine(group, query.where, async instance => {
-			const connection = await instance.connect();
+		return this.withEngine(group, query.where, async connect => {
+			const connection = await connect();
 			try {
 				const sql = await this.checkedSql(connection, group, query.where, countSql);
 				const reader = await runUserQuery(() => connection.runAndReadAll(sql), group, query.where);
@@ -407,8 +465,10 @@ export class OfflineStore {
 	}
 
 	close() {
-		void this.instance?.then(engine => this.closeEngine(engine), () => undefined);
+		for (const opened of [this.instance, this.wide]) void opened?.then(engine => this.closeEngine(engine), () => undefined);
 		this.instance = undefined;
+		this.wide = undefined;
+		this.wideLimit = 0;
 	}
 }
 

@@ -7,7 +7,7 @@
  */
 import {usageError} from '../../core/errors.js';
 import {checkRecord} from '../../core/records.js';
-import {eventTimeMillis, eventTimeProblem} from '../../core/values.js';
+import {eventTimeMillis, eventTimeProblem, unicodeProblem} from '../../core/values.js';
 import type {FeatureGroup, FsRecord, TargetStore, TtlDuration} from '../../core/types.js';
 import {featureOf, hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import type {BatchGetResult, BatchWriteResult, DeleteRecordInput, WriteEntry, WriteOptions} from '../store.js';
@@ -142,6 +142,8 @@ export class Records {
 		const time = eventTimeMillis(eventFeature.FeatureType, input.EventTime);
 		if (time === undefined) throw usageError(`DeleteRecord: ${eventTimeProblem(eventFeature, input.EventTime)}.`, 'Pass the EventTime of the delete in the event-time feature\'s format.');
 		if (input.RecordIdentifier === '') throw usageError('DeleteRecord needs a record identifier.', 'Pass the identifier of the record to delete.');
+		const unreadable = unicodeProblem(input.RecordIdentifier);
+		if (unreadable) throw usageError(`DeleteRecord: the record identifier ${unreadable}.`, 'Pass the identifier as well-formed text.');
 		const targets = targetsFor(group, input.TargetStores);
 		if (typeof targets === 'string') throw usageError(targets, 'Name only stores the feature group has.');
 		const mode = input.DeletionMode ?? 'SoftDelete';
