@@ -16,6 +16,7 @@ import {LocalStore} from '../stores/local/index.js';
 import {usageError} from '../core/errors.js';
 import {Athena} from './athena.js';
 import {Faults, isRate} from './faults.js';
+import {discardRest, refusal, type Listening} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, type Service} from './http.js';
 import {Runtime} from './runtime.js';
 import {S3} from './s3.js';
@@ -91,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 	};
 	const log = options.log ?? (() => undefined);
 	const latency = options.latencyMs ?? 0;
+	const listening: Listening = {port: 0, addresses: []};
 
 	const server = createServer((incoming, response) => {
 		void serve(incoming, response).catch(error => {
@@ -129,6 +131,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const handler = handlers[service];
 		let reply: ApiReply;
 		try {
+			const refused = refusal(service, incoming, url.searchParams, listening);
+			if (refused) throw refused;
 			const body = await readBody(incoming);
 			if (latency > 0) await sleep(latency);
 			if (reject) throw new ApiError(400, 'ValidationException', `The emulator was told to reject this ${url.pathname} request.`);
@@ -155,7 +159,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		}
 
 		reply.stream?.destroy();
-		response.end(incoming.method === 'HEAD' ? undefined : body);
+		if (incoming.complete) {
+			response.end(incoming.method === 'HEAD' ? undefined : body);
+			return;
+		}
+
+		// Answered before its body was read (refused, too large, a fault): the
+		// answer goes out whole now, and the response ends (Node then closes the
+		// connection) only once the rest of the body is discarded or a moment
+		// has passed. Closed at once, the client still sending would meet a
+		// reset and might never read the answer.
+		if (incoming.method !== 'HEAD' && body.length > 0) response.write(body);
+		else response.flushHeaders();
+		await discardRest(incoming);
+		response.end();
 	}
 
 	await new Promise<void>((resolve, reject) => {
@@ -169,6 +186,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		throw error;
 	});
 	const {port, address} = server.address() as AddressInfo;
+	listening.port = port;
+	listening.addresses = [address, options.host ?? '127.0.0.1'];
 	const host = address.includes(':') ? `[${address}]` : address;
 	let closing: Promise<void> | undefined;
 	return {
