@@ -7,6 +7,9 @@
  * from the AWS SDK or CLI, which sign every request (`Authorization`, or a
  * presigned URL's `X-Amz-Signature`), something a page cannot add to a
  * request it sends elsewhere without the emulator's consent (it gives none).
+ *
+ * Bodies are capped at what the services take, refused from Content-Length
+ * when it says so and while reading when it does not, never read whole first.
  */
 import type {IncomingMessage} from 'node:http';
 import {isIP} from 'node:net';
@@ -17,6 +20,12 @@ export interface Listening {
 	port: number;
 	addresses: string[];
 }
+
+/** JSON request bodies (SageMaker, Feature Store Runtime, Athena): 25 records of 350 KB fit, with their JSON. */
+export const maxJsonBodyBytes = 10 * 1024 * 1024;
+
+/** S3 objects in one PutObject, as S3 takes them (5 GB); written to disk as they arrive. */
+export const maxObjectBytes = 5 * 1024 * 1024 * 1024;
 
 const wildcards = new Set(['0.0.0.0', '::', '']);
 
@@ -65,6 +74,66 @@ function hostAllowed(header: string | undefined, listening: Listening): boolean 
 	const bound = listening.addresses.map(address => address.toLowerCase().replace(/^\[|\]$/g, ''));
 	if (name === 'localhost' || name === '127.0.0.1' || name === '::1' || bound.includes(name)) return true;
 	return bound.some(address => wildcards.has(address)) && isIP(name) !== 0;
+}
+
+/** The error a body over `limit` bytes gets, in each service's words. */
+export function tooLarge(service: Service, limit: number, size?: number): ApiError {
+	if (service === 's3') {
+		return new ApiError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+			...(size === undefined ? {} : {ProposedSize: String(size)}), MaxSizeAllowed: String(limit),
+		});
+	}
+
+	return new ApiError(413, 'RequestEntityTooLarge', `The request body is larger than the ${limit} bytes the fs emulator takes for this API.`);
+}
+
+/** The size a request's headers announce for its body (an aws-chunked body: the decoded size). */
+export function declaredSize(request: IncomingMessage): number | undefined {
+	const header = request.headers['x-amz-decoded-content-length'] ?? request.headers['content-length'];
+	const text = Array.isArray(header) ? header[0] : header;
+	if (text === undefined || !/^\d+$/.test(text.trim())) return undefined;
+	return Number(text);
+}
+
+/** The whole body, up to `limit` bytes; past it, reading stops (the rest is never read) and `tooLarge` is thrown. */
+export async function readBody(request: IncomingMessage, limit: number, tooLargeError: () => ApiError): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const done = () => {
+			request.off('data', onData);
+			request.off('end', onEnd);
+			request.off('error', onError);
+		};
+
+		const onData = (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) {
+				done();
+				// Paused, not destroyed: the answer still goes out on this connection, which then closes.
+				request.pause();
+				chunks.length = 0;
+				reject(tooLargeError());
+				return;
+			}
+
+			chunks.push(chunk);
+		};
+
+		const onEnd = () => {
+			done();
+			resolve(Buffer.concat(chunks));
+		};
+
+		const onError = (error: Error) => {
+			done();
+			reject(error);
+		};
+
+		request.on('data', onData);
+		request.on('end', onEnd);
+		request.on('error', onError);
+	});
 }
 
 /**
