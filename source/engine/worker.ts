@@ -162,6 +162,7 @@ class HandedBatches {
 		written.catch(() => undefined).finally(() => this.writing.delete(written));
 		const reported = this.last.then(async () => {
 			const result = await written;
+			this.writing.delete(written);
 			post({type: 'done', worker: me, batch, rows: rows.length, ...result, position: start + rows.length});
 			if (this.writing.size === 0) board.setState(me, 'idle');
 		}).catch(async (error: unknown) => {
