@@ -31,7 +31,9 @@ Serves an embedded store (--store local:DIR, default ~/.fs/emulator) over the
 AWS APIs fs uses — SageMaker (feature groups), SageMaker Feature Store Runtime,
 Athena and S3 — on one local endpoint. Point any AWS SDK v3 client or the AWS
 CLI at it with the variables it prints (S3 needs path-style addressing).
-Signatures are not checked. Serves until Ctrl-C or SIGTERM.
+Signatures are not checked, but requests must be signed (any credentials do)
+and are refused from web pages (an Origin header, or a Host that is not this
+address). Serves until Ctrl-C or SIGTERM.
 
 Options
   --port N              port to listen on (default 4566; 0 picks a free one)

@@ -16,7 +16,11 @@ export interface ApiRequest {
 	rawPath: string;
 	query: URLSearchParams;
 	headers: IncomingHttpHeaders;
+	/** The body, read whole; empty when it is streamed. */
 	body: Buffer;
+	/** The body as it arrives, for the one request that writes it to disk (S3 PutObject), with its cap. */
+	stream?: Readable;
+	maxBodyBytes?: number;
 }
 
 export interface ApiReply {

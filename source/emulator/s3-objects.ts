@@ -79,25 +79,62 @@ export function pruneEmptyDirs(root: string, file: string) {
 }
 
 /**
- * The SDK streams bodies of unknown length with `Content-Encoding: aws-chunked`
- * (a checksum trailer after the last chunk): `<hex size>[;ext]\r\n<bytes>\r\n`
- * … `0\r\n<trailers>\r\n\r\n`. The payload is the chunks, joined.
+ * The SDK streams bodies with `Content-Encoding: aws-chunked` (a checksum
+ * trailer after the last chunk): `<hex size>[;ext]\r\n<bytes>\r\n` …
+ * `0\r\n<trailers>\r\n\r\n`. The payload is the chunks, joined; decoded
+ * as the body arrives, whatever its pieces.
  */
-export function decodeAwsChunked(body: Buffer): Buffer {
-	const parts: Buffer[] = [];
-	let at = 0;
-	for (;;) {
-		const lineEnd = body.indexOf('\r\n', at);
-		if (lineEnd < 0) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body ends inside a chunk header.');
-		const size = Number.parseInt(body.toString('latin1', at, lineEnd).split(';')[0]!, 16);
-		if (!Number.isFinite(size)) throw new ApiError(400, 'InvalidRequest', 'The aws-chunked body has a malformed chunk header.');
-		if (size === 0) return Buffer.concat(parts);
-		const start = lineEnd + 2;
-		if (start + size > body.length) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body is shorter than its chunks say.');
-		parts.push(body.subarray(start, start + size));
-		at = start + size + 2;
+export class AwsChunkedDecoder {
+	private header = Buffer.alloc(0);
+	/** Payload bytes left in the current chunk. */
+	private left = 0;
+	/** Bytes of the CRLF after a chunk's payload still to skip. */
+	private skip = 0;
+	private done = false;
+
+	/** The payload in the next piece of the body. */
+	push(data: Buffer): Buffer[] {
+		const payload: Buffer[] = [];
+		let at = 0;
+		while (at < data.length && !this.done) {
+			if (this.left > 0) {
+				const take = Math.min(this.left, data.length - at);
+				payload.push(data.subarray(at, at + take));
+				at += take;
+				this.left -= take;
+				if (this.left === 0) this.skip = 2;
+			} else if (this.skip > 0) {
+				const take = Math.min(this.skip, data.length - at);
+				at += take;
+				this.skip -= take;
+			} else {
+				const end = data.indexOf('\n', at);
+				if (end < 0) {
+					this.header = Buffer.concat([this.header, data.subarray(at)]);
+					if (this.header.length > 4096) throw malformed();
+					break;
+				}
+
+				const line = Buffer.concat([this.header, data.subarray(at, end + 1)]).toString('latin1');
+				this.header = Buffer.alloc(0);
+				at = end + 1;
+				const size = Number.parseInt(line.trimEnd().split(';')[0]!, 16);
+				if (!line.endsWith('\r\n') || !Number.isFinite(size)) throw malformed();
+				if (size === 0) this.done = true;
+				else this.left = size;
+			}
+		}
+
+		return payload;
+	}
+
+	/** At the body's end: it must not end inside a chunk. */
+	end() {
+		if (!this.done) throw new ApiError(400, 'IncompleteBody', 'The aws-chunked body is shorter than its chunks say.');
 	}
 }
+
+const malformed = () => new ApiError(400, 'InvalidRequest', 'The aws-chunked body has a malformed chunk header.');
 
 const entities: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&apos;'};
 

@@ -6,17 +6,26 @@
  * before the offline store or Athena write into one.
  */
 import {randomBytes} from 'node:crypto';
-import {createReadStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats} from 'node:fs';
+import {createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, type Stats} from 'node:fs';
+import type {IncomingHttpHeaders} from 'node:http';
 import path from 'node:path';
+import {Readable} from 'node:stream';
 import type {LocalStore} from '../stores/local/index.js';
+import {tooLarge} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, decodeSegment, decodeToken, encodeToken} from './http.js';
-import {bucketDir, decodeAwsChunked, etagOf, listKeys, objectPath, pruneEmptyDirs, xmlDocument, xmlElements, xmlEscape, xmlUnescape} from './s3-objects.js';
+import {AwsChunkedDecoder, bucketDir, etagOf, listKeys, objectPath, pruneEmptyDirs, xmlDocument, xmlElements, xmlEscape, xmlUnescape} from './s3-objects.js';
 
 const xml = (status: number, root: string, inner: string): ApiReply => ({status, headers: {'content-type': 'application/xml'}, body: xmlDocument(root, inner)});
 const element = (tag: string, value: string | number | boolean) => `<${tag}>${xmlEscape(String(value))}</${tag}>`;
 const noSuchKey = (key: string) => new ApiError(404, 'NoSuchKey', 'The specified key does not exist.', {Key: key});
 
 export class S3 {
+	/** Whether the request's body is an object's (PutObject), written to disk as it arrives rather than read first. */
+	static streamsBody(method: string, rawPath: string, headers: IncomingHttpHeaders): boolean {
+		const [, bucket = '', ...keyParts] = rawPath.split('/');
+		return method === 'PUT' && headers['x-amz-copy-source'] === undefined && bucket !== '' && keyParts.join('/') !== '';
+	}
+
 	constructor(private readonly store: LocalStore) {}
 
 	async handle(request: ApiRequest): Promise<ApiReply> {
@@ -42,7 +51,7 @@ export class S3 {
 		} else {
 			if (method === 'GET') return this.get(bucket, key, request.headers.range);
 			if (method === 'HEAD') return this.head(bucket, key);
-			if (method === 'PUT' && request.headers['x-amz-copy-source'] === undefined) return this.put(bucket, key, request);
+			if (method === 'PUT' && request.headers['x-amz-copy-source'] === undefined) return await this.put(bucket, key, request);
 			if (method === 'DELETE') return this.delete(bucket, key);
 		}
 
@@ -94,19 +103,19 @@ export class S3 {
 		};
 	}
 
-	private put(bucket: string, key: string, request: ApiRequest): ApiReply {
+	private async put(bucket: string, key: string, request: ApiRequest): Promise<ApiReply> {
 		const file = objectPath(this.store.dir, bucket, key);
 		const encoding = String(request.headers['content-encoding'] ?? '');
 		const chunked = encoding.includes('aws-chunked') || String(request.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
-		const body = chunked ? decodeAwsChunked(request.body) : request.body;
 		const temporary = path.join(this.store.dir, 'tmp', `s3-put-${randomBytes(6).toString('hex')}`);
 		try {
 			mkdirSync(path.dirname(file), {recursive: true});
-			writeFileSync(temporary, body);
+			await receive(request.stream ?? Readable.from([request.body]), temporary, request.maxBodyBytes ?? Number.POSITIVE_INFINITY, chunked);
 			// Readers see the old object or the new one, never half of one.
 			renameSync(temporary, file);
 		} catch (error) {
 			rmSync(temporary, {force: true});
+			if (error instanceof ApiError) throw error;
 			throw new ApiError(400, 'InvalidArgument', `Cannot store ${key}: ${(error as Error).message}`, {Key: key});
 		}
 
@@ -204,6 +213,78 @@ export class S3 {
 		const inner = buckets.map(name => `<Bucket>${element('Name', name)}${element('CreationDate', statSync(path.join(root, name)).birthtime.toISOString())}</Bucket>`).join('');
 		return xml(200, 'ListAllMyBucketsResult', `<Buckets>${inner}</Buckets><Owner>${element('ID', this.store.meta.account)}</Owner>`);
 	}
+}
+
+/**
+ * A body written to `file` as it arrives (decoded when aws-chunked), at most
+ * `limit` bytes: past it, reading stops and S3's EntityTooLarge is thrown.
+ * Settles once the file is closed, so that it can be moved or removed.
+ */
+async function receive(source: Readable, file: string, limit: number, chunked: boolean): Promise<void> {
+	const out = createWriteStream(file);
+	const closed = new Promise<void>(resolve => out.once('close', resolve));
+	const decoder = chunked ? new AwsChunkedDecoder() : undefined;
+	let size = 0;
+	let failure: {error: unknown} | undefined;
+	await new Promise<void>(resolve => {
+		let stopped = false;
+		const stop = (error?: unknown) => {
+			if (stopped) return;
+			stopped = true;
+			source.off('data', onData);
+			source.off('end', onEnd);
+			source.off('error', stop);
+			source.off('close', onClose);
+			if (error === undefined) {
+				out.end();
+			} else {
+				failure = {error};
+				// Paused, not destroyed: the answer still goes out on this connection.
+				source.pause();
+				out.destroy();
+			}
+
+			resolve();
+		};
+
+		const onData = (chunk: Buffer) => {
+			try {
+				for (const part of decoder ? decoder.push(chunk) : [chunk]) {
+					size += part.length;
+					if (size > limit) throw tooLarge('s3', limit);
+					if (!out.write(part)) {
+						source.pause();
+						out.once('drain', () => {
+							if (!stopped) source.resume();
+						});
+					}
+				}
+			} catch (error) {
+				stop(error);
+			}
+		};
+
+		const onEnd = () => {
+			try {
+				decoder?.end();
+				stop();
+			} catch (error) {
+				stop(error);
+			}
+		};
+
+		const onClose = () => stop(new Error('the request ended before its body did'));
+		out.on('error', error => {
+			if (stopped) failure ??= {error};
+			else stop(error);
+		});
+		source.on('data', onData);
+		source.on('end', onEnd);
+		source.on('error', stop);
+		source.on('close', onClose);
+	});
+	await closed;
+	if (failure) throw failure.error;
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n`; a form S3 ignores (several ranges) serves the whole object. */

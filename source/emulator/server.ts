@@ -16,6 +16,7 @@ import {LocalStore} from '../stores/local/index.js';
 import {usageError} from '../core/errors.js';
 import {Athena} from './athena.js';
 import {Faults, isRate} from './faults.js';
+import {declaredSize, discardRest, maxJsonBodyBytes, maxObjectBytes, readBody, refusal, tooLarge, type Listening} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, type Service} from './http.js';
 import {Runtime} from './runtime.js';
 import {S3} from './s3.js';
@@ -46,6 +47,8 @@ export interface EmulatorOptions {
 	log?: (line: string) => void;
 	/** Record API requests answered with a 400 ValidationException, which no client retries: by path, their numbers from 1. */
 	reject?: Record<string, number[]>;
+	/** The largest S3 object a PutObject takes (default 5 GB, as S3). */
+	maxObjectBytes?: number;
 }
 
 export interface RunningEmulator {
@@ -64,9 +67,6 @@ interface Handler {
 	handle(request: ApiRequest): Promise<ApiReply>;
 	renderError(error: ApiError, requestId: string): ApiReply;
 }
-
-/** Request bodies are read whole; S3 objects beyond this are refused. */
-const maxBodyBytes = 512 * 1024 * 1024;
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
 	for (const [name, value] of Object.entries({throttleRate: options.throttleRate, errorRate: options.errorRate, partialRate: options.partialRate})) {
@@ -91,6 +91,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 	};
 	const log = options.log ?? (() => undefined);
 	const latency = options.latencyMs ?? 0;
+	const objectLimit = options.maxObjectBytes ?? maxObjectBytes;
+	const listening: Listening = {port: 0, addresses: []};
 
 	const server = createServer((incoming, response) => {
 		void serve(incoming, response).catch(error => {
@@ -127,14 +129,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const requestId = randomUUID();
 		const service = serviceOf(incoming.headers['x-amz-target'], url.pathname);
 		const handler = handlers[service];
+		const method = incoming.method ?? 'GET';
 		let reply: ApiReply;
 		try {
-			const body = await readBody(incoming);
+			const refused = refusal(service, incoming, url.searchParams, listening);
+			if (refused) throw refused;
+			// An object goes to disk as it arrives; every other body is small and read first.
+			const streamed = service === 's3' && S3.streamsBody(method, url.pathname, incoming.headers);
+			const limit = streamed ? objectLimit : maxJsonBodyBytes;
+			const declared = declaredSize(incoming);
+			if (declared !== undefined && declared > limit) throw tooLarge(service, limit, declared);
+			const body = streamed ? Buffer.alloc(0) : await readBody(incoming, limit, () => tooLarge(service, limit));
 			if (latency > 0) await sleep(latency);
 			if (reject) throw new ApiError(400, 'ValidationException', `The emulator was told to reject this ${url.pathname} request.`);
 			const fault = faults.forRequest(service);
 			if (fault) throw fault;
-			reply = await handler.handle({method: incoming.method ?? 'GET', rawPath: url.pathname, query: url.searchParams, headers: incoming.headers, body});
+			reply = await handler.handle({method, rawPath: url.pathname, query: url.searchParams, headers: incoming.headers, body, ...(streamed ? {stream: incoming, maxBodyBytes: limit} : {})});
 		} catch (error) {
 			if (!(error instanceof ApiError)) log(`emulator: ${service} ${incoming.method} ${url.pathname}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
 			const apiError = error instanceof ApiError ? error : new ApiError(500, service === 's3' ? 'InternalError' : 'InternalFailure', error instanceof Error ? error.message : String(error));
@@ -155,7 +165,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		}
 
 		reply.stream?.destroy();
-		response.end(incoming.method === 'HEAD' ? undefined : body);
+		if (incoming.complete) {
+			response.end(incoming.method === 'HEAD' ? undefined : body);
+			return;
+		}
+
+		// Answered before its body was read (refused, too large, a fault): the
+		// answer goes out whole now, and the response ends (Node then closes the
+		// connection) only once the rest of the body is discarded or a moment
+		// has passed. Closed at once, the client still sending would meet a
+		// reset and might never read the answer.
+		if (incoming.method !== 'HEAD' && body.length > 0) response.write(body);
+		else response.flushHeaders();
+		await discardRest(incoming);
+		response.end();
 	}
 
 	await new Promise<void>((resolve, reject) => {
@@ -169,6 +192,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		throw error;
 	});
 	const {port, address} = server.address() as AddressInfo;
+	listening.port = port;
+	listening.addresses = [address, options.host ?? '127.0.0.1'];
 	const host = address.includes(':') ? `[${address}]` : address;
 	let closing: Promise<void> | undefined;
 	return {
@@ -197,16 +222,4 @@ function serviceOf(target: string | string[] | undefined, path: string): Service
 	if (text?.startsWith('AmazonAthena.')) return 'athena';
 	if (path === '/BatchWriteRecord' || path === '/BatchGetRecord' || path.startsWith('/FeatureGroup/')) return 'runtime';
 	return 's3';
-}
-
-async function readBody(incoming: IncomingMessage): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of incoming as AsyncIterable<Buffer>) {
-		size += chunk.length;
-		if (size > maxBodyBytes) throw new ApiError(413, 'EntityTooLarge', `The emulator takes request bodies up to ${maxBodyBytes} bytes.`);
-		chunks.push(chunk);
-	}
-
-	return Buffer.concat(chunks);
 }

@@ -8,12 +8,14 @@
 import {appendFileSync} from 'node:fs';
 import {makeTargetRecords} from '../core/cast.js';
 import type {Compatibility} from '../core/compat.js';
-import {hasOfflineStore, type FeatureGroup, type FsRecord, type TargetStore} from '../core/types.js';
+import {featureOf, hasOfflineStore, type FeatureGroup, type FsRecord, type TargetStore} from '../core/types.js';
+import {eventTimeMillis} from '../core/values.js';
 import type {Store} from '../stores/store.js';
 import type {SharedConcurrency} from './concurrency.js';
 import type {ProgressBoard} from './progress.js';
 import type {FailedLine, WireRow} from './protocol.js';
-import {planWaves, retryCall, writeChunk, type WriteHooks} from './write.js';
+import {OrderedCalls} from './ordered-calls.js';
+import {retryCall, writeChunk, type WriteHooks} from './write.js';
 import {crashPoint} from '../io/crash-points.js';
 
 export interface BatchWriterContext {
@@ -36,22 +38,45 @@ export interface BatchWriterContext {
 /** Where history rows (WireRow.history) go. */
 const offlineOnly: TargetStore[] = ['OfflineStore'];
 
-interface Put {
+/** Counts of one batch, as `write` returns them. */
+interface Tally {
+	written: number;
+	failed: number;
+	deletes: number;
+}
+
+/** A record to put or a delete marker to replay, from the row at `position` of the partition. */
+interface Write {
+	kind: 'put' | 'delete';
 	record: FsRecord;
 	row: WireRow;
 	position: number;
+	/** The record's event time in milliseconds (undefined: unreadable, ordered like a tie). */
+	time: number | undefined;
+	tally: Tally;
 }
+
+/** Calls of one writer in flight at once, within the shared concurrency. */
+const callsInFlight = 4;
 
 export class BatchWriter {
 	/** Source records as the target's (cast, then checked as PutRecord checks them). */
 	readonly toTarget;
+	/**
+	 * Rows a worker may hand over before the batches it handed earlier are
+	 * done: a store that takes several calls at once keeps this many rows in
+	 * play (see OrderedCalls); one that takes a call at a time, none.
+	 */
+	readonly ahead: number;
 	private readonly hooks: WriteHooks;
 	private readonly offline: boolean;
+	private readonly timeOf: (record: FsRecord) => number | undefined;
+	private readonly calls: OrderedCalls<Write> | undefined;
 
 	constructor(private readonly context: BatchWriterContext) {
 		this.toTarget = makeTargetRecords(context.compatibility, context.target);
 		this.offline = hasOfflineStore(context.target);
-		const {board, worker} = context;
+		const {board, worker, store, target} = context;
 		this.hooks = {
 			onRetry(_attempt: number, _reason: string, delay: number) {
 				board.add(worker, 'retries', 1);
@@ -59,104 +84,145 @@ export class BatchWriter {
 				setTimeout(() => board.setState(worker, 'retrying'), Math.min(delay, 1000)).unref();
 			},
 		};
+		const eventTime = featureOf(target, target.EventTimeFeatureName);
+		this.timeOf = record => {
+			const value = record[target.EventTimeFeatureName];
+			return eventTime && typeof value === 'string' ? eventTimeMillis(eventTime.FeatureType, value) : undefined;
+		};
+		const limit = store.limits.batchWrite;
+		this.ahead = store.limits.concurrentWrites ? limit * callsInFlight * 2 : 0;
+		// The service keeps no checkpoint with the records: calls go out together
+		// (the shared concurrency bounds them), each batch's position is saved
+		// when all of its rows are done.
+		this.calls = store.limits.concurrentWrites
+			? new OrderedCalls<Write>({
+				limit,
+				calls: callsInFlight,
+				idOf: write => write.record[target.RecordIdentifierFeatureName],
+				alone: write => write.kind === 'delete',
+				// A history row never reaches the online store; two puts of different
+				// event times leave the later online whichever is written first.
+				commutes: (earlier, later) => earlier.row.history === true || later.row.history === true
+					|| (earlier.time !== undefined && later.time !== undefined && earlier.time !== later.time),
+				send: async writes => (writes[0]!.kind === 'delete' ? this.sendDelete(writes[0]!) : this.sendPuts(writes)),
+			})
+			: undefined;
 	}
 
-	/** Write one batch whose first row is at `start` of the partition; returns how many records and deletes were written. */
-	async write(rows: WireRow[], start: number): Promise<{written: number; failed: number; deletes: number}> {
-		const {store, board, worker, concurrency, checkpointKey: key} = this.context;
-		const name = this.context.target.FeatureGroupName;
-		const targetIdentifier = this.context.target.RecordIdentifierFeatureName;
-		const limit = store.limits.batchWrite;
-		let written = 0;
-		let failed = 0;
-		let deletes = 0;
-		let puts: Put[] = [];
-		const send = async (chunk: Put[], checkpoint?: {key: string; position: number}) => {
-			board.setState(worker, 'writing');
-			const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
-			// Each failed line is written as soon as it is final, before the checkpoint moves past it.
-			const failures = await writeChunk(store, name, chunk.map(item => item.record), {
-				hooks: this.hooks, checkpoint, concurrency, stores,
-				onFailed: failed => {
-					for (const failure of failed) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
-				},
-			});
-			crashPoint('batch-written');
-			written += chunk.length - failures.length;
-			failed += failures.length;
-			board.add(worker, 'records', chunk.length - failures.length);
-			board.add(worker, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
-		};
-
-		const flush = async (through: number) => {
-			if (store.limits.concurrentWrites) {
-				// The service keeps no checkpoint with the records: a wave's calls go at once
-				// (the shared concurrency bounds them), the batch's position is saved after.
-				for (const wave of planWaves(puts, item => item.record[targetIdentifier], limit)) {
-					// Every call of the wave ends (and counts) before a failure stops the batch.
-					const settled = await Promise.allSettled(wave.map(async chunk => send(chunk)));
-					const failure = settled.find(result => result.status === 'rejected');
-					if (failure) throw failure.reason;
-				}
-			} else {
-				for (let offset = 0; offset < puts.length; offset += limit) {
-					const chunk = puts.slice(offset, offset + limit);
-					const last = offset + limit >= puts.length;
-					await send(chunk, {key, position: last ? through : chunk.at(-1)!.position + 1});
-				}
-			}
-
-			puts = [];
-		};
-
+	/**
+	 * Write one batch whose first row is at `start` of the partition; returns
+	 * how many records and deletes were written. Into a store that takes
+	 * several calls at once, the next batches may be handed over before this
+	 * one is done (up to `ahead` rows): an identifier's rows are still written
+	 * as one call after another would write them.
+	 */
+	async write(rows: WireRow[], start: number): Promise<Tally> {
+		const {board, worker} = this.context;
+		const tally: Tally = {written: 0, failed: 0, deletes: 0};
+		const writes: Write[] = [];
 		for (const [offset, row] of rows.entries()) {
 			const position = start + offset;
 			const result = this.toTarget(row.record);
 			if (!result.ok) {
 				this.fail(row, position, result.code, result.reason);
-				failed++;
+				tally.failed++;
 				continue;
 			}
 
 			if (row.history && !this.offline) {
 				// History has nowhere to go without an offline store: done, as a bulk load does it.
-				written++;
+				tally.written++;
 				board.add(worker, 'records', 1);
 				continue;
 			}
 
-			if (row.deleted) {
-				// Everything before the delete is written first: order per identifier.
-				await flush(position);
-				board.setState(worker, 'writing');
-				try {
-					await this.delete(result.record, {key, position: position + 1}, row.history);
-					deletes++;
-					board.add(worker, 'deletes', 1);
-					board.add(worker, 'records', 1);
-				} catch (error) {
-					this.fail(row, position, (error as {code?: string}).code ?? (error as Error).name, (error as Error).message);
-					failed++;
-				}
-
-				continue;
-			}
-
-			puts.push({record: result.record, row, position});
+			writes.push({kind: row.deleted ? 'delete' : 'put', record: result.record, row, position, time: this.timeOf(result.record), tally});
 		}
 
-		await flush(start + rows.length);
+		if (this.calls) await this.calls.add(writes);
+		else await this.inTurn(writes, start + rows.length);
 		board.add(worker, 'batches', 1);
-		return {written: written + deletes, failed, deletes};
+		return {written: tally.written + tally.deletes, failed: tally.failed, deletes: tally.deletes};
+	}
+
+	/**
+	 * One call after another, each saving the partition's position with its
+	 * records (the embedded store's transaction); `end` is the position after
+	 * the batch.
+	 */
+	private async inTurn(writes: Write[], end: number) {
+		const key = this.context.checkpointKey;
+		const limit = this.context.store.limits.batchWrite;
+		let puts: Write[] = [];
+		const flush = async (through: number) => {
+			for (let offset = 0; offset < puts.length; offset += limit) {
+				const chunk = puts.slice(offset, offset + limit);
+				const last = offset + limit >= puts.length;
+				await this.sendPuts(chunk, {key, position: last ? through : chunk.at(-1)!.position + 1});
+			}
+
+			puts = [];
+		};
+
+		for (const write of writes) {
+			if (write.kind === 'delete') {
+				// Everything before the delete is written first: order per identifier.
+				await flush(write.position);
+				await this.sendDelete(write, {key, position: write.position + 1});
+			} else {
+				puts.push(write);
+			}
+		}
+
+		await flush(end);
+	}
+
+	/** One BatchWriteRecord call's worth of puts, retried; failures go to the failed-records file. */
+	private async sendPuts(chunk: Write[], checkpoint?: {key: string; position: number}) {
+		const {store, board, worker, concurrency, target} = this.context;
+		board.setState(worker, 'writing');
+		const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
+		// Each failed line is written as soon as it is final, before the checkpoint moves past it.
+		const failures = await writeChunk(store, target.FeatureGroupName, chunk.map(item => item.record), {
+			hooks: this.hooks, checkpoint, concurrency, stores,
+			onFailed: failed => {
+				for (const failure of failed) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
+			},
+		});
+		crashPoint('batch-written');
+		const failed = new Set<number>();
+		for (const failure of failures) {
+			chunk[failure.index]!.tally.failed++;
+			failed.add(failure.index);
+		}
+
+		for (const [index, write] of chunk.entries()) if (!failed.has(index)) write.tally.written++;
+		board.add(worker, 'records', chunk.length - failures.length);
+		board.add(worker, 'bytes', chunk.reduce((sum, item) => sum + item.row.bytes, 0));
+	}
+
+	/** A delete marker, replayed; a refusal goes to the failed-records file. */
+	private async sendDelete(write: Write, checkpoint?: {key: string; position: number}) {
+		const {board, worker} = this.context;
+		board.setState(worker, 'writing');
+		try {
+			await this.delete(write.record, checkpoint, write.row.history);
+			write.tally.deletes++;
+			board.add(worker, 'deletes', 1);
+			board.add(worker, 'records', 1);
+		} catch (error) {
+			this.fail(write.row, write.position, (error as {code?: string}).code ?? (error as Error).name, (error as Error).message);
+			write.tally.failed++;
+		}
 	}
 
 	/** A delete marker as a SoftDelete at its event time (history: its offline marker only), retried like writes. */
-	private async delete(record: FsRecord, checkpoint: {key: string; position: number}, history = false) {
+	private async delete(record: FsRecord, checkpoint: {key: string; position: number} | undefined, history = false) {
 		const {store, target, concurrency} = this.context;
 		const id = record[target.RecordIdentifierFeatureName] as string;
 		const eventTime = record[target.EventTimeFeatureName] as string;
 		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(history ? {TargetStores: offlineOnly} : {})};
-		await retryCall(async () => store.deleteRecord(input, {checkpoint}), {hooks: this.hooks, concurrency});
+		await retryCall(async () => store.deleteRecord(input, checkpoint ? {checkpoint} : undefined), {hooks: this.hooks, concurrency});
 	}
 
 	/** A failed record's line in the failed-records file, and the board's count. */
@@ -181,7 +247,6 @@ export class BatchWriter {
 		}
 
 		crashPoint('failed-line');
-
 		board.add(worker, 'failed', 1);
 	}
 }

@@ -106,12 +106,13 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 	let skipped = narrowed;
 	let batch: WireRow[] = [];
 	let batchStart = base + skip;
+	const handed = new HandedBatches();
 	const write = async () => {
 		const rows = batch;
 		batch = [];
-		const result = await writer.write(rows, batchStart);
-		post({type: 'done', worker: me, batch: batchNumber++, rows: rows.length, ...result, position: batchStart + rows.length});
+		void handed.hand(rows, batchStart, batchNumber++);
 		batchStart += rows.length;
+		await handed.within(writer.ahead);
 	};
 
 	const winners = WinnerCursor.of(store, whole.partition);
@@ -130,12 +131,68 @@ async function writeRows(whole: Share, skip: number, base: number, batchSize: nu
 				if (batch.length >= batchSize) await write();
 			}
 		}
+
+		if (batch.length > 0 && !interrupted) await write();
 	} finally {
 		await winners?.close();
+		// Batches handed over end (and report) before anything else happens.
+		await handed.within(0);
 	}
 
-	if (batch.length > 0 && !interrupted) await write();
 	return {rows: position, skipped};
+}
+
+/**
+ * Batches handed to the writer and not yet reported, reported as done in
+ * the order they were handed (a partition's position only moves forward
+ * over rows that are written); after one fails, none behind it is reported.
+ */
+class HandedBatches {
+	private readonly queue: Array<{rows: number; reported: Promise<void>}> = [];
+	private readonly writing = new Set<Promise<unknown>>();
+	private last: Promise<void> = Promise.resolve();
+	private rows = 0;
+
+	/**
+	 * Hand one batch to the writer. The promise resolves once the batch is
+	 * reported done; it rejects when this batch or one before it failed, and
+	 * only when nothing handed is still being written.
+	 */
+	hand(rows: WireRow[], start: number, batch: number): Promise<void> {
+		const written = writer.write(rows, start);
+		this.writing.add(written);
+		// Awaited in turn below; until then its failure is not an unhandled one.
+		written.catch(() => undefined).finally(() => this.writing.delete(written));
+		const reported = this.last.then(async () => {
+			const result = await written;
+			this.writing.delete(written);
+			post({type: 'done', worker: me, batch, rows: rows.length, ...result, position: start + rows.length});
+			if (this.writing.size === 0) board.setState(me, 'idle');
+		}).catch(async (error: unknown) => {
+			await Promise.allSettled([...this.writing]);
+			throw error;
+		});
+		reported.catch(() => undefined);
+		this.last = reported;
+		this.queue.push({rows: rows.length, reported});
+		this.rows += rows.length;
+		return reported;
+	}
+
+	/** Wait until fewer than `rows` handed rows are unreported (0: none); throws a batch's failure. */
+	async within(rows: number) {
+		while (this.queue.length > 0 && this.rows >= rows) {
+			const first = this.queue.shift()!;
+			this.rows -= first.rows;
+			try {
+				await first.reported;
+			} catch (error) {
+				this.queue.length = 0;
+				this.rows = 0;
+				throw error;
+			}
+		}
+	}
 }
 
 let batchNumber = 0;
@@ -253,6 +310,7 @@ async function main() {
 	post({type: 'ready', worker: me});
 	let queue = Promise.resolve();
 	let broken = false;
+	const handed = new HandedBatches();
 	parentPort!.on('message', (message: ToWorker) => {
 		if (message.type === 'interrupt') {
 			interrupted = true;
@@ -271,6 +329,9 @@ async function main() {
 			}
 
 			if (message.type === 'stop') {
+				// A failure among them has been reported as it happened.
+				await handed.within(0).catch(() => undefined);
+
 				board.setState(me, message.interrupted ? 'stopped' : 'done');
 				await store.close();
 				post({type: 'closed', worker: me});
@@ -280,14 +341,15 @@ async function main() {
 			// After a failed batch the ones queued behind it are not written: the
 			// partition's position must not move past rows that were not.
 			if (broken) return;
-			try {
-				const result = await writer.write(message.rows, message.start);
-				board.setState(me, 'idle');
-				post({type: 'done', worker: me, batch: message.batch, rows: message.rows.length, ...result, position: message.start + message.rows.length});
-			} catch (error) {
+			// Reported at once, not when the next message comes: the main thread may be waiting for this batch.
+			handed.hand(message.rows, message.start, message.batch).catch((error: unknown) => {
+				if (broken) return;
 				broken = true;
 				post(fatalMessage(me, error));
-			}
+			});
+			// The main thread queues a few batches at most: a writer that takes them
+			// ahead has the next in hand while this one is written.
+			await handed.within(writer.ahead).catch(() => undefined);
 		});
 	});
 }

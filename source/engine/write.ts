@@ -101,7 +101,6 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 			}
 
 			fail(final(result.errors));
-
 			retry.push(...result.unprocessed.map(position => pending[position]!));
 			reason = `${retry.length} unprocessed`;
 		} catch (error) {
@@ -150,50 +149,6 @@ export async function retryCall<T>(call: () => Promise<T>, options: Omit<ChunkOp
 			release?.();
 		}
 	}
-}
-
-/**
- * Items in chunks of at most `limit`, grouped in waves whose chunks share no
- * identifier, so that a wave's chunks may be written at once: an identifier's
- * versions, written in turn, end as they would one call after another. Each
- * run of one identifier stays in one chunk where it fits; a longer run is
- * split over chunks of successive waves. Order is kept within each identifier.
- */
-export function planWaves<T>(items: T[], idOf: (item: T) => unknown, limit: number): T[][][] {
-	const waves: T[][][] = [];
-	let wave: T[][] = [];
-	let waveIds = new Set<unknown>();
-	let chunk: T[] = [];
-	const close = () => {
-		if (chunk.length === 0) return;
-		const ids = new Set(chunk.map(idOf));
-		if ([...ids].some(id => waveIds.has(id))) {
-			waves.push(wave);
-			wave = [];
-			waveIds = new Set();
-		}
-
-		wave.push(chunk);
-		for (const id of ids) waveIds.add(id);
-		chunk = [];
-	};
-
-	for (let start = 0; start < items.length;) {
-		let end = start + 1;
-		while (end < items.length && idOf(items[end]!) === idOf(items[start]!)) end++;
-		const run = items.slice(start, end);
-		if (chunk.length + run.length > limit) close();
-		for (let offset = 0; offset < run.length; offset += limit) {
-			if (offset > 0) close();
-			chunk.push(...run.slice(offset, offset + limit));
-		}
-
-		start = end;
-	}
-
-	close();
-	if (wave.length > 0) waves.push(wave);
-	return waves;
 }
 
 /** Put any number of records into one feature group, chunk by chunk. */
