@@ -27,7 +27,7 @@ beforeAll(async () => {
 	store = new LocalStore(path.join(temp.dir, 'store'));
 	await store.createFeatureGroup(groupInput('g'));
 	await store.batchWrite(['a', 'b', 'c'].map((id, index) => ({FeatureGroupName: 'g', Record: rec(id, index, {label: `${id}; -- ${index}`})})));
-	await store.flush();
+	await store.flush('g');
 });
 afterAll(async () => {
 	await store.close();

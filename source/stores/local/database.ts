@@ -7,7 +7,50 @@
  */
 import Database from 'better-sqlite3';
 
-export type Sqlite = Database.Database;
+/**
+ * A better-sqlite3 database whose native objects are never left to the
+ * garbage collector. Its Database and Statement are node::ObjectWrap objects;
+ * from Node 24.19 on, destroying one calls RemoveEnvironmentCleanupHook,
+ * which aborts the process (`Assertion failed: (env) != nullptr`) when the
+ * collector finalizes it with no JavaScript context entered: an idle GC, or
+ * one while a thread is torn down. So a statement is prepared once per SQL
+ * text and kept as long as its database, and every database is kept for the
+ * life of the thread (closed, a few hundred bytes): none is ever finalized
+ * by the collector; the environment's own cleanup frees them at exit.
+ * PRAGMAs go through exec, which makes no Statement. (better-sqlite3 13
+ * fixes this but needs Node 22: docs/node-versions.md.)
+ */
+export class Sqlite {
+	private static readonly kept = new Set<Sqlite>();
+	private readonly statements = new Map<string, Database.Statement<any>>();
+
+	constructor(private readonly db: Database.Database) {
+		Sqlite.kept.add(this);
+	}
+
+	/** The statement for `sql`, prepared on first use; in its default (not plucked) mode. */
+	prepare<Parameters extends unknown[] | {} = unknown[]>(sql: string): Database.Statement<Parameters> {
+		let statement = this.statements.get(sql) as Database.Statement<Parameters> | undefined;
+		if (!statement) {
+			statement = this.db.prepare<Parameters>(sql);
+			this.statements.set(sql, statement);
+		}
+
+		return statement.reader ? statement.pluck(false) as Database.Statement<Parameters> : statement;
+	}
+
+	exec(sql: string): void {
+		this.db.exec(sql);
+	}
+
+	transaction<F extends (...args: any[]) => unknown>(run: F): Database.Transaction<F> {
+		return this.db.transaction(run);
+	}
+
+	close(): void {
+		this.db.close();
+	}
+}
 
 const schema = `
 CREATE TABLE IF NOT EXISTS feature_groups (
@@ -47,15 +90,11 @@ CREATE INDEX IF NOT EXISTS offline_staging_group ON offline_staging (group_name,
 `;
 
 export function openDatabase(file: string): Sqlite {
-	const db = new Database(file, {timeout: 30_000});
+	const db = new Sqlite(new Database(file, {timeout: 30_000}));
 	// Records are ~0.5 KB: 16 KB pages hold more of them per write (a new store only).
-	db.pragma('page_size = 16384');
-	db.pragma('journal_mode = WAL');
-	db.pragma('synchronous = NORMAL');
-	db.pragma('busy_timeout = 30000');
 	// A bulk load upserts tens of thousands of records in one transaction: a
 	// 64 MB page cache keeps SQLite from spilling and re-reading pages.
-	db.pragma('cache_size = -65536');
+	db.exec('PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA cache_size = -65536');
 	db.exec(schema);
 	// Stores made by earlier versions keep their WITHOUT ROWID table, keyed already.
 	const online = db.prepare('SELECT sql FROM sqlite_master WHERE name = \'online_records\'').pluck().get() as string;
