@@ -88,7 +88,7 @@ Examples
 			{header: 'WHAT', value: row => row.about, priority: 1},
 		], context.io.stdout.isTTY ? context.io.stdout.columns ?? 80 : undefined));
 		if (guidedWanted(context)) {
-			// SPEC: the demo opens the guided migration on the store it built.
+			// The demo opens the guided migration on the store it built.
 			(context.flags as Record<string, unknown>)['store'] = `local:${dir}`;
 			const {runGuided} = await import('../ui/app/run.js');
 			await runGuided(context);

@@ -237,7 +237,7 @@ export function settle(prepared: Prepared, result: MigrationResult) {
 	}
 }
 
-/** The summary block (SCREENS: 4. Summary), for the plain view and the Ink view. */
+/** The summary block, for the plain view and the Ink view. */
 export function summaryLines(result: MigrationResult, style: Style): string[] {
 	const {totals} = result;
 	const reconciled = reconciles(result);

@@ -1,6 +1,6 @@
 /**
- * Schema compatibility between a source and a target feature group (SPEC:
- * "Schema compatibility"): what happens to each feature — copied, cast per
+ * Schema compatibility between a source and a target feature group (readme:
+ * `fs migrate`, Schema): what happens to each feature — copied, cast per
  * value, left empty, dropped — and what makes the migration impossible.
  */
 import type {FeatureDefinition, FeatureGroup, FeatureType} from './types.js';

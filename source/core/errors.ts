@@ -45,7 +45,7 @@ export const runtimeError = (message: string, remedy?: string, code?: string) =>
 export const notFound = (what: string, remedy: string) =>
 	new FsError('usage', what, remedy, 'ResourceNotFound');
 
-/** The one mapping from errors to exit codes (SPEC: Exit codes). */
+/** The one mapping from errors to exit codes (readme: exit codes). */
 export function exitCodeFor(error: unknown): number {
 	if (error instanceof FsError) {
 		switch (error.kind) {

@@ -1,6 +1,6 @@
 import {usageError} from './errors.js';
 
-/** SageMaker's patterns (SAGEMAKER.md: Feature groups). */
+/** SageMaker's patterns (docs/service.md: Feature groups). */
 const groupNamePattern = /^[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}$/;
 const featureNamePattern = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 

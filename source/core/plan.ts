@@ -1,6 +1,7 @@
 /**
- * The migration plan: strategy by SPEC's compatibility matrix, and the plan
- * as the seed prints it (its fields, in its order) and as JSON.
+ * The migration plan: strategy by the compatibility matrix (readme:
+ * `fs migrate`, Strategy), and the plan as the original tool printed it (its
+ * fields, in its order) and as JSON.
  */
 import {usageError} from './errors.js';
 import type {Compatibility} from './compat.js';
@@ -110,7 +111,7 @@ export function planLines(plan: Plan): string[] {
 	return lines;
 }
 
-/** The plan in SCREENS' compact form, for the guided migration at 80×24. */
+/** The plan in the compact form, for the guided migration at 80×24. */
 export function compactPlanLines(plan: Plan): string[] {
 	const lines = [
 		'📋 Migration plan',

@@ -1,7 +1,7 @@
 /**
  * The records a few sampled identifiers should end with online, for the
  * verification after a migration. Each row of an identifier's history goes,
- * in order, through the online store's rule (SAGEMAKER.md): a record or a
+ * in order, through the online store's rule (docs/service.md): a record or a
  * delete takes the place of the one held only with a later event time (a
  * delete also lands on a deleted record); a row that failed was not written
  * and changes nothing. So two puts with one event time leave the first.

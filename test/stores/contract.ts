@@ -1,5 +1,5 @@
 /**
- * The store contract: SAGEMAKER.md's rules for feature groups, records and the
+ * The store contract: docs/service.md's rules for feature groups, records and the
  * offline store, written against the port so every adapter runs the same
  * suite (the embedded store directly, the sagemaker adapter through the
  * emulator).

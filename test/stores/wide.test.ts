@@ -114,7 +114,7 @@ describe('wide records', () => {
 			...Array.from({length: 2498}, (_, index) => ({FeatureName: `f${index}`, FeatureType: types[index % 3]!})),
 		];
 		const value = (row: number, index: number) => [`v${row}_${index}`, String(row * index), String(row + index / 8)][index % 3]!;
-		const rows = 300;
+		const rows = 30;
 		const records = Array.from({length: rows}, (_, row) => ({
 			id: `r${row}`, event_time: `2024-01-01T0${row % 3}:00:00Z`, ...Object.fromEntries(Array.from({length: 2498}, (_, index) => [`f${index}`, value(row, index)])),
 		}));
@@ -150,15 +150,15 @@ describe('wide records', () => {
 		const connection = await (await DuckDBInstance.create(':memory:')).connect();
 		try {
 			const read = await connection.runAndReadAll(`SELECT count(*), max(f1), sum(f2), max(f2496) FROM read_parquet(${sqlString(at('widest-cast.parquet'))})`);
-			expect(read.getRows()[0]).toEqual([BigInt(rows), 299, records.reduce((sum, _, row) => sum + row + 2 / 8, 0), 'v9_2496']);
+			expect(read.getRows()[0]).toEqual([BigInt(rows), rows - 1, records.reduce((sum, _, row) => sum + row + 2 / 8, 0), 'v9_2496']);
 		} finally {
 			connection.closeSync();
 		}
 
 		const target = new LocalStore(at('widest'));
 		try {
-			expect(await target.getRecord('widest-copy', 'r42')).toEqual(records[42]);
-			expect(await target.getRecord('widest-cast', 'r42')).toEqual({...records[42], f1: '42'});
+			expect(await target.getRecord('widest-copy', 'r17')).toEqual(records[17]);
+			expect(await target.getRecord('widest-cast', 'r17')).toEqual({...records[17], f1: '17'});
 		} finally {
 			await target.close();
 		}

@@ -1,7 +1,7 @@
 /**
  * The embedded feature store (`--store local:DIR`): SQLite for the catalog and
  * the online store, Parquet + DuckDB for the offline store, with the service's
- * semantics (SAGEMAKER.md).
+ * semantics (docs/service.md).
  */
 import {mkdirSync, realpathSync} from 'node:fs';
 import path from 'node:path';

@@ -92,7 +92,7 @@ export class Records {
 					this.upsertOnline.run(put.group, put.id, put.time, put.text, 0, put.expires, now);
 				}
 
-				// SAGEMAKER.md: a later record goes online and offline; a historic one
+				// docs/service.md: a later record goes online and offline; a historic one
 				// (not later than the stored one) goes to the offline store only.
 				if (put.offline) this.stageOffline.run(put.group, put.time, now, now, 0, put.text);
 			}
