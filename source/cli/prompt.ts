@@ -7,14 +7,15 @@ import {FsError, usageError} from '../core/errors.js';
 import type {Context} from './command.js';
 
 /**
- * `action` names what is confirmed ("Clearing x"); `detail` says what it does.
+ * `action` names what is confirmed ("Clearing x"); `detail` says what it does;
+ * `again` is the command to run with --yes (every option given, quoted).
  */
-export async function confirmByTyping(context: Context, expected: string, action: string, detail: string): Promise<void> {
+export async function confirmByTyping(context: Context, expected: string, action: string, detail: string, again?: string): Promise<void> {
 	if (context.flags['yes'] === true) return;
 	if (!context.interactive) {
 		throw usageError(
 			`${action} needs confirmation (${detail}), and there is no terminal to ask on.`,
-			`Run it on a terminal, or pass --yes to confirm in a script: fs ${context.command} ${context.input.join(' ')} --yes`,
+			`Run it on a terminal, or pass --yes to confirm in a script: ${again ?? `fs ${context.command} ${context.input.join(' ')} --yes`}`,
 		);
 	}
 

@@ -87,7 +87,7 @@ Examples
 		if (flags['offlineStore'] !== false) {
 			const s3Uri = (flags['s3Uri'] as string | undefined) ?? defaultS3Uri(store);
 			input.OfflineStoreConfig = {S3StorageConfig: {S3Uri: s3Uri}, ...(tableFormat ? {TableFormat: tableFormat} : {})};
-			const role = (flags['roleArn'] as string | undefined) ?? (store.info.kind === 'local' ? `arn:aws:iam::${store.info.account}:role/fs-local` : undefined);
+			const role = (flags['roleArn'] as string | undefined) ?? store.info.createDefaults?.roleArn;
 			if (!role) throw usageError('An offline store needs --role-arn on sagemaker.', 'Pass the ARN of a role SageMaker may use to write to the S3 location.');
 			input.RoleArn = role;
 		}
@@ -127,7 +127,7 @@ function guessIdentifier(names: string[]): string {
 }
 
 function defaultS3Uri(store: Store): string {
-	if (store.info.kind === 'local') return `s3://sagemaker-${store.info.region}-${store.info.account}/feature-store`;
+	if (store.info.createDefaults) return store.info.createDefaults.s3Uri;
 	throw usageError('An offline store needs --s3-uri on sagemaker.', 'Pass --s3-uri s3://bucket/prefix, or --no-offline-store.');
 }
 

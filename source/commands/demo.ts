@@ -90,8 +90,8 @@ Examples
 		if (guidedWanted(context)) {
 			// The demo opens the guided migration on the store it built.
 			(context.flags as Record<string, unknown>)['store'] = `local:${dir}`;
-			const {runGuided} = await import('../ui/app/run.js');
-			await runGuided(context);
+			const {runGuidedFace} = await import('./migrate.js');
+			await runGuidedFace(context);
 		}
 
 		context.print(`

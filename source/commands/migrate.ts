@@ -1,18 +1,21 @@
-import {existsSync} from 'node:fs';
-import path from 'node:path';
+/**
+ * `fs migrate`, the plain face: flags → MigrationOptions, then the migration
+ * layer (source/migration) prepares, runs and settles; this file prints and
+ * asks. The guided app (ui/app/run.tsx) is the other face over the same layer.
+ */
 import {createInterface} from 'node:readline/promises';
 import type {Command, Context} from '../cli/command.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {watchInterrupts} from '../cli/signals.js';
-import {explainError, FsError, runtimeError, usageError} from '../core/errors.js';
-import {planJson, planLines, type Plan} from '../core/plan.js';
-import {removeRun, saveCheckpoint} from '../engine/checkpoint.js';
+import {FsError, usageError} from '../core/errors.js';
+import {count, duration, percent} from '../core/format.js';
+import {planJson, planLines} from '../core/plan.js';
 import {Migration, type MigrationResult} from '../engine/migrate.js';
-import type {StoreHandle} from '../stores/open.js';
+import {migrateCommandLine, migrationDefaults, migrationOptions, type MigrationOptions, type StoreChoice} from '../migration/options.js';
+import {failure, settle} from '../migration/outcome.js';
+import {IncompatibleGroups, prepare, type Prepared} from '../migration/prepare.js';
 import {diffLines} from '../ui/diff.js';
-import {count, duration, percent, preciseDuration} from '../ui/format.js';
-import type {Style} from '../ui/style.js';
-import {prepare, type Prepared} from './migrate-prepare.js';
+import {summaryLines} from '../ui/summary.js';
 
 export const migrateCommand: Command = {
 	name: 'migrate',
@@ -20,8 +23,8 @@ export const migrateCommand: Command = {
 	args: [0, 2],
 	flags: {
 		clearTarget: {type: 'boolean', default: false},
-		batchSize: {type: 'string', default: '100'},
-		maxWorkers: {type: 'string', default: '4'},
+		batchSize: {type: 'string'},
+		maxWorkers: {type: 'string'},
 		dryRun: {type: 'boolean', default: false},
 		filterQuery: {type: 'string'},
 		yes: {type: 'boolean', shortFlag: 'y', default: false},
@@ -48,8 +51,8 @@ every record: read = written + failed + skipped.
 
 Options
   --clear-target          delete the target's existing data first
-  --batch-size N          records per batch handed to a worker (default 100)
-  --max-workers N         worker threads (default 4; at most one per CPU core
+  --batch-size N          records per batch handed to a worker (default ${migrationDefaults.batchSize})
+  --max-workers N         worker threads (default ${migrationDefaults.workers}; at most one per CPU core
                           when the target is the embedded store)
   --dry-run               show the plan with the estimated count; write nothing
   --filter-query "WHERE …"  an Athena WHERE clause on the source offline store
@@ -80,8 +83,7 @@ Examples
 		}
 
 		if (guided(context)) {
-			const {runGuided} = await import('../ui/app/run.js');
-			await runGuided(context, context.input.length === 2 ? {source: context.input[0]!, target: context.input[1]!} : undefined);
+			await runGuidedFace(context, context.input.length === 2 ? {source: context.input[0]!, target: context.input[1]!} : undefined);
 			return;
 		}
 
@@ -92,7 +94,8 @@ Examples
 			);
 		}
 
-		const prepared = await prepare(context);
+		const options = optionsFromFlags(context);
+		const prepared = await prepareFor(context, options);
 		try {
 			await execute(context, prepared);
 		} finally {
@@ -100,6 +103,62 @@ Examples
 		}
 	},
 };
+
+/** The guided face, with the command line's stores and options filled in. */
+export async function runGuidedFace(context: Context, initial?: {source: string; target: string}): Promise<void> {
+	const {runGuided} = await import('../ui/app/run.js');
+	const flag = (name: string) => context.flags[name] as string | undefined;
+	const ran = await runGuided({
+		store: await context.store(),
+		stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, env: context.io.env, cwd: context.io.cwd,
+		stores: storesFromFlags(context),
+		form: {
+			...(flag('batchSize') ? {batchSize: flag('batchSize')} : {}), ...(flag('maxWorkers') ? {workers: flag('maxWorkers')} : {}),
+			...(flag('filterQuery') ? {filter: flag('filterQuery')} : {}), clearTarget: context.flags['clearTarget'] === true,
+			...(flag('mode') === 'history' || flag('mode') === 'snapshot' ? {mode: flag('mode') as 'history' | 'snapshot'} : {}),
+		},
+		...(initial ? {initial} : {}),
+	});
+	if (ran === 'quit') context.note('Nothing was migrated.');
+}
+
+/** The command line's values as MigrationOptions (checked and defaulted there, once). */
+export function optionsFromFlags(context: Context, input: string[] = context.input): MigrationOptions {
+	const flag = (name: string) => context.flags[name] as string | undefined;
+	return migrationOptions({
+		source: input[0]!, target: input[1]!,
+		batchSize: flag('batchSize'), workers: flag('maxWorkers'), mode: flag('mode'), filter: flag('filterQuery'), idsFile: flag('idsFile'),
+		clearTarget: context.flags['clearTarget'] === true, retryFailed: flag('retryFailed'), failedOutput: flag('failedOutput'),
+		resume: context.flags['resume'] === true, runId: flag('runId'),
+		stores: storesFromFlags(context),
+	});
+}
+
+/** The stores the command line names (unset: the environment's). */
+function storesFromFlags(context: Context): StoreChoice {
+	const flag = (name: string) => context.flags[name] as string | undefined;
+	return {
+		store: flag('store'), sourceStore: flag('sourceStore'), targetStore: flag('targetStore'),
+		profile: flag('profile'), sourceProfile: flag('sourceProfile'), targetProfile: flag('targetProfile'),
+		region: flag('region'), sourceRegion: flag('sourceRegion'), targetRegion: flag('targetRegion'),
+		athenaOutput: flag('athenaOutput'), athenaWorkgroup: flag('athenaWorkgroup'),
+	};
+}
+
+/** prepare, with what it has to say printed: the diff of groups that cannot be migrated, the resume line, the warnings. */
+async function prepareFor(context: Context, options: MigrationOptions): Promise<Prepared> {
+	let prepared: Prepared;
+	try {
+		prepared = await prepare(options, {env: context.io.env, cwd: context.io.cwd});
+	} catch (error) {
+		if (error instanceof IncompatibleGroups) context.note(diffLines(error.compatibility, context.errStyle).join('\n'));
+		throw error;
+	}
+
+	if (prepared.resumed) context.note(context.errStyle.dim(prepared.resumed));
+	for (const warning of prepared.warnings) context.note(context.errStyle.yellow(`⚠ ${warning}`));
+	return prepared;
+}
 
 /**
  * The Ink app runs on a terminal unless told not to: NO_COLOR, CI, --json,
@@ -130,7 +189,7 @@ async function execute(context: Context, prepared: Prepared) {
 		return;
 	}
 
-	await confirm(context, plan);
+	await confirm(context, prepared);
 	const migration = new Migration(prepared);
 	const interrupt = watchInterrupts(signal => {
 		context.note(errStyle.yellow(`\n${signal}: finishing the batches in flight, then saving the checkpoint…`));
@@ -141,42 +200,30 @@ async function execute(context: Context, prepared: Prepared) {
 	try {
 		result = await migration.run();
 	} catch (error) {
-		// The checkpoint is saved before anything runs: a run that failed can be resumed.
-		// (A run refused before it began, the target being locked, say, has no checkpoint to keep.)
-		if (prepared.checkpoint.status === 'running' && existsSync(path.join(prepared.runDir, 'checkpoint.json'))) {
-			prepared.checkpoint.status = 'failed';
-			// A disk that is full keeps the last checkpoint saved: the resume starts from there.
-			try {
-				saveCheckpoint(prepared.runDir, prepared.checkpoint);
-			} catch {}
-		}
-
-		const command = resumeCommand(context, prepared);
-		const resume = `Resume it: ${command}`;
-		const known = explainError(error);
-		if (known) throw runtimeError(`Migration failed: ${known.message}`, `${known.remedy} Then resume it: ${command}`, known.code);
-		if (error instanceof FsError) throw error.kind === 'runtime' && error.code !== 'BrokenCheckpoint' ? new FsError('runtime', error.message, error.remedy ? `${error.remedy} ${resume}` : resume, error.code) : error;
-		throw runtimeError(`Migration failed: ${(error as Error).message}`, resume);
+		throw failure(prepared, error);
 	} finally {
 		progress.stop();
 		interrupt.dispose();
 	}
 
-	report(context, prepared, result);
+	const error = settle(prepared, result);
+	if (json) context.json({plan: planJson(plan), result});
+	else context.print(`\n${summaryLines(result, context.style).join('\n')}`);
+	if (error) throw error;
 }
 
-async function confirm(context: Context, plan: Plan) {
+/** The confirmation prepare decided: typed name (or refused off a terminal), y/N, or none with --yes. */
+async function confirm(context: Context, prepared: Prepared) {
 	if (context.flags['yes'] === true) return;
-	const destructive = plan.clearTarget || plan.compatibility.dataLoss;
-	if (destructive || !context.interactive) {
-		const why = [plan.clearTarget ? `it deletes the data of ${plan.target} first` : '', plan.compatibility.dataLoss ? `${plan.compatibility.totals.drop} source feature(s) will be dropped` : ''].filter(Boolean).join('; ');
-		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, why || `it writes ${count(plan.estimatedRecords)} records into ${plan.target}`);
+	const {confirmation, plan} = prepared;
+	if (confirmation.kind === 'type-name' || !context.interactive) {
+		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes']));
 		return;
 	}
 
 	const rl = createInterface({input: context.io.stdin, output: context.io.stderr});
 	try {
-		const answer = await rl.question(`Migrate ${count(plan.estimatedRecords)} records into ${plan.target}? [y/N] `);
+		const answer = await rl.question(`${confirmation.question} [y/N] `);
 		if (!/^y(es)?$/i.test(answer.trim())) throw new FsError('usage', 'Cancelled: nothing was written.', undefined, 'Cancelled');
 	} finally {
 		rl.close();
@@ -200,90 +247,3 @@ function startProgress(context: Context, migration: Migration) {
 	timer.unref();
 	return {stop: () => clearInterval(timer)};
 }
-
-export function resumeCommand(context: Context, prepared: Prepared): string {
-	return ['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--resume', '--run-id', prepared.checkpoint.runId, '--yes'].join(' ');
-}
-
-function storeFlags(context: Context, prepared: Prepared): string[] {
-	const spec = (handle: StoreHandle) => (handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker');
-	const source = spec(prepared.source.handle);
-	const target = spec(prepared.target.handle);
-	// The AWS side flags as given: the resumed run must find the same run directory.
-	const aws = ['profile', 'region', 'athenaOutput', 'athenaWorkgroup', 'sourceProfile', 'targetProfile', 'sourceRegion', 'targetRegion']
-		.filter(name => typeof context.flags[name] === 'string')
-		.map(name => `--${name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} ${String(context.flags[name])}`);
-	if (source === target) return [...(context.flags['store'] || context.io.env['FS_STORE'] ? [`--store ${source}`] : []), ...aws];
-	return [`--source-store ${source}`, `--target-store ${target}`, ...aws];
-}
-
-function report(context: Context, prepared: Prepared, result: MigrationResult) {
-	settle(prepared, result);
-	if (context.flags['json'] === true) context.json({plan: planJson(prepared.plan), result});
-	else context.print(`\n${summaryLines(result, context.style).join('\n')}`);
-	const error = outcomeError(context, prepared, result);
-	if (error) throw error;
-}
-
-const reconciles = ({totals}: MigrationResult) => totals.read === totals.written + totals.failed + totals.skipped;
-
-/** A finished run's state goes; a stopped or doubtful one's stays for --resume. */
-export function settle(prepared: Prepared, result: MigrationResult) {
-	if (result.status === 'done' && reconciles(result) && verificationOk(result)) {
-		removeRun(prepared.runDir);
-		void prepared.target.store.forgetCheckpoint(prepared.checkpoint.runId);
-	} else {
-		saveCheckpoint(prepared.runDir, prepared.checkpoint);
-	}
-}
-
-/** The summary block, for the plain view and the Ink view. */
-export function summaryLines(result: MigrationResult, style: Style): string[] {
-	const {totals} = result;
-	const reconciled = reconciles(result);
-	const mark = result.status === 'interrupted' ? style.yellow('■') : totals.failed > 0 ? style.yellow('✔') : style.green('✔');
-	const verb = result.status === 'interrupted' ? 'Migration stopped after' : 'Migration finished in';
-	const lines = [
-		`${mark} ${verb} ${preciseDuration(result.seconds)} · ${count(result.recordsPerSecond)} records/s`,
-		`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`,
-		`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`,
-		`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`,
-		`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`,
-	];
-	const verification = result.verification;
-	if (verification) {
-		const parts: string[] = [];
-		if (verification.offlineRows) parts.push(`target offline rows ${count(verification.offlineRows.actual)} ${verification.offlineRows.ok ? style.green('✓') : style.red(`✘ expected ${count(verification.offlineRows.expected)}`)}`);
-		if (verification.sample) parts.push(`${verification.sample.matched}/${verification.sample.checked} sampled records match ${verification.sample.ok ? style.green('✓') : style.red('✘')}`);
-		if (verification.note) parts.push(verification.note);
-		lines.push(`Verification: ${parts.join(' · ')}`);
-	}
-
-	return lines;
-}
-
-/** What the run's outcome means for the exit code (none: success). */
-export function outcomeError(context: Context, prepared: Prepared, result: MigrationResult): FsError | undefined {
-	const {totals} = result;
-	if (result.status === 'interrupted') {
-		return new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${count(prepared.checkpoint.totals.written)} written so far).`, `Resume: ${resumeCommand(context, prepared)}`);
-	}
-
-	if (!reconciles(result)) return runtimeError(`The counts do not reconcile: read ${totals.read} ≠ written + failed + skipped.`, 'This is a bug in fs; the checkpoint is kept so the run can be resumed.');
-	if (!verificationOk(result)) {
-		return runtimeError('Verification failed: the target does not hold what was written.', 'Check for other writers to the target; inspect it with `fs export` / `fs get`.');
-	}
-
-	if (totals.failed > 0) {
-		return new FsError('partial', `${count(totals.failed)} record${totals.failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: ${['fs migrate', prepared.plan.source, prepared.plan.target, ...storeFlags(context, prepared), '--retry-failed', prepared.checkpoint.failedFile, '--yes'].join(' ')}`);
-	}
-
-	return undefined;
-}
-
-function verificationOk(result: MigrationResult): boolean {
-	const verification = result.verification;
-	if (!verification) return true;
-	return (verification.offlineRows?.ok ?? true) && (verification.sample?.ok ?? true);
-}
-

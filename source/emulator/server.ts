@@ -47,6 +47,8 @@ export interface EmulatorOptions {
 	log?: (line: string) => void;
 	/** Record API requests answered with a 400 ValidationException, which no client retries: by path, their numbers from 1. */
 	reject?: Record<string, number[]>;
+	/** Record API paths (`/BatchWriteRecord`, say) refused as an IAM policy without their action would: 403 AccessForbidden. */
+	deny?: string[];
 	/** The largest S3 object a PutObject takes (default 5 GB, as S3). */
 	maxObjectBytes?: number;
 }
@@ -142,6 +144,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 			const body = streamed ? Buffer.alloc(0) : await readBody(incoming, limit, () => tooLarge(service, limit));
 			if (latency > 0) await sleep(latency);
 			if (reject) throw new ApiError(400, 'ValidationException', `The emulator was told to reject this ${url.pathname} request.`);
+			if (service === 'runtime' && options.deny?.includes(url.pathname)) {
+				throw new ApiError(403, 'AccessForbidden', `User: arn:aws:iam::000000000000:user/fs-emulator is not authorized to perform: sagemaker:${url.pathname.split('/').filter(Boolean)[0]}`);
+			}
 			const fault = faults.forRequest(service);
 			if (fault) throw fault;
 			reply = await handler.handle({method, rawPath: url.pathname, query: url.searchParams, headers: incoming.headers, body, ...(streamed ? {stream: incoming, maxBodyBytes: limit} : {})});

@@ -126,7 +126,7 @@ export class Migration extends EventEmitter {
 			await clearOffline(target.store, target.group);
 		}
 
-		const offlineBefore = hasOfflineStore(target.group) && target.store.info.kind === 'local' ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
+		const offlineBefore = hasOfflineStore(target.group) && target.store.capabilities.exactOfflineCount ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
 		// The workers start (threads, modules, the target store) while the source is snapshotted.
 		const starting = startWorkers(this.workerInputs());
 		starting.catch(() => undefined);
@@ -134,7 +134,7 @@ export class Migration extends EventEmitter {
 			this.emit('phase', 'reading the source');
 			try {
 				// Bulk loads need no order: each part names its winners instead of being sorted.
-				const unordered = bulkColumns(plan.compatibility) !== undefined && target.store.bulkLoad !== undefined;
+				const unordered = bulkColumns(plan.compatibility) !== undefined && target.store.capabilities.bulkLoad;
 				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers, unordered}, `${runDir}/snapshot`);
 			} catch (error) {
 				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);

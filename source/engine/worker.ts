@@ -275,7 +275,7 @@ async function sampleShare(whole: Share, offset: number, samples: Samples) {
  */
 async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
 	const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
-	const bulk = input.bulkColumns && store.bulkLoad ? input.bulkColumns : undefined;
+	const bulk = input.bulkColumns && store.capabilities.bulkLoad ? input.bulkColumns : undefined;
 	try {
 		let position = 0;
 		for (const share of sharesOf(snapshot)) {

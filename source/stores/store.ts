@@ -210,10 +210,28 @@ export interface StoreInfo {
 	 * migrations into its groups take their locks there.
 	 */
 	sharedDir?: string;
+	/** What a new group gets where `fs create` is not told (the embedded store has its own; the service needs them given). */
+	createDefaults?: {s3Uri: string; roleArn: string};
+}
+
+/**
+ * What a store can do, for the engine and the commands to branch on instead
+ * of its kind (docs/architecture.md: adding a store).
+ */
+export interface StoreCapabilities {
+	/** Takes a snapshot's rows in bulk loads (`bulkLoad`), unordered. */
+	bulkLoad: boolean;
+	/** Saves a write's checkpoint in the same transaction as its records (`WriteOptions.checkpoint`). */
+	transactionalCheckpoint: boolean;
+	/** Writing is CPU work on this machine: more writers than cores only take turns. */
+	cpuBoundWrites: boolean;
+	/** Offline rows can be counted exactly right after they are written (verification counts before and after). */
+	exactOfflineCount: boolean;
 }
 
 export interface Store {
 	readonly info: StoreInfo;
+	readonly capabilities: StoreCapabilities;
 	readonly limits: StoreLimits;
 
 	/**

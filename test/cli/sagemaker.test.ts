@@ -274,6 +274,27 @@ describe('fs migrate into the service when a call is refused outright', () => {
 	}, 60_000);
 });
 
+describe('fs migrate into the service without the permission to write', () => {
+	const temp = tempDir('fs-cli-sagemaker-denied-');
+	let emulator: RunningEmulator;
+
+	afterAll(async () => {
+		await emulator?.close();
+		temp.remove();
+	});
+
+	it('a worker refused with AccessForbidden exits 2, naming the IAM action and how to resume', async () => {
+		emulator = await startEmulator({dir: path.join(temp.dir, 'emulator'), port: 0, deny: ['/BatchWriteRecord']});
+		for (const name of ['src', 'tgt']) await emulator.store.createFeatureGroup(groupInput(name, ['n']));
+		await fill(emulator.store, 'src', ['a', 'b', 'c'], (_, index) => ({n: String(index)}));
+		const result = await runFs(['migrate', 'src', 'tgt', '--max-workers', '1', '--yes'], {cwd: temp.dir, env: serviceEnv(emulator, path.join(temp.dir, 'home'))});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toMatch(/Access denied: sagemaker:BatchWriteRecord/);
+		expect(result.stderr).toMatch(/Grant sagemaker:BatchWriteRecord .*to the role or user.* Resume it: fs migrate src tgt --store sagemaker --resume --run-id [\w-]+ --yes/);
+		expect(result.stderr).not.toContain('bug in fs');
+	}, 60_000);
+});
+
 describe('fs migrate into the service when entries come back unprocessed', () => {
 	const temp = tempDir('fs-cli-sagemaker-partial-');
 	const emulators: RunningEmulator[] = [];

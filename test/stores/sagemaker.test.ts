@@ -153,7 +153,7 @@ describe('AWS errors', () => {
 	it('names the missing permission on AccessDenied', () => {
 		for (const name of ['AccessDeniedException', 'AccessDenied', 'AccessForbidden']) {
 			const error = awsError(Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized'), {name, $metadata: {httpStatusCode: 403}}), call);
-			expect(error).toMatchObject({kind: 'runtime', code: 'AccessDenied'});
+			expect(error).toMatchObject({kind: 'usage', code: 'AccessDenied'});
 			expect(error.message).toContain('sagemaker:DescribeFeatureGroup');
 			expect(error.remedy).toContain('Grant sagemaker:DescribeFeatureGroup');
 		}

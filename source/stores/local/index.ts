@@ -9,7 +9,7 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {BulkLoader} from './bulk.js';
 import {Catalog} from './catalog.js';
@@ -41,6 +41,7 @@ export interface LocalStoreOptions {
 
 export class LocalStore implements Store {
 	readonly info: StoreInfo;
+	readonly capabilities: StoreCapabilities = {bulkLoad: true, transactionalCheckpoint: true, cpuBoundWrites: true, exactOfflineCount: true};
 	readonly limits: StoreLimits;
 	readonly meta: StoreMeta;
 	private readonly db: Sqlite;
@@ -62,7 +63,8 @@ export class LocalStore implements Store {
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
 		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
 		this.bulk = new BulkLoader(dir, this.db, this.catalog, this.offline, this.records, faults !== undefined);
-		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account, sharedDir: path.join(dir, 'locks')};
+		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account, sharedDir: path.join(dir, 'locks'),
+			createDefaults: {s3Uri: `s3://sagemaker-${this.meta.region}-${this.meta.account}/feature-store`, roleArn: `arn:aws:iam::${this.meta.account}:role/fs-local`}};
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100, concurrentWrites: false};
 	}
 

@@ -78,9 +78,10 @@ export function awsError(error: unknown, call: CallContext): FsError {
 		return make('usage', `AWS refused the credentials (${code}): ${message}`, `Refresh them (\`aws sso login${call.profile ? ` --profile ${call.profile}` : ''}\`, or new access keys) and run this again.`);
 	}
 
+	// A usage error (exit 2): what is missing is a permission the user grants, not a fault to retry.
 	if (accessDenied.has(code) || (status === 403 && !throttling.has(code))) {
 		return make(
-			'runtime',
+			'usage',
 			`Access denied: ${call.action} is not allowed${where} for these credentials${call.region ? ` in ${call.region}` : ''}.`,
 			`Grant ${call.action} to the role or user (docs/aws.md lists what each command needs), or use another --profile.`,
 			'AccessDenied',

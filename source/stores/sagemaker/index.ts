@@ -7,7 +7,7 @@
  */
 import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
 import {Catalog, type Where} from './catalog.js';
@@ -30,6 +30,8 @@ export interface SageMakerStoreOptions {
 
 export class SageMakerStore implements Store {
 	readonly info: StoreInfo;
+	// Offline rows land minutes after a write; every write is a call to the service.
+	readonly capabilities: StoreCapabilities = {bulkLoad: false, transactionalCheckpoint: false, cpuBoundWrites: false, exactOfflineCount: false};
 	readonly limits: StoreLimits = {batchWrite: batchWriteLimit, batchGet: batchGetLimit, concurrentWrites: true};
 	private readonly clients: AwsClients;
 	private readonly catalog: Catalog;

@@ -10,9 +10,10 @@ import {useKeys} from './use-keys.js';
 import type {Plan} from '../../core/plan.js';
 import type {FeatureGroup} from '../../core/types.js';
 import type {Migration, MigrationResult} from '../../engine/migrate.js';
+import {confirmationFor, type Confirmation} from '../../migration/confirmation.js';
 import {Confirm} from './Confirm.js';
 import {Picker, type PickerRow} from './Picker.js';
-import {Review, type Options} from './Review.js';
+import {formDefaults, Review, type Options} from './Review.js';
 import {Transfer} from './Transfer.js';
 
 export interface GroupInfo {
@@ -21,7 +22,14 @@ export interface GroupInfo {
 }
 
 /** What the app needs from the outside world; tests give it a fake. */
-export interface Controller<P extends {plan: Plan} = {plan: Plan}> {
+/** What the app shows of a prepared migration (migration/prepare.ts gives all of it). */
+export interface PreparedView {
+	plan: Plan;
+	warnings?: string[];
+	confirmation?: Confirmation;
+}
+
+export interface Controller<P extends PreparedView = PreparedView> {
 	/** "local (~/.fs/demo)" */
 	storeLabel: string;
 	groups(): Promise<GroupInfo[]>;
@@ -44,9 +52,8 @@ type Step =
 	| {name: 'transfer'; migration: Migration}
 	| {name: 'summary'; lines: string[]; error?: Error};
 
-export const defaultOptions: Options = {batchSize: '100', workers: '4', filter: '', clearTarget: false, mode: ''};
 
-export interface AppProps<P extends {plan: Plan}> {
+export interface AppProps<P extends PreparedView> {
 	controller: Controller<P>;
 	initial?: {source: string; target: string};
 	options?: Options;
@@ -55,7 +62,7 @@ export interface AppProps<P extends {plan: Plan}> {
 	onExit(outcome: Outcome): void;
 }
 
-export function App<P extends {plan: Plan}>({controller, initial, options: initialOptions = defaultOptions, size, onExit}: AppProps<P>) {
+export function App<P extends PreparedView>({controller, initial, options: initialOptions = formDefaults, size, onExit}: AppProps<P>) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [columns, setColumns] = useState(size?.columns ?? stdout.columns ?? 80);
@@ -177,7 +184,7 @@ export function App<P extends {plan: Plan}>({controller, initial, options: initi
 					onBack={() => setStep({name: 'source'})}/>
 			)}
 			{step.name === 'review' && (
-				<Review plan={prepared?.plan} problem={problem} options={options} busy={busy}
+				<Review plan={prepared?.plan} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}
 					onStart={() => setStep({name: 'confirm', source: step.source, target: step.target})}
 					onChange={next => setOptions(next)}
 					onBack={() => {
@@ -187,12 +194,10 @@ export function App<P extends {plan: Plan}>({controller, initial, options: initi
 					}}/>
 			)}
 			{step.name === 'confirm' && prepared && (() => {
-				const {plan} = prepared;
-				const destructive = plan.clearTarget || plan.compatibility.dataLoss;
-				const warning = [plan.clearTarget ? `the data of ${plan.target} will be deleted first` : '', plan.compatibility.dataLoss ? `${plan.compatibility.actions.filter(action => action.kind === 'drop').map(action => action.name).join(', ')} will be dropped` : ''].filter(Boolean).join('; ');
+				const confirmation = prepared.confirmation ?? confirmationFor(prepared.plan);
 				return (
-					<Confirm question={destructive ? '' : `Migrate ${plan.estimatedRecords.toLocaleString('en-US')} records into ${plan.target}?`}
-						expected={destructive ? plan.target : undefined} warning={warning || undefined}
+					<Confirm question={confirmation.kind === 'yes-no' ? confirmation.question : ''}
+						expected={confirmation.kind === 'type-name' ? confirmation.name : undefined} warning={confirmation.kind === 'type-name' ? confirmation.why : undefined}
 						onAnswer={yes => (yes ? startTransfer() : setStep({name: 'review', source: step.source, target: step.target}))}/>
 				);
 			})()}

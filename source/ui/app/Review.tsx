@@ -4,6 +4,7 @@
  */
 import {useState} from 'react';
 import {Box, Text} from 'ink';
+import {migrationDefaults} from '../../migration/options.js';
 import {useKeys} from './use-keys.js';
 import {compactPlanLines, type Plan} from '../../core/plan.js';
 import {diffLines} from '../diff.js';
@@ -17,10 +18,15 @@ export interface Options {
 	mode: '' | 'history' | 'snapshot';
 }
 
+/** The form's starting values: the migration's defaults, as text. */
+export const formDefaults: Options = {batchSize: String(migrationDefaults.batchSize), workers: String(migrationDefaults.workers), filter: '', clearTarget: false, mode: ''};
+
 export interface ReviewProps {
 	plan?: Plan;
 	/** Why the plan could not be made (bad option, incompatible schema). */
 	problem?: string;
+	/** What prepare says the operator should read (an interrupted run exists, say). */
+	warnings?: string[];
 	options: Options;
 	busy: boolean;
 	onStart(): void;
@@ -30,7 +36,7 @@ export interface ReviewProps {
 
 const style = makeStyle(true);
 
-export function Review({plan, problem, options, busy, onStart, onChange, onBack}: ReviewProps) {
+export function Review({plan, problem, warnings = [], options, busy, onStart, onChange, onBack}: ReviewProps) {
 	const [editing, setEditing] = useState(false);
 	useKeys((input, key) => {
 		if (editing || busy) return;
@@ -57,6 +63,7 @@ export function Review({plan, problem, options, busy, onStart, onChange, onBack}
 					{compactPlanLines(plan).map(line => <Text key={line} wrap="truncate-end">{line}</Text>)}
 				</>
 			)}
+			{!busy && !problem && warnings.map((warning, index) => <Text key={index} color="yellow">⚠ {warning}</Text>)}
 			{busy && <Text dimColor>counting the records…</Text>}
 			{problem && <Text color="red">✘ {problem}</Text>}
 			<Text> </Text>

@@ -8,7 +8,7 @@ import {useEffect, useRef, useState} from 'react';
 import {Box, Static, Text} from 'ink';
 import type {Migration} from '../../engine/migrate.js';
 import type {WorkerProgress} from '../../engine/progress.js';
-import {count, duration, percent} from '../format.js';
+import {count, duration, percent} from '../../core/format.js';
 import {bar, barWidth} from './bars.js';
 
 export interface TransferProps {

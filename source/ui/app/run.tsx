@@ -1,23 +1,41 @@
 /**
- * Starting the guided migration from `fs migrate` on a terminal, with the
- * real stores and engine behind the App's Controller.
+ * The guided face of a migration: the App, with the migration layer
+ * (source/migration) and the engine behind its Controller. The plain face
+ * is commands/migrate.ts; both prepare, confirm and settle through the same
+ * code.
  */
 import {render} from 'ink';
-import type {Context} from '../../cli/command.js';
 import {checkCompatibility} from '../../core/compat.js';
+import {count} from '../../core/format.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
-import {prepare, type Prepared} from '../../commands/migrate-prepare.js';
-import {outcomeError, settle, summaryLines} from '../../commands/migrate.js';
+import {migrationOptions, type StoreChoice} from '../../migration/options.js';
+import {settle} from '../../migration/outcome.js';
+import {prepare, type Prepared} from '../../migration/prepare.js';
 import {describeStore} from '../../stores/open.js';
+import type {Store} from '../../stores/store.js';
 import {makeStyle} from '../style.js';
-import {count} from '../format.js';
-import {App, defaultOptions, type Controller, type Outcome} from './App.js';
-import type {Options} from './Review.js';
+import {summaryLines} from '../summary.js';
+import {App, type Controller, type Outcome} from './App.js';
+import {formDefaults, type Options} from './Review.js';
 
-export async function runGuided(context: Context, initial?: {source: string; target: string}): Promise<void> {
-	const store = await context.store();
-	const notes: string[] = [];
+export interface GuidedStart {
+	/** The store whose groups are listed. */
+	store: Store;
+	stdout: NodeJS.WriteStream;
+	stdin: NodeJS.ReadStream;
+	env: NodeJS.ProcessEnv;
+	cwd: string;
+	/** The stores as named on the command line (printed commands name them too). */
+	stores: StoreChoice;
+	/** The options form as the command line filled it in. */
+	form?: Partial<Options>;
+	initial?: {source: string; target: string};
+}
+
+/** The App's Controller over the migration layer, and how to let go of the stores of the last plan. */
+export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd' | 'stores'>): {controller: Controller<Prepared>; release(): Promise<void>} {
+	const {store} = start;
 	let current: Prepared | undefined;
 	const release = async () => {
 		const previous = current;
@@ -40,43 +58,29 @@ export async function runGuided(context: Context, initial?: {source: string; tar
 			const errors = checkCompatibility(source, target).errors;
 			return errors.length > 0 ? `incompatible: ${errors[0]}` : undefined;
 		},
-		async prepare(source, target, options: Options) {
+		async prepare(source, target, form: Options) {
 			await release();
-			current = await prepare({
-				...context,
-				input: [source, target],
-				flags: {
-					...context.flags,
-					batchSize: options.batchSize,
-					maxWorkers: options.workers,
-					filterQuery: options.filter || undefined,
-					clearTarget: options.clearTarget,
-					mode: options.mode || undefined,
-					yes: true,
-				},
-				note: text => notes.push(text ?? ''),
+			const options = migrationOptions({
+				source, target, batchSize: form.batchSize, workers: form.workers, filter: form.filter, clearTarget: form.clearTarget, mode: form.mode || undefined, stores: start.stores,
 			});
+			current = await prepare(options, {env: start.env, cwd: start.cwd});
 			return current;
 		},
 		start: prepared => new Migration(prepared),
 		finish(prepared, result) {
-			settle(prepared, result);
-			return {lines: summaryLines(result, makeStyle(true)), error: outcomeError(context, prepared, result)};
+			return {lines: summaryLines(result, makeStyle(true)), error: settle(prepared, result)};
 		},
 	};
+	return {controller, release};
+}
 
+/** Runs the guided migration; its outcome's error (if any) is thrown, for the exit code. Returns whether anything ran. */
+export async function runGuided(start: GuidedStart): Promise<'quit' | 'finished'> {
+	const {controller, release} = guidedController(start);
 	let outcome: Outcome = {kind: 'quit'};
-	const options: Options = {
-		...defaultOptions,
-		batchSize: String(context.flags['batchSize'] ?? defaultOptions.batchSize),
-		workers: String(context.flags['maxWorkers'] ?? defaultOptions.workers),
-		filter: (context.flags['filterQuery'] as string | undefined) ?? '',
-		clearTarget: context.flags['clearTarget'] === true,
-		mode: (context.flags['mode'] as Options['mode'] | undefined) ?? '',
-	};
-	const app = render(<App controller={controller} initial={initial} options={options} onExit={result => {
+	const app = render(<App controller={controller} initial={start.initial} options={{...formDefaults, ...start.form}} onExit={result => {
 		outcome = result;
-	}}/>, {exitOnCtrlC: false, stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, patchConsole: false});
+	}}/>, {exitOnCtrlC: false, stdout: start.stdout, stdin: start.stdin, patchConsole: false});
 	try {
 		await app.waitUntilExit();
 	} finally {
@@ -86,5 +90,5 @@ export async function runGuided(context: Context, initial?: {source: string; tar
 	const final = outcome as Outcome;
 	if (final.kind === 'failed') throw final.error;
 	if (final.kind === 'finished' && final.error) throw final.error;
-	if (final.kind === 'quit') context.note('Nothing was migrated.');
+	return final.kind === 'quit' ? 'quit' : 'finished';
 }

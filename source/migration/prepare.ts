@@ -1,17 +1,16 @@
 /**
- * Everything `fs migrate` settles before the transfer: both groups and their
- * status, the compatibility, the strategy, the real count, the plan, and the
- * run's checkpoint (new, or the interrupted one a --resume continues).
+ * Everything a migration settles before the transfer: both groups and their
+ * status, the compatibility, the strategy, the real count, the plan, the
+ * warnings, the confirmation it needs, and the run's checkpoint (new, or the
+ * interrupted one a --resume continues). Both faces (the plain command and
+ * the guided app) call this; it prints nothing.
  */
 import {mkdtempSync, rmSync} from 'node:fs';
 import os, {availableParallelism} from 'node:os';
 import path from 'node:path';
-import type {Context} from '../cli/command.js';
-import {choiceFlag, integerFlag} from '../cli/options.js';
-import {checkCompatibility} from '../core/compat.js';
-import {usageError} from '../core/errors.js';
-import {parseWhere} from '../core/filter.js';
-import {checkFeatureGroupName} from '../core/names.js';
+import {checkCompatibility, type Compatibility} from '../core/compat.js';
+import {FsError, usageError} from '../core/errors.js';
+import {count} from '../core/format.js';
 import {chooseStrategy, makePlan, type Plan} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
@@ -20,10 +19,17 @@ import type {Side} from '../engine/migrate.js';
 import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type SnapshotRequest} from '../engine/source.js';
 import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
-import {diffLines} from '../ui/diff.js';
-import {count} from '../ui/format.js';
+import {confirmationFor, type Confirmation} from './confirmation.js';
+import type {MigrationOptions} from './options.js';
+
+/** Where a migration runs: the environment (FS_STORE, AWS_*, FS_HOME) and the working directory. */
+export interface Surroundings {
+	env: NodeJS.ProcessEnv;
+	cwd: string;
+}
 
 export interface Prepared {
+	options: MigrationOptions;
 	source: Side;
 	target: Side;
 	plan: Plan;
@@ -31,6 +37,14 @@ export interface Prepared {
 	runDir: string;
 	checkpoint: Checkpoint;
 	resuming: boolean;
+	/** What the operator should read before confirming (both faces show them). */
+	warnings: string[];
+	/** A line on the run being resumed. */
+	resumed?: string;
+	/** What confirming this run takes, decided once for both faces. */
+	confirmation: Confirmation;
+	/** Whether the store was named (--store or FS_STORE): printed commands name it too. */
+	storeNamed: boolean;
 	/** Directories of unfinished runs of the same rows that this run starts over. */
 	superseded: string[];
 	/** The target's lock (engine/lock.ts), taken when the run starts. */
@@ -38,34 +52,32 @@ export interface Prepared {
 	closeStores(): Promise<void>;
 }
 
-export async function prepare(context: Context): Promise<Prepared> {
-	const {flags} = context;
-	const [sourceName, targetName] = context.input.map(name => checkFeatureGroupName(name!)) as [string, string];
-
-	let batchSize = integerFlag(flags['batchSize'], '--batch-size', {max: 10_000})!;
-	let workers = integerFlag(flags['maxWorkers'], '--max-workers', {max: 64})!;
-	let mode = choiceFlag(flags['mode'], '--mode', ['history', 'snapshot'] as const);
-	let filter = parseWhere(flags['filterQuery'] as string | undefined, '--filter-query');
-	let idsFile = flags['idsFile'] as string | undefined;
-	let clearTarget = flags['clearTarget'] === true;
-	let retryFailed = flags['retryFailed'] as string | undefined;
-	if (retryFailed && (filter || idsFile || flags['clearTarget'])) {
-		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
+/** The target cannot take the source's data: the diff shows why. */
+export class IncompatibleGroups extends FsError {
+	constructor(message: string, remedy: string, readonly compatibility: Compatibility) {
+		super('usage', message, remedy, 'IncompatibleSchema');
 	}
+}
+
+export async function prepare(options: MigrationOptions, {env, cwd}: Surroundings): Promise<Prepared> {
+	const {source: sourceName, target: targetName, stores} = options;
+	let {batchSize, workers, mode, filter, idsFile, clearTarget, retryFailed} = options;
+	const warnings: string[] = [];
+	let resumed: string | undefined;
 
 	const side = (role: 'source' | 'target') => storeHandle({
-		spec: (flags[`${role}Store`] ?? flags['store']) as string | undefined,
-		profile: (flags[`${role}Profile`] ?? flags['profile']) as string | undefined,
-		region: (flags[`${role}Region`] ?? flags['region']) as string | undefined,
-		athenaOutput: flags['athenaOutput'] as string | undefined,
-		athenaWorkgroup: flags['athenaWorkgroup'] as string | undefined,
-		env: context.io.env,
+		spec: stores[`${role}Store`] ?? stores.store,
+		profile: stores[`${role}Profile`] ?? stores.profile,
+		region: stores[`${role}Region`] ?? stores.region,
+		athenaOutput: stores.athenaOutput,
+		athenaWorkgroup: stores.athenaWorkgroup,
+		env,
 	});
 	const sourceHandle = side('source');
 	const targetHandle = side('target');
-	const sourceStore = await openStoreHandle(sourceHandle, context.io.env);
+	const sourceStore = await openStoreHandle(sourceHandle, env);
 	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
-	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, context.io.env);
+	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, env);
 	// Scratch space for this prepare (an online-only source's identifiers): gone when the stores close.
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
 	const closeStores = async () => {
@@ -94,24 +106,21 @@ export async function prepare(context: Context): Promise<Prepared> {
 		}
 
 		const pair = `${sourceName} → ${targetName}`;
-		const pairDir = pairDirFor({identity: sourceIdentity, group: sourceName}, {identity: targetIdentity, group: targetName}, context.io.env);
+		const pairDir = pairDirFor({identity: sourceIdentity, group: sourceName}, {identity: targetIdentity, group: targetName}, env);
 		let previous: SavedRun | undefined;
 		const superseded: string[] = [];
-		if (flags['resume']) {
-			previous = runToResume(pairDir, pair, flags['runId'] as string | undefined, `fs migrate ${sourceName} ${targetName}`);
-			const options = previous.checkpoint.options;
-			({batchSize, workers, mode, clearTarget} = options);
-			({filter, idsFile, retryFailed} = options);
-			context.note(context.errStyle.dim(`resuming run ${previous.checkpoint.runId} (${previous.checkpoint.status}): ${count(previous.checkpoint.totals.written)} written, ${count(previous.checkpoint.totals.failed)} failed so far`));
-			if (clearTarget && !previous.checkpoint.snapshot) context.note(context.errStyle.yellow(`⚠ That run stopped before reading its source: ${targetName} is cleared again, as it asked.`));
-		} else if (flags['runId'] !== undefined) {
-			throw usageError('--run-id picks the run a --resume continues.', 'Add --resume, or drop --run-id.');
+		if (options.resume) {
+			previous = runToResume(pairDir, pair, options.runId, `fs migrate ${sourceName} ${targetName}`);
+			const saved = previous.checkpoint.options;
+			({batchSize, workers, mode, clearTarget} = saved);
+			({filter, idsFile, retryFailed} = saved);
+			resumed = `resuming run ${previous.checkpoint.runId} (${previous.checkpoint.status}): ${count(previous.checkpoint.totals.written)} written, ${count(previous.checkpoint.totals.failed)} failed so far`;
+			if (clearTarget && !previous.checkpoint.snapshot) warnings.push(`That run stopped before reading its source: ${targetName} is cleared again, as it asked.`);
 		}
 
 		const compatibility = checkCompatibility(sourceGroup, targetGroup);
 		if (compatibility.errors.length > 0) {
-			context.note(diffLines(compatibility, context.errStyle).join('\n'));
-			throw usageError(`${sourceName} cannot be migrated into ${targetName}:\n    ${compatibility.errors.join('\n    ')}`, 'Create a target whose record identifier and event time exist in the source, with the same collection types.');
+			throw new IncompatibleGroups(`${sourceName} cannot be migrated into ${targetName}:\n    ${compatibility.errors.join('\n    ')}`, 'Create a target whose record identifier and event time exist in the source, with the same collection types.', compatibility);
 		}
 
 		const choice = retryFailed
@@ -123,16 +132,16 @@ export async function prepare(context: Context): Promise<Prepared> {
 
 		if (!previous) {
 			const {runs, broken} = unfinishedRuns(pairDir);
-			for (const {dir, error} of broken) context.note(context.errStyle.yellow(`⚠ ${error.message} (${dir} is left alone)`));
+			for (const {dir, error} of broken) warnings.push(`${error.message} (${dir} is left alone)`);
 			const asked = {batchSize, workers, mode: choice.mode, filter, idsFile, retryFailed, clearTarget};
 			for (const run of runs) {
 				// An unfinished run of the same rows is started over (its files go when this
 				// one holds the target's lock); one of other rows is kept for its own --resume.
 				if (sameRows(run.checkpoint.options, asked)) {
 					superseded.push(run.dir);
-					context.note(context.errStyle.yellow(`⚠ An interrupted run of ${pair} exists (${run.checkpoint.runId}); this starts over. Pass --resume to continue it instead.`));
+					warnings.push(`An interrupted run of ${pair} exists (${run.checkpoint.runId}); this starts over. Pass --resume to continue it instead.`);
 				} else {
-					context.note(context.errStyle.yellow(`⚠ Another interrupted run of ${pair} is kept (${run.checkpoint.runId}: ${describeOptions(run.checkpoint.options)}); continue it with --resume --run-id ${run.checkpoint.runId}.`));
+					warnings.push(`Another interrupted run of ${pair} is kept (${run.checkpoint.runId}: ${describeOptions(run.checkpoint.options)}); continue it with --resume --run-id ${run.checkpoint.runId}.`);
 				}
 			}
 		}
@@ -141,7 +150,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 		// than cores only take turns, at the cost of memory. A resume keeps its
 		// run's count (its snapshot is split by it).
 		const maxWorkers = workers;
-		if (!previous && targetStore.info.kind === 'local') workers = Math.min(workers, Math.max(1, availableParallelism()));
+		if (!previous && targetStore.capabilities.cpuBoundWrites) workers = Math.min(workers, Math.max(1, availableParallelism()));
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
@@ -151,7 +160,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
-		const failedFile = path.resolve(context.io.cwd, (flags['failedOutput'] as string | undefined) ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
+		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
 		const runId = previous?.checkpoint.runId ?? newRunId();
 		const checkpoint: Checkpoint = previous ? previous.checkpoint : {
 			version: 1,
@@ -168,7 +177,7 @@ export async function prepare(context: Context): Promise<Prepared> {
 		};
 		const resuming = previous !== undefined;
 		// A resume may send its failed records elsewhere (the first file's disk filled up, say).
-		if (resuming && flags['failedOutput'] !== undefined) checkpoint.failedFile = failedFile;
+		if (resuming && options.failedOutput !== undefined) checkpoint.failedFile = failedFile;
 		if (resuming) {
 			// The target may have saved a later position with the records themselves
 			// than the checkpoint file got to record before the run died.
@@ -179,10 +188,14 @@ export async function prepare(context: Context): Promise<Prepared> {
 		}
 
 		return {
+			options,
 			source: {store: sourceStore, handle: sourceHandle, group: sourceGroup},
 			target: {store: targetStore, handle: targetHandle, group: targetGroup},
-			plan, request, runDir: previous?.dir ?? path.join(pairDir, runId), checkpoint, resuming, superseded,
-			lockFile: lockFileFor(targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(context.io.env), 'locks')),
+			plan, request, runDir: previous?.dir ?? path.join(pairDir, runId), checkpoint, resuming, warnings, ...(resumed ? {resumed} : {}),
+			confirmation: confirmationFor(plan),
+			storeNamed: stores.store !== undefined || env['FS_STORE'] !== undefined,
+			superseded,
+			lockFile: lockFileFor(targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(env), 'locks')),
 			closeStores,
 		};
 	} catch (error) {

@@ -1,0 +1,21 @@
+/**
+ * What confirming a migration takes, decided here for both faces: typing the
+ * target's name when the run deletes data (--clear-target) or drops
+ * features; a yes/no otherwise. `--yes` stands for either.
+ */
+import {count} from '../core/format.js';
+import type {Plan} from '../core/plan.js';
+
+export type Confirmation =
+	| {kind: 'yes-no'; question: string; why: string}
+	| {kind: 'type-name'; name: string; why: string};
+
+export function confirmationFor(plan: Plan): Confirmation {
+	const dropped = plan.compatibility.actions.filter(action => action.kind === 'drop').map(action => action.name);
+	const destructive = [
+		plan.clearTarget ? `it deletes the data of ${plan.target} first` : '',
+		plan.compatibility.dataLoss ? `${dropped.join(', ')} will be dropped (${dropped.length} source feature${dropped.length === 1 ? '' : 's'})` : '',
+	].filter(Boolean).join('; ');
+	if (destructive) return {kind: 'type-name', name: plan.target, why: destructive};
+	return {kind: 'yes-no', question: `Migrate ${count(plan.estimatedRecords)} records into ${plan.target}?`, why: `it writes ${count(plan.estimatedRecords)} records into ${plan.target}`};
+}

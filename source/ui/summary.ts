@@ -1,0 +1,29 @@
+/** The summary block of a migration, for the plain view and the guided app. */
+import {count, preciseDuration} from '../core/format.js';
+import type {MigrationResult} from '../engine/migrate.js';
+import {reconciles} from '../migration/outcome.js';
+import type {Style} from './style.js';
+
+export function summaryLines(result: MigrationResult, style: Style): string[] {
+	const {totals} = result;
+	const reconciled = reconciles(result);
+	const mark = result.status === 'interrupted' ? style.yellow('■') : totals.failed > 0 ? style.yellow('✔') : style.green('✔');
+	const verb = result.status === 'interrupted' ? 'Migration stopped after' : 'Migration finished in';
+	const lines = [
+		`${mark} ${verb} ${preciseDuration(result.seconds)} · ${count(result.recordsPerSecond)} records/s`,
+		`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`,
+		`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`,
+		`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`,
+		`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`,
+	];
+	const verification = result.verification;
+	if (verification) {
+		const parts: string[] = [];
+		if (verification.offlineRows) parts.push(`target offline rows ${count(verification.offlineRows.actual)} ${verification.offlineRows.ok ? style.green('✓') : style.red(`✘ expected ${count(verification.offlineRows.expected)}`)}`);
+		if (verification.sample) parts.push(`${verification.sample.matched}/${verification.sample.checked} sampled records match ${verification.sample.ok ? style.green('✓') : style.red('✘')}`);
+		if (verification.note) parts.push(verification.note);
+		lines.push(`Verification: ${parts.join(' · ')}`);
+	}
+
+	return lines;
+}
