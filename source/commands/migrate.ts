@@ -123,10 +123,10 @@ export async function runGuidedFace(context: Context, initial?: {source: string;
 }
 
 /** The command line's values as MigrationOptions (checked and defaulted there, once). */
-export function optionsFromFlags(context: Context, input: string[] = context.input): MigrationOptions {
+export function optionsFromFlags(context: Context): MigrationOptions {
 	const flag = (name: string) => context.flags[name] as string | undefined;
 	return migrationOptions({
-		source: input[0]!, target: input[1]!,
+		source: context.input[0]!, target: context.input[1]!,
 		batchSize: flag('batchSize'), workers: flag('maxWorkers'), mode: flag('mode'), filter: flag('filterQuery'), idsFile: flag('idsFile'),
 		clearTarget: context.flags['clearTarget'] === true, retryFailed: flag('retryFailed'), failedOutput: flag('failedOutput'),
 		resume: context.flags['resume'] === true, runId: flag('runId'),

@@ -8,6 +8,7 @@
  * Where the lock lives: in the embedded store's own directory (every user of
  * the store sees it), else in $FS_HOME (the service: one machine's runs).
  */
+import {processRunning} from '../io/processes.js';
 import {createHash, randomBytes} from 'node:crypto';
 import {linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {hostname} from 'node:os';
@@ -104,10 +105,5 @@ function readOwner(file: string): LockOwner | undefined {
 function alive(owner: LockOwner): boolean {
 	if (owner.host !== hostname()) return true;
 	if (owner.pid === process.pid) return true;
-	try {
-		process.kill(owner.pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
+	return processRunning(owner.pid);
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
+import {processRunning} from './processes.js';
 
 export const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
 export const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -143,7 +144,7 @@ export function ownTempDir(parent: string): string {
 	for (const entry of readdirSync(parent)) {
 		const pid = /^duckdb-(\d+)-/.exec(entry)?.[1];
 		// An hour untouched as well: a process we cannot see (another container on the same disk) may be alive.
-		if (pid !== undefined && !running(Number(pid)) && untouchedFor(path.join(parent, entry), 3_600_000)) removeTempDir(path.join(parent, entry));
+		if (pid !== undefined && !processRunning(Number(pid)) && untouchedFor(path.join(parent, entry), 3_600_000)) removeTempDir(path.join(parent, entry));
 	}
 
 	return path.join(parent, `duckdb-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`);
@@ -156,14 +157,5 @@ function untouchedFor(dir: string, ms: number): boolean {
 		return Date.now() - statSync(dir).mtimeMs > ms;
 	} catch {
 		return false;
-	}
-}
-
-function running(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }

@@ -10,7 +10,7 @@ import {count} from '../core/format.js';
 import {removeRun, saveCheckpoint} from '../engine/checkpoint.js';
 import type {MigrationResult} from '../engine/migrate.js';
 import type {StoreHandle} from '../stores/open.js';
-import {migrateCommandLine, type MigrationOptions, type StoreChoice} from './options.js';
+import {migrateCommandLine, migrationDefaults, type MigrationOptions, type StoreChoice} from './options.js';
 import type {Prepared} from './prepare.js';
 
 /**
@@ -34,7 +34,7 @@ const base = (prepared: Prepared): MigrationOptions => ({
 
 /** `fs migrate … --resume --run-id ID --yes`: the run's own options come from its checkpoint. */
 export function resumeCommand(prepared: Prepared): string {
-	return migrateCommandLine({...base(prepared), batchSize: 100, workers: 4, resume: true, runId: prepared.checkpoint.runId}, ['--yes']);
+	return migrateCommandLine({...base(prepared), ...migrationDefaults, resume: true, runId: prepared.checkpoint.runId}, ['--yes']);
 }
 
 /** `fs migrate … --retry-failed FILE --yes`, with the batch size and workers the run had. */
