@@ -1,20 +1,27 @@
 /**
- * What a command is: its name, help, flags (meow's flag spec) and a run
- * function that gets a Context. Commands never call process.exit; they return
- * or throw an FsError, and main.ts maps that to the exit code.
+ * What a command is: its name, help, flags (declared once, typed: flags.ts)
+ * and a run function that gets a Context with the parsed values. Commands
+ * never call process.exit; they return or throw an FsError, and main.ts maps
+ * that to the exit code.
  */
 import type {Store} from '../stores/store.js';
 import type {Style} from '../ui/style.js';
+import type {FlagDefs, FlagValues} from './flags.js';
 
-export interface FlagSpec {
-	type: 'string' | 'boolean' | 'number';
-	shortFlag?: string;
-	default?: unknown;
-	isMultiple?: boolean;
-	aliases?: string[];
-}
+/** The flags every command takes. */
+export const globalFlags = {
+	store: {type: 'string'},
+	profile: {type: 'string'},
+	region: {type: 'string'},
+	athenaOutput: {type: 'string'},
+	athenaWorkgroup: {type: 'string'},
+	color: {type: 'boolean', default: true},
+	json: {type: 'boolean', default: false},
+	help: {type: 'boolean', short: 'h', default: false},
+	version: {type: 'boolean', default: false},
+} as const satisfies FlagDefs;
 
-export type Flags = Record<string, FlagSpec>;
+export type GlobalValues = FlagValues<typeof globalFlags>;
 
 export interface Io {
 	stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number; rows?: number};
@@ -24,10 +31,13 @@ export interface Io {
 	cwd: string;
 }
 
-export interface Context {
+export interface Context<F extends GlobalValues = GlobalValues> {
 	readonly command: string;
 	readonly input: string[];
-	readonly flags: Record<string, unknown>;
+	/** The global and the command's flags, parsed and defaulted. */
+	readonly flags: F;
+	/** The flags given on the command line (not defaulted). */
+	readonly given: ReadonlySet<string>;
 	readonly io: Io;
 	/** Colour for stdout. */
 	readonly style: Style;
@@ -45,14 +55,17 @@ export interface Context {
 	store(): Promise<Store>;
 }
 
-export interface Command {
+export interface Command<D extends FlagDefs = FlagDefs> {
 	name: string;
 	/** One line for `fs --help`. */
 	summary: string;
 	/** Usage, options and examples for `fs <command> --help`. */
 	help: string;
-	flags: Flags;
+	flags: D;
 	/** How many positional arguments: [min, max]. */
 	args: [number, number];
-	run(context: Context): Promise<void>;
+	run(context: Context<GlobalValues & FlagValues<D>>): Promise<void>;
 }
+
+/** A command, its flags' literal types kept for its run function. */
+export const defineCommand = <const D extends FlagDefs>(command: Command<D>): Command<D> => command;

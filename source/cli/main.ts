@@ -10,19 +10,8 @@ import {openStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {colorWanted, makeStyle} from '../ui/style.js';
 import {commands} from '../commands/index.js';
-import type {Command, Context, Flags, Io} from './command.js';
-
-export const globalFlags: Flags = {
-	store: {type: 'string'},
-	profile: {type: 'string'},
-	region: {type: 'string'},
-	athenaOutput: {type: 'string'},
-	athenaWorkgroup: {type: 'string'},
-	color: {type: 'boolean', default: true},
-	json: {type: 'boolean', default: false},
-	help: {type: 'boolean', shortFlag: 'h', default: false},
-	version: {type: 'boolean', default: false},
-};
+import {globalFlags, type Command, type Context, type GlobalValues, type Io} from './command.js';
+import {flagName, meowFlags, parseFlags, type FlagDefs} from './flags.js';
 
 export const globalHelp = `
 Global options
@@ -87,7 +76,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function runCommand(command: Command, argv: string[], io: Io): Promise<number> {
-	const spec = {...globalFlags, ...command.flags};
+	const spec: FlagDefs = {...globalFlags, ...command.flags};
 	const unknown = unknownFlags(argv, spec);
 	if (unknown.length > 0) {
 		io.stderr.write(`${command.help.trim()}\n${globalHelp}\n\n`);
@@ -97,20 +86,20 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 	const cli = meow({
 		importMeta: import.meta,
 		argv,
-		flags: spec as never,
+		flags: meowFlags(spec) as never,
 		allowUnknownFlags: true,
 		autoHelp: false,
 		autoVersion: false,
 		description: false,
 		help: false,
 	});
-	const flags = cli.flags as Record<string, unknown>;
-	if (flags['help']) {
+	const raw = cli.flags as Record<string, unknown>;
+	if (raw['help'] === true) {
 		io.stdout.write(`${command.help.trim()}\n${globalHelp}\n`);
 		return 0;
 	}
 
-	if (flags['version']) {
+	if (raw['version'] === true) {
 		io.stdout.write(`${version()}\n`);
 		return 0;
 	}
@@ -126,12 +115,14 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 		);
 	}
 
+	const {values: flags, given} = parseFlags(spec, raw, io.env) as {values: GlobalValues; given: ReadonlySet<string>};
 	let store: Store | undefined;
-	const color = flags['color'] as boolean;
+	const {color} = flags;
 	const context: Context = {
 		command: command.name,
 		input: cli.input,
 		flags,
+		given,
 		io,
 		style: makeStyle(colorWanted(io.stdout, color, io.env)),
 		errStyle: makeStyle(colorWanted(io.stderr, color, io.env)),
@@ -141,18 +132,18 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 		json: value => io.stdout.write(`${JSON.stringify(value, undefined, 2)}\n`),
 		async store() {
 			store ??= await openStore({
-				spec: flags['store'] as string | undefined,
-				profile: flags['profile'] as string | undefined,
-				region: flags['region'] as string | undefined,
-				athenaOutput: flags['athenaOutput'] as string | undefined,
-				athenaWorkgroup: flags['athenaWorkgroup'] as string | undefined,
+				spec: flags.store,
+				profile: flags.profile,
+				region: flags.region,
+				athenaOutput: flags.athenaOutput,
+				athenaWorkgroup: flags.athenaWorkgroup,
 				env: io.env,
 			});
 			return store;
 		},
 	};
 	try {
-		await command.run(context);
+		await command.run(context as never);
 		return 0;
 	} finally {
 		await store?.close();
@@ -160,14 +151,14 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 }
 
 /** Flags in argv that the spec does not know (before a `--`). */
-export function unknownFlags(argv: string[], spec: Flags): string[] {
+export function unknownFlags(argv: string[], spec: FlagDefs): string[] {
 	const known = new Set<string>();
 	const shorts = new Set<string>();
 	for (const [key, flag] of Object.entries(spec)) {
-		known.add(kebab(key));
-		for (const alias of flag.aliases ?? []) known.add(kebab(alias));
-		if (flag.shortFlag) shorts.add(flag.shortFlag);
-		if (flag.type === 'boolean') known.add(`no-${kebab(key)}`);
+		const name = flagName(key).slice(2);
+		known.add(name);
+		if (flag.short) shorts.add(flag.short);
+		if (flag.type === 'boolean') known.add(`no-${name}`);
 	}
 
 	const unknown: string[] = [];
@@ -185,8 +176,6 @@ export function unknownFlags(argv: string[], spec: Flags): string[] {
 
 	return unknown;
 }
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
 
 export function reportError(thrown: unknown, say: (text: string) => void, style: ReturnType<typeof makeStyle>) {
 	const error = isFsError(thrown) ? thrown : explainError(thrown) ?? thrown;

@@ -4,14 +4,14 @@
  */
 import {createInterface} from 'node:readline/promises';
 import {FsError, usageError} from '../core/errors.js';
-import type {Context} from './command.js';
+import type {Context, GlobalValues} from './command.js';
 
 /**
  * `action` names what is confirmed ("Clearing x"); `detail` says what it does;
  * `again` is the command to run with --yes (every option given, quoted).
  */
-export async function confirmByTyping(context: Context, expected: string, action: string, detail: string, again?: string): Promise<void> {
-	if (context.flags['yes'] === true) return;
+export async function confirmByTyping(context: Context<GlobalValues & {readonly yes: boolean}>, expected: string, action: string, detail: string, again?: string): Promise<void> {
+	if (context.flags.yes === true) return;
 	if (!context.interactive) {
 		throw usageError(
 			`${action} needs confirmation (${detail}), and there is no terminal to ask on.`,

@@ -1,6 +1,5 @@
 import {createWriteStream, type WriteStream} from 'node:fs';
-import type {Command} from '../cli/command.js';
-import {choiceFlag, integerFlag} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {FsError, usageError} from '../core/errors.js';
 import {isReservedFeatureName} from '../core/names.js';
@@ -12,15 +11,15 @@ import {describeStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {formatCount} from '../ui/table.js';
 
-export const bulkPutCommand: Command = {
+export const bulkPutCommand = defineCommand({
 	name: 'bulk-put',
 	summary: 'put records from a JSON or CSV file',
 	args: [2, 2],
 	flags: {
-		batchSize: {type: 'string', default: '100'},
-		maxWorkers: {type: 'string', default: '4'},
+		batchSize: {type: 'integer', default: 100, max: 10_000},
+		maxWorkers: {type: 'integer', default: 4, max: 64},
 		outputFile: {type: 'string'},
-		format: {type: 'string'},
+		format: {type: 'string', choices: ['json', 'csv']},
 	},
 	help: `
 Usage
@@ -46,9 +45,7 @@ Examples
 		const {flags} = context;
 		const name = context.input[0]!;
 		const file = context.input[1]!;
-		const batchSize = integerFlag(flags['batchSize'], '--batch-size', {max: 10_000})!;
-		const maxWorkers = integerFlag(flags['maxWorkers'], '--max-workers', {max: 64})!;
-		const format = choiceFlag(flags['format'], '--format', ['json', 'csv'] as const);
+		const {batchSize, maxWorkers, format} = flags;
 		const store = await context.store();
 		const group = await store.describeFeatureGroup(name);
 		if (group.FeatureGroupStatus !== 'Created') {
@@ -60,7 +57,7 @@ Examples
 		if (input.header) checkColumns(group, input.header, file);
 		const total = await validate(group, input, file);
 		const interrupt = watchInterrupts();
-		const outcome = await putAll(store, group, input, {batchSize, maxWorkers, interrupted: () => interrupt.signal !== undefined, failedFile: flags['outputFile'] as string | undefined});
+		const outcome = await putAll(store, group, input, {batchSize, maxWorkers, interrupted: () => interrupt.signal !== undefined, failedFile: flags.outputFile});
 		interrupt.dispose();
 		const {errStyle} = context;
 		const written = outcome.sent - outcome.failed;
@@ -73,7 +70,7 @@ Examples
 			throw new FsError('partial', `${formatCount(outcome.failed)} record${outcome.failed === 1 ? '' : 's'} failed; they are in ${outcome.failedFile}.`, `Fix them and put that file's records again: each line has the record, the error code and the message.`);
 		}
 	},
-};
+});
 
 /** CSV header: known features only, identifier and event time present. */
 function checkColumns(group: FeatureGroup, header: string[], file: string) {

@@ -1,4 +1,4 @@
-import type {Command} from '../cli/command.js';
+import {defineCommand} from '../cli/command.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {usageError} from '../core/errors.js';
 import {checkFeatureGroupName} from '../core/names.js';
@@ -7,7 +7,7 @@ import {clearOffline, clearOnline} from '../engine/clear.js';
 import {describeStore} from '../stores/open.js';
 import {formatCount} from '../ui/table.js';
 
-export const clearCommand: Command = {
+export const clearCommand = defineCommand({
 	name: 'clear',
 	summary: 'delete a feature group\'s own data (online, offline or both)',
 	args: [1, 1],
@@ -15,7 +15,7 @@ export const clearCommand: Command = {
 		onlineOnly: {type: 'boolean', default: false},
 		offlineOnly: {type: 'boolean', default: false},
 		dryRun: {type: 'boolean', default: false},
-		yes: {type: 'boolean', shortFlag: 'y', default: false},
+		yes: {type: 'boolean', short: 'y', default: false},
 	},
 	help: `
 Usage
@@ -34,13 +34,13 @@ Examples
 	async run(context) {
 		const {flags, style} = context;
 		const name = checkFeatureGroupName(context.input[0]!);
-		if (flags['onlineOnly'] && flags['offlineOnly']) throw usageError('--online-only and --offline-only exclude each other.', 'Pass one of them, or neither to clear both stores.');
+		if (flags.onlineOnly && flags.offlineOnly) throw usageError('--online-only and --offline-only exclude each other.', 'Pass one of them, or neither to clear both stores.');
 		const store = await context.store();
 		const group = await store.describeFeatureGroup(name);
-		const online = !flags['offlineOnly'] && hasOnlineStore(group);
-		const offline = !flags['onlineOnly'] && hasOfflineStore(group);
-		if (flags['onlineOnly'] && !hasOnlineStore(group)) throw usageError(`${name} has no online store.`, 'Drop --online-only.');
-		if (flags['offlineOnly'] && !hasOfflineStore(group)) throw usageError(`${name} has no offline store.`, 'Drop --offline-only.');
+		const online = !flags.offlineOnly && hasOnlineStore(group);
+		const offline = !flags.onlineOnly && hasOfflineStore(group);
+		if (flags.onlineOnly && !hasOnlineStore(group)) throw usageError(`${name} has no online store.`, 'Drop --online-only.');
+		if (flags.offlineOnly && !hasOfflineStore(group)) throw usageError(`${name} has no offline store.`, 'Drop --offline-only.');
 		if (group.FeatureGroupStatus !== 'Created') throw usageError(`${name} is ${group.FeatureGroupStatus}, not Created.`, 'Wait until it is Created.');
 		let onlineCount = 0;
 		if (online) for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) onlineCount += page.length;
@@ -50,8 +50,8 @@ Examples
 			offline ? `${formatCount(offlineRows)} offline row${offlineRows === 1 ? '' : 's'} (${group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri})` : undefined,
 		].filter(Boolean).join(' and ');
 		context.note(`${name} in ${describeStore(store)}: ${what}`);
-		if (flags['dryRun']) {
-			if (flags['json']) context.json({FeatureGroupName: name, dryRun: true, onlineRecords: onlineCount, offlineRows});
+		if (flags.dryRun) {
+			if (flags.json) context.json({FeatureGroupName: name, dryRun: true, onlineRecords: onlineCount, offlineRows});
 			context.note(`${style.cyan('Dry-run')}: nothing was deleted.`);
 			return;
 		}
@@ -59,7 +59,7 @@ Examples
 		await confirmByTyping(context, name, `Clearing ${name}`, `it deletes ${what}`);
 		const deleted = online ? await clearOnline(store, group) : 0;
 		const objects = offline ? await clearOffline(store, group) : 0;
-		if (flags['json']) context.json({FeatureGroupName: name, onlineRecordsDeleted: deleted, offlineRowsDeleted: offlineRows, offlineObjectsDeleted: objects});
+		if (flags.json) context.json({FeatureGroupName: name, onlineRecordsDeleted: deleted, offlineRowsDeleted: offlineRows, offlineObjectsDeleted: objects});
 		context.note(`${context.errStyle.green('✔')} Cleared ${name}: ${[online ? `${formatCount(deleted)} online records deleted` : '', offline ? `${formatCount(offlineRows)} offline rows (${formatCount(objects)} files) deleted` : ''].filter(Boolean).join(', ')}`);
 	},
-};
+});

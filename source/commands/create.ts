@@ -1,6 +1,5 @@
 import {readFile} from 'node:fs/promises';
-import type {Command} from '../cli/command.js';
-import {choiceFlag, integerFlag} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
 import {runtimeError, usageError} from '../core/errors.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {parseSchema} from '../core/schema.js';
@@ -9,7 +8,7 @@ import {storesOf} from '../core/types.js';
 import {describeStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 
-export const createCommand: Command = {
+export const createCommand = defineCommand({
 	name: 'create',
 	summary: 'create a feature group from a schema file',
 	args: [1, 1],
@@ -19,11 +18,11 @@ export const createCommand: Command = {
 		eventTimeFeatureName: {type: 'string'},
 		onlineStore: {type: 'boolean', default: true},
 		offlineStore: {type: 'boolean', default: true},
-		storageType: {type: 'string'},
+		storageType: {type: 'string', choices: ['Standard', 'InMemory']},
 		s3Uri: {type: 'string'},
 		roleArn: {type: 'string'},
-		tableFormat: {type: 'string'},
-		ttlDuration: {type: 'string'},
+		tableFormat: {type: 'string', choices: ['Glue', 'Iceberg']},
+		ttlDuration: {type: 'integer', min: 1, max: 36_500},
 		description: {type: 'string'},
 		wait: {type: 'boolean', default: true},
 	},
@@ -52,7 +51,7 @@ Examples
 	async run(context) {
 		const {flags} = context;
 		const name = checkFeatureGroupName(context.input[0]!);
-		const file = flags['schemaFile'] as string | undefined;
+		const file = flags.schemaFile;
 		if (!file) throw usageError('`fs create` needs --schema-file.', `Write one with \`fs schema OTHER_GROUP -o json > schema.json\`, then pass --schema-file schema.json.`);
 		let text: string;
 		try {
@@ -63,18 +62,16 @@ Examples
 
 		const definitions = parseSchema(text, file);
 		const document = safeJson(text);
-		const ttlDays = integerFlag(flags['ttlDuration'], '--ttl-duration', {min: 1, max: 36_500});
-		const storageType = choiceFlag(flags['storageType'], '--storage-type', ['Standard', 'InMemory'] as const);
-		const tableFormat = choiceFlag(flags['tableFormat'], '--table-format', ['Glue', 'Iceberg'] as const);
+		const {ttlDuration: ttlDays, storageType, tableFormat} = flags;
 		const store = await context.store();
 		const input: CreateFeatureGroupInput = {
 			FeatureGroupName: name,
-			RecordIdentifierFeatureName: (flags['recordIdentifierName'] as string | undefined) ?? document?.RecordIdentifierFeatureName ?? 'id',
-			EventTimeFeatureName: (flags['eventTimeFeatureName'] as string | undefined) ?? document?.EventTimeFeatureName ?? 'event_time',
+			RecordIdentifierFeatureName: flags.recordIdentifierName ?? document?.RecordIdentifierFeatureName ?? 'id',
+			EventTimeFeatureName: flags.eventTimeFeatureName ?? document?.EventTimeFeatureName ?? 'event_time',
 			FeatureDefinitions: definitions,
-			...(flags['description'] ? {Description: flags['description'] as string} : {}),
+			...(flags.description ? {Description: flags.description} : {}),
 		};
-		if (flags['onlineStore'] !== false) {
+		if (flags.onlineStore !== false) {
 			input.OnlineStoreConfig = {
 				EnableOnlineStore: true,
 				...(storageType ? {StorageType: storageType} : {}),
@@ -84,15 +81,15 @@ Examples
 			throw usageError('--ttl-duration and --storage-type need an online store.', 'Drop them, or drop --no-online-store.');
 		}
 
-		if (flags['offlineStore'] !== false) {
-			const s3Uri = (flags['s3Uri'] as string | undefined) ?? defaultS3Uri(store);
+		if (flags.offlineStore !== false) {
+			const s3Uri = flags.s3Uri ?? defaultS3Uri(store);
 			input.OfflineStoreConfig = {S3StorageConfig: {S3Uri: s3Uri}, ...(tableFormat ? {TableFormat: tableFormat} : {})};
-			const role = (flags['roleArn'] as string | undefined) ?? store.info.createDefaults?.roleArn;
+			const role = flags.roleArn ?? store.info.createDefaults?.roleArn;
 			if (!role) throw usageError('An offline store needs --role-arn on sagemaker.', 'Pass the ARN of a role SageMaker may use to write to the S3 location.');
 			input.RoleArn = role;
 		}
 
-		if (input.FeatureDefinitions.every(feature => feature.FeatureName !== input.RecordIdentifierFeatureName) && !flags['recordIdentifierName']) {
+		if (input.FeatureDefinitions.every(feature => feature.FeatureName !== input.RecordIdentifierFeatureName) && !flags.recordIdentifierName) {
 			throw usageError(
 				`The schema has no feature named ${input.RecordIdentifierFeatureName} (the default record identifier).`,
 				`Name the record identifier: --record-identifier-name ${guessIdentifier(definitions.map(feature => feature.FeatureName))}.`,
@@ -100,8 +97,8 @@ Examples
 		}
 
 		let group = await store.createFeatureGroup(input);
-		if (flags['wait'] !== false) group = await waitUntilCreated(store, name, text => context.note(context.errStyle.dim(text)));
-		if (flags['json'] === true) {
+		if (flags.wait !== false) group = await waitUntilCreated(store, name, text => context.note(context.errStyle.dim(text)));
+		if (flags.json === true) {
 			context.json(group);
 			return;
 		}
@@ -111,7 +108,7 @@ Examples
 		context.print(`${mark} ${group.FeatureGroupName} ${group.FeatureGroupStatus} (${storesOf(group)}) in ${describeStore(store)}`);
 		if (group.OfflineStoreConfig) context.print(`  offline: ${group.OfflineStoreConfig.S3StorageConfig.ResolvedOutputS3Uri}`);
 	},
-};
+});
 
 function safeJson(text: string): Partial<FeatureGroup> | undefined {
 	try {

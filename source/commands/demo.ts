@@ -1,17 +1,17 @@
 import {existsSync, readdirSync, rmSync} from 'node:fs';
 import {homedir} from 'node:os';
 import path from 'node:path';
-import type {Command} from '../cli/command.js';
+import {defineCommand, type Context, type GlobalValues} from '../cli/command.js';
 import {runtimeError, usageError} from '../core/errors.js';
 import {formatEventTime} from '../core/values.js';
 import type {FsRecord} from '../core/types.js';
 import {putRecords} from '../engine/write.js';
 import {LocalStore} from '../stores/local/index.js';
-import {parseStoreSpec} from '../stores/open.js';
+import {openStore, parseStoreSpec} from '../stores/open.js';
 import {formatCount, renderTable} from '../ui/table.js';
 import {demoGroups} from './demo-data.js';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
 	name: 'demo',
 	summary: 'build a demo local store to try everything on',
 	args: [0, 0],
@@ -29,7 +29,7 @@ Examples
   fs demo
   fs demo --store local:/tmp/fs-demo`,
 	async run(context) {
-		const dir = demoDir(context.flags['store'] as string | undefined, context.io.env);
+		const dir = demoDir(context.flags.store, context.io.env);
 		const started = Date.now();
 		if (existsSync(dir) && readdirSync(dir).length > 0) {
 			if (!existsSync(path.join(dir, 'fs-store.json'))) {
@@ -42,7 +42,7 @@ Examples
 		const {errStyle} = context;
 		context.note(errStyle.dim(`building the demo store in ${dir}…`));
 		// The demo writes in large batches: no network here, so no reason for 25.
-		const store = new LocalStore(dir, {batchWriteLimit: 1000, region: context.flags['region'] as string | undefined});
+		const store = new LocalStore(dir, {batchWriteLimit: 1000, region: context.flags.region});
 		const rows: Array<{name: string; status: string; stores: string; records: number; about: string}> = [];
 		try {
 			for (const demo of demoGroups()) {
@@ -89,9 +89,14 @@ Examples
 		], context.io.stdout.isTTY ? context.io.stdout.columns ?? 80 : undefined));
 		if (guidedWanted(context)) {
 			// The demo opens the guided migration on the store it built.
-			(context.flags as Record<string, unknown>)['store'] = `local:${dir}`;
-			const {runGuidedFace} = await import('./migrate.js');
-			await runGuidedFace(context);
+			const spec = `local:${dir}`;
+			const guidedStore = await openStore({spec, region: context.flags.region, env: context.io.env});
+			try {
+				const {runGuidedFace} = await import('./migrate.js');
+				await runGuidedFace(context, {store: guidedStore, stores: {store: spec}});
+			} finally {
+				await guidedStore.close();
+			}
 		}
 
 		context.print(`
@@ -104,12 +109,12 @@ Try next (or export FS_STORE=local:${dir} and drop the --store flag):
   fs bulk-put customer-archive old.csv ${flag}
   fs clear customer-history-v2 --dry-run ${flag}`);
 	},
-};
+});
 
 /** On a terminal (not CI, not NO_COLOR, not --no-guide) the demo goes on into the guided migration. */
-function guidedWanted(context: Parameters<Command['run']>[0]): boolean {
+function guidedWanted(context: Context<GlobalValues & {readonly guide: boolean}>): boolean {
 	const {env} = context.io;
-	return context.interactive && context.style.enabled && context.flags['guide'] !== false && !(env['CI'] && env['CI'] !== 'false');
+	return context.interactive && context.style.enabled && context.flags.guide && !(env['CI'] && env['CI'] !== 'false');
 }
 
 function demoDir(spec: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -1,25 +1,24 @@
 import {homedir} from 'node:os';
 import path from 'node:path';
-import type {Command} from '../cli/command.js';
-import {integerFlag} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {runtimeError, usageError} from '../core/errors.js';
 import {parseStoreSpec} from '../stores/open.js';
 
-export const emulatorCommand: Command = {
+export const emulatorCommand = defineCommand({
 	name: 'emulator',
 	summary: 'serve a local store over the AWS APIs, for the AWS SDK and CLI',
 	args: [0, 0],
 	flags: {
-		port: {type: 'string', default: '4566'},
+		port: {type: 'integer', default: 4566, min: 0, max: 65_535},
 		host: {type: 'string', default: '127.0.0.1'},
-		latencyMs: {type: 'string', default: '0'},
-		throttleRate: {type: 'string', default: '0'},
-		errorRate: {type: 'string', default: '0'},
-		partialRate: {type: 'string', default: '0'},
-		seed: {type: 'string', default: '1'},
+		latencyMs: {type: 'integer', default: 0, min: 0, max: 600_000},
+		throttleRate: {type: 'rate', default: 0},
+		errorRate: {type: 'rate', default: 0},
+		partialRate: {type: 'rate', default: 0},
+		seed: {type: 'integer', default: 1, min: 0, max: 2 ** 32 - 1},
 		athenaOutput: {type: 'string'},
-		createDelayMs: {type: 'string', default: '0'},
+		createDelayMs: {type: 'integer', default: 0, min: 0, max: 86_400_000},
 	},
 	help: `
 Usage
@@ -53,24 +52,17 @@ Examples
   fs emulator --throttle-rate 0.05 --partial-rate 0.1 --seed 7`,
 	async run(context) {
 		const {flags, io} = context;
-		const port = integerFlag(flags['port'], '--port', {min: 0, max: 65_535})!;
-		const latencyMs = integerFlag(flags['latencyMs'], '--latency-ms', {min: 0, max: 600_000})!;
-		const createDelayMs = integerFlag(flags['createDelayMs'], '--create-delay-ms', {min: 0, max: 86_400_000})!;
-		const seed = integerFlag(flags['seed'], '--seed', {min: 0, max: 2 ** 32 - 1})!;
-		const throttleRate = rateFlag(flags['throttleRate'], '--throttle-rate');
-		const errorRate = rateFlag(flags['errorRate'], '--error-rate');
-		const partialRate = rateFlag(flags['partialRate'], '--partial-rate');
-		const athenaOutput = flags['athenaOutput'] as string | undefined;
+		const {port, latencyMs, createDelayMs, seed, throttleRate, errorRate, partialRate, athenaOutput} = flags;
 		if (athenaOutput !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(athenaOutput)) {
 			throw usageError(`--athena-output must be an s3://bucket/prefix URI, got ${JSON.stringify(athenaOutput)}.`, 'Pass e.g. --athena-output s3://athena-results/fs.');
 		}
 
-		const spec = parseStoreSpec(flags['store'] as string | undefined, io.env);
+		const spec = parseStoreSpec(flags.store, io.env);
 		const dir = spec.kind === 'local' ? spec.dir : path.join(io.env['HOME'] ?? homedir(), '.fs', 'emulator');
 		// Loaded here: the server pulls in DuckDB, which no other command should pay for at startup.
 		const {startEmulator} = await import('../emulator/server.js');
 		const emulator = await startEmulator({
-			dir, port, host: flags['host'] as string, latencyMs, throttleRate, errorRate, partialRate, seed, athenaOutput, createDelayMs,
+			dir, port, host: flags.host, latencyMs, throttleRate, errorRate, partialRate, seed, athenaOutput, createDelayMs,
 			log: line => context.note(line),
 		}).catch(error => {
 			if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -87,7 +79,7 @@ Examples
 		});
 		const interrupts = watchInterrupts(() => stop());
 		try {
-			if (flags['json'] === true) context.print(JSON.stringify({url: emulator.url, store: dir, env}));
+			if (flags.json === true) context.print(JSON.stringify({url: emulator.url, store: dir, env}));
 			else context.print(`export ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}`);
 			const faults = [throttleRate && `throttle ${throttleRate}`, errorRate && `errors ${errorRate}`, partialRate && `partial ${partialRate}`, latencyMs && `latency ${latencyMs} ms`].filter(Boolean);
 			context.note(context.errStyle.dim(`fs emulator on ${emulator.url} · store local (${dir}) · ${faults.length > 0 ? faults.join(', ') : 'no faults'} · Ctrl-C stops`));
@@ -98,14 +90,4 @@ Examples
 			await emulator.close();
 		}
 	},
-};
-
-function rateFlag(value: unknown, flag: string): number {
-	const text = String(value).trim();
-	const rate = Number(text);
-	if (text === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) {
-		throw usageError(`${flag} must be a number from 0 to 1, got ${JSON.stringify(String(value))}.`, `Pass a share of requests, e.g. ${flag} 0.1.`);
-	}
-
-	return rate;
-}
+});

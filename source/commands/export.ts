@@ -1,25 +1,23 @@
-import type {Command} from '../cli/command.js';
-import {choiceFlag, integerFlag, listFlag} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {FsError} from '../core/errors.js';
 import {parseWhere} from '../core/filter.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {openWriter, type OutputFormat} from '../io/write-records.js';
 import {describeStore} from '../stores/open.js';
-import type {ReadMode} from '../stores/store.js';
 import {formatCount} from '../ui/table.js';
 
-export const exportCommand: Command = {
+export const exportCommand = defineCommand({
 	name: 'export',
 	summary: 'offline store rows to CSV, JSON or Parquet',
 	args: [2, 2],
 	flags: {
-		format: {type: 'string'},
+		format: {type: 'string', choices: ['csv', 'json', 'parquet']},
 		compress: {type: 'boolean', default: false},
-		limit: {type: 'string'},
-		columns: {type: 'string'},
+		limit: {type: 'integer', min: 0},
+		columns: {type: 'list'},
 		where: {type: 'string'},
-		mode: {type: 'string'},
+		mode: {type: 'string', choices: ['history', 'snapshot'], default: 'history'},
 		includeMetadata: {type: 'boolean', default: false},
 	},
 	help: `
@@ -51,13 +49,9 @@ Examples
 		const {flags} = context;
 		const name = checkFeatureGroupName(context.input[0]!);
 		let file = context.input[1]!;
-		const format: OutputFormat = choiceFlag(flags['format'], '--format', ['csv', 'json', 'parquet'] as const) ?? formatOf(file);
-		const limit = integerFlag(flags['limit'], '--limit', {min: 0});
-		const columns = listFlag(flags['columns'], '--columns');
-		const where = parseWhere(flags['where'] as string | undefined, '--where');
-		const mode: ReadMode = choiceFlag(flags['mode'], '--mode', ['history', 'snapshot'] as const) ?? 'history';
-		const includeMetadata = flags['includeMetadata'] === true;
-		const compress = flags['compress'] === true;
+		const format: OutputFormat = flags.format ?? formatOf(file);
+		const {limit, columns, mode, includeMetadata, compress} = flags;
+		const where = parseWhere(flags.where, '--where');
 		if (compress && format !== 'parquet' && file !== '-' && !file.endsWith('.gz')) file += '.gz';
 		const store = await context.store();
 		const group = await store.describeFeatureGroup(name);
@@ -93,7 +87,7 @@ Examples
 		const {errStyle} = context;
 		context.note(`${errStyle.green('✔')} Exported ${formatCount(count)} row${count === 1 ? '' : 's'} of ${name} (${mode}) from ${describeStore(store)} to ${file === '-' ? 'stdout' : file}`);
 	},
-};
+});
 
 function formatOf(file: string): OutputFormat {
 	const name = file.toLowerCase().replace(/\.gz$/, '');

@@ -1,15 +1,14 @@
-import type {Command} from '../cli/command.js';
-import {listFlag, outputFlag, outputSpec} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
 import {runtimeError, usageError} from '../core/errors.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {jsonCell} from '../io/write-records.js';
 import {renderTable} from '../ui/table.js';
 
-export const getCommand: Command = {
+export const getCommand = defineCommand({
 	name: 'get',
 	summary: 'the current online record of an identifier',
 	args: [2, 2],
-	flags: {...outputSpec, featureNames: {type: 'string'}},
+	flags: {output: {type: 'string', short: 'o', choices: ['json', 'table'], default: 'json'}, featureNames: {type: 'list'}},
 	help: `
 Usage
   fs get FEATURE_GROUP RECORD_ID [--feature-names a,b] [-o json|table]
@@ -25,7 +24,7 @@ Examples
 		const name = checkFeatureGroupName(context.input[0]!);
 		const id = context.input[1]!;
 		if (id === '') throw usageError('The record identifier is empty.', 'Pass the identifier of the record.');
-		const featureNames = listFlag(context.flags['featureNames'], '--feature-names');
+		const {featureNames} = context.flags;
 		const store = await context.store();
 		const group = await store.describeFeatureGroup(name);
 		for (const feature of featureNames ?? []) {
@@ -40,7 +39,7 @@ Examples
 		}
 
 		const features = group.FeatureDefinitions.filter(feature => feature.FeatureName in record);
-		if (outputFlag(context.flags, ['json', 'table']) === 'json') {
+		if (context.flags.json || context.flags.output === 'json') {
 			const fields = features.map(feature => `  ${JSON.stringify(feature.FeatureName)}: ${jsonCell(feature, feature.FeatureName)(record[feature.FeatureName]!)}`);
 			context.print(`{\n${fields.join(',\n')}\n}`);
 			return;
@@ -55,4 +54,4 @@ Examples
 			}},
 		]));
 	},
-};
+});

@@ -1,14 +1,14 @@
-import type {Command} from '../cli/command.js';
-import {outputFlag, outputSpec} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
+import {outputFlags} from '../cli/flags.js';
 import {storesOf, type FeatureGroup} from '../core/types.js';
 import {describeStore} from '../stores/open.js';
 import {renderTable} from '../ui/table.js';
 
-export const listCommand: Command = {
+export const listCommand = defineCommand({
 	name: 'list',
 	summary: 'feature groups with status, stores, TTL and tables',
 	args: [0, 0],
-	flags: {...outputSpec},
+	flags: outputFlags,
 	help: `
 Usage
   fs list [-o table|json]
@@ -23,7 +23,7 @@ Examples
 	async run(context) {
 		const store = await context.store();
 		const groups = await store.listFeatureGroups();
-		if (outputFlag(context.flags) === 'json') {
+		if (context.flags.json || context.flags.output === 'json') {
 			context.json(groups.map(listEntry));
 			return;
 		}
@@ -52,7 +52,7 @@ Examples
 			{header: 'CREATED', value: row => row.CreationTime.slice(0, 16).replace('T', ' '), priority: 2},
 		], width));
 	},
-};
+});
 
 export function listEntry(group: FeatureGroup) {
 	const ttl = group.OnlineStoreConfig?.TtlDuration;

@@ -4,43 +4,50 @@
  * asks. The guided app (ui/app/run.tsx) is the other face over the same layer.
  */
 import {createInterface} from 'node:readline/promises';
-import type {Command, Context} from '../cli/command.js';
+import {defineCommand, type Context, type GlobalValues} from '../cli/command.js';
+import type {FlagDefs, FlagValues} from '../cli/flags.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {FsError, usageError} from '../core/errors.js';
 import {count, duration, percent} from '../core/format.js';
 import {planJson, planLines} from '../core/plan.js';
 import {Migration, type MigrationResult} from '../engine/migrate.js';
-import {migrateCommandLine, migrationDefaults, migrationOptions, type MigrationOptions, type StoreChoice} from '../migration/options.js';
+import {limits, migrateCommandLine, migrationDefaults, migrationOptions, type MigrationOptions, type StoreChoice} from '../migration/options.js';
 import {failure, settle} from '../migration/outcome.js';
 import {IncompatibleGroups, prepare, type Prepared} from '../migration/prepare.js';
+import type {Store} from '../stores/store.js';
+import type {GuidedStart} from '../ui/app/run.js';
 import {diffLines} from '../ui/diff.js';
 import {summaryLines} from '../ui/summary.js';
 
-export const migrateCommand: Command = {
+const migrateFlags = {
+	clearTarget: {type: 'boolean', default: false},
+	batchSize: {type: 'integer', default: migrationDefaults.batchSize, max: limits.batchSize},
+	maxWorkers: {type: 'integer', default: migrationDefaults.workers, max: limits.workers},
+	dryRun: {type: 'boolean', default: false},
+	filterQuery: {type: 'string'},
+	yes: {type: 'boolean', short: 'y', default: false},
+	resume: {type: 'boolean', default: false},
+	runId: {type: 'string'},
+	failedOutput: {type: 'string'},
+	retryFailed: {type: 'string'},
+	idsFile: {type: 'string'},
+	mode: {type: 'string', choices: ['history', 'snapshot']},
+	sourceStore: {type: 'string'},
+	targetStore: {type: 'string'},
+	sourceProfile: {type: 'string'},
+	targetProfile: {type: 'string'},
+	sourceRegion: {type: 'string'},
+	targetRegion: {type: 'string'},
+} as const satisfies FlagDefs;
+
+type MigrateContext = Context<GlobalValues & FlagValues<typeof migrateFlags>>;
+
+export const migrateCommand = defineCommand({
 	name: 'migrate',
 	summary: 'move the data of one feature group into another',
 	args: [0, 2],
-	flags: {
-		clearTarget: {type: 'boolean', default: false},
-		batchSize: {type: 'string'},
-		maxWorkers: {type: 'string'},
-		dryRun: {type: 'boolean', default: false},
-		filterQuery: {type: 'string'},
-		yes: {type: 'boolean', shortFlag: 'y', default: false},
-		resume: {type: 'boolean', default: false},
-		runId: {type: 'string'},
-		failedOutput: {type: 'string'},
-		retryFailed: {type: 'string'},
-		idsFile: {type: 'string'},
-		mode: {type: 'string'},
-		sourceStore: {type: 'string'},
-		targetStore: {type: 'string'},
-		sourceProfile: {type: 'string'},
-		targetProfile: {type: 'string'},
-		sourceRegion: {type: 'string'},
-		targetRegion: {type: 'string'},
-	},
+	flags: migrateFlags,
 	help: `
 Usage
   fs migrate SOURCE_FEATURE_GROUP TARGET_FEATURE_GROUP [options]
@@ -83,7 +90,7 @@ Examples
 		}
 
 		if (guided(context)) {
-			await runGuidedFace(context, context.input.length === 2 ? {source: context.input[0]!, target: context.input[1]!} : undefined);
+			await runGuidedFace(context, {form: formFromFlags(context), ...(context.input.length === 2 ? {initial: {source: context.input[0]!, target: context.input[1]!}} : {})});
 			return;
 		}
 
@@ -102,51 +109,63 @@ Examples
 			await prepared.closeStores();
 		}
 	},
-};
+});
+
+/** What the guided face starts from: the groups, the form's values, the store listed (default: the command line's). */
+export interface GuidedFace {
+	initial?: {source: string; target: string};
+	form?: GuidedStart['form'];
+	store?: Store;
+	stores?: StoreChoice;
+}
 
 /** The guided face, with the command line's stores and options filled in. */
-export async function runGuidedFace(context: Context, initial?: {source: string; target: string}): Promise<void> {
+export async function runGuidedFace(context: Context, face: GuidedFace = {}): Promise<void> {
 	const {runGuided} = await import('../ui/app/run.js');
-	const flag = (name: string) => context.flags[name] as string | undefined;
 	const ran = await runGuided({
-		store: await context.store(),
+		store: face.store ?? await context.store(),
 		stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, env: context.io.env, cwd: context.io.cwd,
-		stores: storesFromFlags(context),
-		form: {
-			...(flag('batchSize') ? {batchSize: flag('batchSize')} : {}), ...(flag('maxWorkers') ? {workers: flag('maxWorkers')} : {}),
-			...(flag('filterQuery') ? {filter: flag('filterQuery')} : {}), clearTarget: context.flags['clearTarget'] === true,
-			...(flag('mode') === 'history' || flag('mode') === 'snapshot' ? {mode: flag('mode') as 'history' | 'snapshot'} : {}),
-		},
-		...(initial ? {initial} : {}),
+		stores: face.stores ?? storesFromFlags(context.flags),
+		form: face.form ?? {},
+		...(face.initial ? {initial: face.initial} : {}),
 	});
 	if (ran === 'quit') context.note('Nothing was migrated.');
 }
 
+/** The options form as the command line fills it in: only what was given. */
+function formFromFlags({flags, given}: MigrateContext): NonNullable<GuidedStart['form']> {
+	return {
+		...(given.has('batchSize') ? {batchSize: String(flags.batchSize)} : {}), ...(given.has('maxWorkers') ? {workers: String(flags.maxWorkers)} : {}),
+		...(flags.filterQuery ? {filter: flags.filterQuery} : {}), clearTarget: flags.clearTarget,
+		...(flags.mode ? {mode: flags.mode} : {}),
+	};
+}
+
 /** The command line's values as MigrationOptions (checked and defaulted there, once). */
-export function optionsFromFlags(context: Context): MigrationOptions {
-	const flag = (name: string) => context.flags[name] as string | undefined;
+export function optionsFromFlags({flags, input}: MigrateContext): MigrationOptions {
 	return migrationOptions({
-		source: context.input[0]!, target: context.input[1]!,
-		batchSize: flag('batchSize'), workers: flag('maxWorkers'), mode: flag('mode'), filter: flag('filterQuery'), idsFile: flag('idsFile'),
-		clearTarget: context.flags['clearTarget'] === true, retryFailed: flag('retryFailed'), failedOutput: flag('failedOutput'),
-		resume: context.flags['resume'] === true, runId: flag('runId'),
-		stores: storesFromFlags(context),
+		source: input[0]!, target: input[1]!,
+		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
+		clearTarget: flags.clearTarget, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
+		resume: flags.resume, runId: flags.runId,
+		stores: storesFromFlags(flags),
 	});
 }
 
+type SideFlags = 'sourceStore' | 'targetStore' | 'sourceProfile' | 'targetProfile' | 'sourceRegion' | 'targetRegion';
+
 /** The stores the command line names (unset: the environment's). */
-function storesFromFlags(context: Context): StoreChoice {
-	const flag = (name: string) => context.flags[name] as string | undefined;
+function storesFromFlags(flags: GlobalValues & Partial<Pick<FlagValues<typeof migrateFlags>, SideFlags>>): StoreChoice {
 	return {
-		store: flag('store'), sourceStore: flag('sourceStore'), targetStore: flag('targetStore'),
-		profile: flag('profile'), sourceProfile: flag('sourceProfile'), targetProfile: flag('targetProfile'),
-		region: flag('region'), sourceRegion: flag('sourceRegion'), targetRegion: flag('targetRegion'),
-		athenaOutput: flag('athenaOutput'), athenaWorkgroup: flag('athenaWorkgroup'),
+		store: flags.store, sourceStore: flags.sourceStore, targetStore: flags.targetStore,
+		profile: flags.profile, sourceProfile: flags.sourceProfile, targetProfile: flags.targetProfile,
+		region: flags.region, sourceRegion: flags.sourceRegion, targetRegion: flags.targetRegion,
+		athenaOutput: flags.athenaOutput, athenaWorkgroup: flags.athenaWorkgroup,
 	};
 }
 
 /** prepare, with what it has to say printed: the diff of groups that cannot be migrated, the resume line, the warnings. */
-async function prepareFor(context: Context, options: MigrationOptions): Promise<Prepared> {
+async function prepareFor(context: MigrateContext, options: MigrationOptions): Promise<Prepared> {
 	let prepared: Prepared;
 	try {
 		prepared = await prepare(options, {env: context.io.env, cwd: context.io.cwd});
@@ -164,17 +183,17 @@ async function prepareFor(context: Context, options: MigrationOptions): Promise<
  * The Ink app runs on a terminal unless told not to: NO_COLOR, CI, --json,
  * --yes, --dry-run, --resume and --retry-failed all mean plain lines.
  */
-function guided(context: Context): boolean {
+function guided(context: MigrateContext): boolean {
 	const {flags, io} = context;
 	if (!context.interactive || !context.style.enabled) return false;
 	if (io.env['CI'] && io.env['CI'] !== 'false') return false;
-	return !flags['json'] && !flags['yes'] && !flags['dryRun'] && !flags['resume'] && !flags['retryFailed'] && !flags['idsFile'];
+	return !flags.json && !flags.yes && !flags.dryRun && !flags.resume && !flags.retryFailed && !flags.idsFile;
 }
 
-async function execute(context: Context, prepared: Prepared) {
+async function execute(context: MigrateContext, prepared: Prepared) {
 	const {flags, style, errStyle} = context;
 	const {plan} = prepared;
-	const json = flags['json'] === true;
+	const json = flags.json === true;
 	if (!json) {
 		context.print(style.bold('Schema'));
 		context.print(diffLines(plan.compatibility, style).join('\n'));
@@ -183,7 +202,7 @@ async function execute(context: Context, prepared: Prepared) {
 		context.print(planLines(plan).join('\n'));
 	}
 
-	if (flags['dryRun']) {
+	if (flags.dryRun) {
 		if (json) context.json({plan: planJson(plan), dryRun: true});
 		else context.print(`\n🔍 Dry-run: no data was migrated.`);
 		return;
@@ -213,8 +232,8 @@ async function execute(context: Context, prepared: Prepared) {
 }
 
 /** The confirmation prepare decided: typed name (or refused off a terminal), y/N, or none with --yes. */
-async function confirm(context: Context, prepared: Prepared) {
-	if (context.flags['yes'] === true) return;
+async function confirm(context: MigrateContext, prepared: Prepared) {
+	if (context.flags.yes === true) return;
 	const {confirmation, plan} = prepared;
 	if (confirmation.kind === 'type-name' || !context.interactive) {
 		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes']));

@@ -1,14 +1,14 @@
-import type {Command} from '../cli/command.js';
-import {outputFlag, outputSpec} from '../cli/options.js';
+import {defineCommand} from '../cli/command.js';
+import {outputFlags} from '../cli/flags.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {schemaJson} from '../core/schema.js';
 import {renderTable} from '../ui/table.js';
 
-export const schemaCommand: Command = {
+export const schemaCommand = defineCommand({
 	name: 'schema',
 	summary: 'the features of a feature group (JSON: the format create reads)',
 	args: [1, 1],
-	flags: {...outputSpec},
+	flags: outputFlags,
 	help: `
 Usage
   fs schema FEATURE_GROUP [-o table|json]
@@ -24,7 +24,7 @@ Examples
 	async run(context) {
 		const name = checkFeatureGroupName(context.input[0]!);
 		const group = await (await context.store()).describeFeatureGroup(name);
-		if (outputFlag(context.flags) === 'json') {
+		if (context.flags.json || context.flags.output === 'json') {
 			context.print(schemaJson(group.FeatureDefinitions));
 			return;
 		}
@@ -37,4 +37,4 @@ Examples
 			{header: 'ROLE', value: row => role(row.FeatureName), paint: text => context.style.cyan(text)},
 		]));
 	},
-};
+});

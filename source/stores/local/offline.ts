@@ -5,7 +5,7 @@
  * and when the store closes — the service too lands rows some minutes late.
  */
 import {randomBytes} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
@@ -32,6 +32,13 @@ export const defaultRowsPerPass = 100_000;
 const snapshotRowGroup = 16_384;
 /** A snapshot's row group holds this many bytes at most (uncompressed, as the source's footers count them). */
 const snapshotRowGroupBytes = 16 * 1024 * 1024;
+
+/**
+ * Stored bytes from which a sorted snapshot is written by several writers at
+ * once; below, one: each writer scans every file, and for a small history
+ * the second scan of hundreds of hourly files costs more than it saves.
+ */
+const parallelSnapshotBytes = 64 * 1024 * 1024;
 
 /** A DuckDB instance and its spill directory, removed when it closes. */
 interface Engine {
@@ -326,12 +333,14 @@ export class OfflineStore {
 		if (linked) return linked;
 		// Small row groups: a worker's slice of rows decodes little beyond
 		// itself; of wide rows fewer, so that a worker's DuckDB holds one.
-		const rowBytes = this.files(group).length === 0 ? 1 : await this.withConnection(0, async connection => averageRowBytes(connection, this.glob(group)));
+		const files = this.files(group).map(file => path.join(this.dataDir(group), file));
+		const rowBytes = files.length === 0 ? 1 : await this.withConnection(0, async connection => averageRowBytes(connection, files));
 		const rowGroup = Math.max(2048, Math.min(snapshotRowGroup, Math.floor(snapshotRowGroupBytes / rowBytes)));
 		if (query.unordered) return this.unorderedSnapshot(group, query, dir, parts, rowGroup);
 		// Wide rows one file at a time: each writer holds chunks of every column.
 		const chunk = chunkBytes(group.FeatureDefinitions);
-		const count = parts > 1 && chunk < wideChunkBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
+		const stored = files.reduce((sum, file) => sum + (statSync(file, {throwIfNoEntry: false})?.size ?? 0), 0);
+		const count = parts > 1 && chunk < wideChunkBytes && stored >= parallelSnapshotBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
 		// Every writer ends before a DuckDB of the filter's own closes, also when one fails.
 		const written = await this.withEngine(group, query.where, async connect => allEnded(Array.from({length: count}, async (_, index) => {
 			const connection = await connect();
