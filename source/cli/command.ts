@@ -10,11 +10,11 @@ import type {FlagDefs, FlagValues} from './flags.js';
 
 /** The flags every command takes. */
 export const globalFlags = {
-	store: {type: 'string'},
+	store: {type: 'string', env: 'FS_STORE'},
 	profile: {type: 'string'},
 	region: {type: 'string'},
-	athenaOutput: {type: 'string'},
-	athenaWorkgroup: {type: 'string'},
+	athenaOutput: {type: 'string', env: 'FS_ATHENA_OUTPUT'},
+	athenaWorkgroup: {type: 'string', env: 'FS_ATHENA_WORKGROUP'},
 	color: {type: 'boolean', default: true},
 	json: {type: 'boolean', default: false},
 	help: {type: 'boolean', short: 'h', default: false},

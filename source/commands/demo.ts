@@ -29,7 +29,7 @@ Examples
   fs demo
   fs demo --store local:/tmp/fs-demo`,
 	async run(context) {
-		const dir = demoDir(context.flags.store, context.io.env);
+		const dir = demoDir(context.given.has('store') ? context.flags.store : undefined, context.io.env);
 		const started = Date.now();
 		if (existsSync(dir) && readdirSync(dir).length > 0) {
 			if (!existsSync(path.join(dir, 'fs-store.json'))) {

@@ -125,7 +125,7 @@ export async function runGuidedFace(context: Context, face: GuidedFace = {}): Pr
 	const ran = await runGuided({
 		store: face.store ?? await context.store(),
 		stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, env: context.io.env, cwd: context.io.cwd,
-		stores: face.stores ?? storesFromFlags(context.flags),
+		stores: face.stores ?? storesFromFlags(context.flags, context.given),
 		form: face.form ?? {},
 		...(face.initial ? {initial: face.initial} : {}),
 	});
@@ -142,26 +142,30 @@ function formFromFlags({flags, given}: MigrateContext): NonNullable<GuidedStart[
 }
 
 /** The command line's values as MigrationOptions (checked and defaulted there, once). */
-export function optionsFromFlags({flags, input}: MigrateContext): MigrationOptions {
+export function optionsFromFlags({flags, given, input}: MigrateContext): MigrationOptions {
 	return migrationOptions({
 		source: input[0]!, target: input[1]!,
 		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
 		clearTarget: flags.clearTarget, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
 		resume: flags.resume, runId: flags.runId,
-		stores: storesFromFlags(flags),
+		stores: storesFromFlags(flags, given),
 	});
 }
 
 type SideFlags = 'sourceStore' | 'targetStore' | 'sourceProfile' | 'targetProfile' | 'sourceRegion' | 'targetRegion';
 
-/** The stores the command line names (unset: the environment's). */
-function storesFromFlags(flags: GlobalValues & Partial<Pick<FlagValues<typeof migrateFlags>, SideFlags>>): StoreChoice {
-	return {
+/**
+ * The stores the command line names; those the environment names (FS_STORE,
+ * say) are left to it, so printed commands carry only what was typed.
+ */
+function storesFromFlags(flags: GlobalValues & Partial<Pick<FlagValues<typeof migrateFlags>, SideFlags>>, given: ReadonlySet<string>): StoreChoice {
+	const all: StoreChoice = {
 		store: flags.store, sourceStore: flags.sourceStore, targetStore: flags.targetStore,
 		profile: flags.profile, sourceProfile: flags.sourceProfile, targetProfile: flags.targetProfile,
 		region: flags.region, sourceRegion: flags.sourceRegion, targetRegion: flags.targetRegion,
 		athenaOutput: flags.athenaOutput, athenaWorkgroup: flags.athenaWorkgroup,
 	};
+	return Object.fromEntries(Object.entries(all).filter(([key]) => given.has(key))) as StoreChoice;
 }
 
 /** prepare, with what it has to say printed: the diff of groups that cannot be migrated, the resume line, the warnings. */

@@ -8,11 +8,14 @@
 import {spawn} from 'node:child_process';
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {startEmulator} from '../../source/emulator/server.js';
 import {cliPath, localWorkersLine, root} from '../helpers/cli.js';
 import {buildDemo, copyStore} from '../helpers/demo.js';
 import {tempDir} from '../helpers/temp.js';
+
+// Each scenario is a script of a dozen commands or more: slower than one command on a loaded machine.
+vi.setConfig({testTimeout: 180_000});
 
 const temp = tempDir('fs-scenarios-');
 const bin = path.join(temp.dir, 'bin');

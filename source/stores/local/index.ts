@@ -33,6 +33,8 @@ export interface LocalStoreOptions {
 	flushEvery?: number;
 	/** Offline rows sorted per pass in ordered reads (memory against passes). */
 	rowsPerPass?: number;
+	/** Stored bytes from which a sorted snapshot is written by several writers at once (default 64 MB). */
+	parallelSnapshotBytes?: number;
 	/** Shared by writers of one process (worker threads) to take turns without SQLite's sleeps. */
 	writeLock?: SharedArrayBuffer;
 	/** Injected faults (tests); default from FS_LOCAL_FAULTS. */
@@ -61,7 +63,7 @@ export class LocalStore implements Store {
 		this.catalog = new Catalog(this.db, this.meta);
 		const faults = options.faults ?? parseFaults(process.env['FS_LOCAL_FAULTS']);
 		this.records = new Records(this.db, this.catalog, faults && faultSource(faults), options.writeLock && new Int32Array(options.writeLock));
-		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads);
+		this.offline = new OfflineStore(dir, this.db, options.rowsPerPass, options.duckdbMemory, options.duckdbThreads, options.parallelSnapshotBytes);
 		this.bulk = new BulkLoader(dir, this.db, this.catalog, this.offline, this.records, faults !== undefined);
 		this.info = {kind: 'local', location: dir, region: this.meta.region, account: this.meta.account, sharedDir: path.join(dir, 'locks'),
 			createDefaults: {s3Uri: `s3://sagemaker-${this.meta.region}-${this.meta.account}/feature-store`, roleArn: `arn:aws:iam::${this.meta.account}:role/fs-local`}};

@@ -38,7 +38,7 @@ const snapshotRowGroupBytes = 16 * 1024 * 1024;
  * once; below, one: each writer scans every file, and for a small history
  * the second scan of hundreds of hourly files costs more than it saves.
  */
-const parallelSnapshotBytes = 64 * 1024 * 1024;
+const defaultParallelSnapshotBytes = 64 * 1024 * 1024;
 
 /** A DuckDB instance and its spill directory, removed when it closes. */
 interface Engine {
@@ -56,7 +56,7 @@ export class OfflineStore {
 	/** The wide DuckDB's memory limit now, in MB. */
 	private wideLimit = 0;
 
-	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2) {}
+	constructor(private readonly dir: string, private readonly db: Sqlite, private readonly rowsPerPass = defaultRowsPerPass, private readonly memoryLimit = duckdbMemory('256MB'), private readonly threads = 2, private readonly parallelSnapshotBytes = defaultParallelSnapshotBytes) {}
 
 	dataDir(group: FeatureGroup): string {
 		return s3Path(this.dir, group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri!);
@@ -340,7 +340,7 @@ export class OfflineStore {
 		// Wide rows one file at a time: each writer holds chunks of every column.
 		const chunk = chunkBytes(group.FeatureDefinitions);
 		const stored = files.reduce((sum, file) => sum + (statSync(file, {throwIfNoEntry: false})?.size ?? 0), 0);
-		const count = parts > 1 && chunk < wideChunkBytes && stored >= parallelSnapshotBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
+		const count = parts > 1 && chunk < wideChunkBytes && stored >= this.parallelSnapshotBytes ? Math.max(1, Math.min(this.threads, parts)) : 1;
 		// Every writer ends before a DuckDB of the filter's own closes, also when one fails.
 		const written = await this.withEngine(group, query.where, async connect => allEnded(Array.from({length: count}, async (_, index) => {
 			const connection = await connect();
