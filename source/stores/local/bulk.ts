@@ -20,7 +20,7 @@ import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {averageRowBytes, chunkBytes, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {partitionCondition} from '../snapshot-files.js';
 import type {BulkLoad, BulkLoadResult} from '../store.js';
-import {apiText, eventMillis, fractionalTexts, typedValue, valueCheck, type LoadColumn} from './bulk-sql.js';
+import {apiTexts, eventMillis, rawText, typedValue, valueChecks, type LoadColumn} from './bulk-sql.js';
 import type {Catalog} from './catalog.js';
 import type {Sqlite} from './database.js';
 import type {OfflineStore} from './offline.js';
@@ -140,21 +140,25 @@ export class BulkLoader {
 		const [total, first, last] = await this.rowRange(connection, load, file, where);
 		if (typeof columns === 'string') return {total};
 		const deleted = load.deletedColumn ? `coalesce(CAST(${sqlName(load.deletedColumn)} AS VARCHAR) = 'true', false)` : 'false';
-		const checks = columns.map((column, index) => `${valueCheck(column, `__v${index}`, roleOf(group, column))} AS __ok${index}`);
 		const values = columns.map((_, index) => `__v${index}`);
+		const raws = columns.map(rawText);
+		const checks = columns.flatMap((column, index) => valueChecks(column, `__v${index}`, raws[index] && `__r${index}`, roleOf(group, column)));
 		const time = columns.findIndex(column => column.feature.FeatureName === group.EventTimeFeatureName);
-		// Typed values first, then checks that read them and the raw text;
-		// the event time in milliseconds once (the online rule, the offline
-		// partitions). __n, the file's row number, keeps the file's order.
-		// Event times outside the years 1000–9999 go record by record: the
-		// offline directories are named from the hour in JavaScript.
+		// Typed values (and the raw text checks read) first; then the checks
+		// and the event time in milliseconds (the online rule, the offline
+		// partitions) from them, a level up (DuckDB binds a column alias read
+		// in its own SELECT list slowly: seconds at 2,500 features). __n, the
+		// file's row number, keeps the file's order. Event times outside the
+		// years 1000–9999 go record by record: the offline directories are
+		// named from the hour in JavaScript.
 		await connection.run(`CREATE OR REPLACE TEMP TABLE bulk AS
-			SELECT __n, ${values.join(', ')}, __deleted, __ms, (${columns.map((_, index) => `__ok${index}`).join(' AND ')} AND coalesce(__ms BETWEEN ${firstMillis} AND ${lastMillis}, false)) AS __ok FROM (
-				SELECT file_row_number AS __n, ${deleted} AS __deleted,
-					${columns.map((column, index) => `${typedValue(column)} AS __v${index}`).join(', ')}, ${checks.join(', ')},
-					${eventMillis(columns[time]!.feature, `__v${time}`)} AS __ms
-				FROM ${file}
-				WHERE ${first === undefined ? 'false' : `file_row_number BETWEEN ${first} AND ${last} AND ${where}`}
+			SELECT __n, ${values.join(', ')}, __deleted, __ms, (${checks.join(' AND ')} AND coalesce(__ms BETWEEN ${firstMillis} AND ${lastMillis}, false)) AS __ok FROM (
+				SELECT *, ${eventMillis(columns[time]!.feature, `__v${time}`)} AS __ms FROM (
+					SELECT file_row_number AS __n, ${deleted} AS __deleted,
+						${[...columns.map((column, index) => `${typedValue(column)} AS __v${index}`), ...raws.flatMap((raw, index) => (raw ? [`${raw} AS __r${index}`] : []))].join(', ')}
+					FROM ${file}
+					WHERE ${first === undefined ? 'false' : `file_row_number BETWEEN ${first} AND ${last} AND ${where}`}
+				)
 			)`);
 		return {total, first, last};
 	}
@@ -260,12 +264,13 @@ export class BulkLoader {
 		const features = group.FeatureDefinitions;
 		const time = features.findIndex(feature => feature.FeatureName === group.EventTimeFeatureName);
 		const id = features.findIndex(feature => feature.FeatureName === group.RecordIdentifierFeatureName);
-		const texts = features.map((feature, index) => `${sqlString(feature.FeatureName)}: ${apiText(feature, `__v${index}`)}`);
+		const api = apiTexts(features, index => `__v${index}`);
+		const texts = features.map((feature, index) => `${sqlString(feature.FeatureName)}: ${api.texts[index]!}`);
 		const marker = `{${texts[id]!}, ${texts[time]!}}`;
 		const reader = await connection.runAndReadAll(`SELECT __v${id}, __ms, __deleted,
 				CASE WHEN __deleted THEN CAST(to_json(${marker}) AS VARCHAR) ELSE CAST(to_json({${texts.join(', ')}}) AS VARCHAR) END
 			FROM (
-				SELECT ${['*', ...fractionalTexts(features, index => `__v${index}`)].join(', ')} FROM bulk
+				SELECT ${['*', ...api.select].join(', ')} FROM bulk
 				WHERE __n IN (${chosen
 		? `SELECT n - ${chosen.base} FROM read_parquet(${sqlString(chosen.file)}) WHERE n BETWEEN ${chosen.base + chosen.first} AND ${chosen.base + chosen.last}`
 		: `SELECT arg_max(__n, (__ms, -__n)) FROM bulk GROUP BY __v${id}`})
