@@ -6,24 +6,24 @@
  */
 import {EventEmitter} from 'node:events';
 import {hostname} from 'node:os';
+import type {Worker} from 'node:worker_threads';
 import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
-import {FsError} from '../core/errors.js';
 import type {Plan} from '../core/plan.js';
 import {hasOfflineStore} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
-import {checkpointPastEnd, removeRun, saveCheckpoint, type Checkpoint} from './checkpoint.js';
+import {removeRun, saveCheckpoint, type Checkpoint, type SourceSnapshot} from './checkpoint.js';
 import {trimFailedFile} from './failed-file.js';
 import {acquireLock} from './lock.js';
 import {clearOffline, clearOnline} from './clear.js';
 import {SharedConcurrency} from './concurrency.js';
 import {startWorkers, stopWorkers} from './threads.js';
 import {verifyTarget} from './verify.js';
-import {partitionOf} from './partition.js';
+import {WorkerPool} from './pool.js';
 import {ProgressBoard} from './progress.js';
 import {Samples} from './samples.js';
-import type {ToMain, ToWorker, WireRow} from './protocol.js';
-import {readSnapshotRows, takeSnapshot, type SnapshotRequest} from './source.js';
+import {takeSnapshot, type SnapshotRequest} from './source.js';
+import {MainHandsOut, WorkersReadPartitions, type TransferStrategy} from './transfer.js';
 import type {MigrationResult, Side, Totals} from './types.js';
 import type {WorkerInput} from './worker.js';
 
@@ -51,9 +51,6 @@ export interface MigrationInput {
  */
 const localBatchLimit = 1000;
 
-/** Batches a worker may have queued: bounded, so memory does not grow with the source. */
-const queuePerWorker = 3;
-
 /**
  * Target feature → source column when every value is copied as it is (same
  * type, no collections, nothing cast): then a target that takes bulk loads
@@ -78,6 +75,8 @@ export class Migration extends EventEmitter {
 	private stopping = false;
 	private readonly concurrency: SharedConcurrency;
 	private readonly writeLock = new SharedArrayBuffer(4);
+	/** The transfer under way: told when a stop is asked for. */
+	private strategy?: {stop(): void};
 
 	constructor(private readonly input: MigrationInput) {
 		super();
@@ -88,15 +87,18 @@ export class Migration extends EventEmitter {
 	/** Ask the run to stop: in-flight batches finish, the checkpoint is saved. */
 	stop() {
 		this.stopping = true;
-		this.onStop?.();
+		this.strategy?.stop();
 	}
-
-	private onStop?: () => void;
 
 	get interrupted() {
 		return this.stopping;
 	}
 
+	/**
+	 * The run, phase by phase: clear the target (once, before the snapshot),
+	 * snapshot the source (while the workers start), transfer (one of the
+	 * strategies of transfer.ts), verify. The target is locked throughout.
+	 */
 	async run(): Promise<MigrationResult> {
 		const {checkpoint, lockFile, plan} = this.input;
 		const lock = acquireLock(lockFile, {
@@ -107,29 +109,46 @@ export class Migration extends EventEmitter {
 			// Runs of the same rows that this one starts over: nobody else writes the target now.
 			for (const dir of this.input.superseded) removeRun(dir);
 			if (this.input.resuming) await trimFailedFile(checkpoint.failedFile, checkpoint.runId, checkpoint.positions);
-			return await this.transfer();
+			// Saved before anything runs, so that a run which fails before its
+			// snapshot is taken (DuckDB out of memory, say) can be resumed as well.
+			if (!checkpoint.snapshot) saveCheckpoint(this.input.runDir, checkpoint);
+			await this.clear();
+			const {target} = this.input;
+			const offlineBefore = hasOfflineStore(target.group) && target.store.capabilities.exactOfflineCount ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
+			// The workers start (threads, modules, the target store) while the source is snapshotted.
+			const starting = startWorkers(this.workerInputs());
+			starting.catch(() => undefined);
+			const snapshot = await this.snapshot(starting);
+			const samples = new Samples(20);
+			const interrupted = await this.transfer(await starting, snapshot, samples);
+			const seconds = (Date.now() - this.startedAt) / 1000;
+			const result: MigrationResult = {
+				status: interrupted ? 'interrupted' : 'done',
+				totals: {...this.totals},
+				retries: this.board.all().reduce((sum, worker) => sum + worker.retries, 0),
+				seconds,
+				recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
+				...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),
+			};
+			if (!interrupted) result.verification = await this.verify(offlineBefore, samples);
+			return result;
 		} finally {
 			lock.release();
 		}
 	}
 
-	private async transfer(): Promise<MigrationResult> {
-		const {source, target, plan, checkpoint, runDir} = this.input;
-		// Saved before anything runs, so that a run which fails before its
-		// snapshot is taken (DuckDB out of memory, say) can be resumed as well.
-		if (!checkpoint.snapshot) saveCheckpoint(runDir, checkpoint);
-		// Nothing is written before the snapshot: until there is one, clearing
-		// (again, on a resume) loses nothing; after it, never again.
-		if (plan.clearTarget && !checkpoint.snapshot) {
-			this.emit('phase', `clearing ${target.group.FeatureGroupName}`);
-			await clearOnline(target.store, target.group);
-			await clearOffline(target.store, target.group);
-		}
+	/** Phase clear: nothing is written before the snapshot, so until there is one clearing (again, on a resume) loses nothing; after it, never again. */
+	private async clear() {
+		const {plan, target, checkpoint} = this.input;
+		if (!plan.clearTarget || checkpoint.snapshot) return;
+		this.emit('phase', `clearing ${target.group.FeatureGroupName}`);
+		await clearOnline(target.store, target.group);
+		await clearOffline(target.store, target.group);
+	}
 
-		const offlineBefore = hasOfflineStore(target.group) && target.store.capabilities.exactOfflineCount ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
-		// The workers start (threads, modules, the target store) while the source is snapshotted.
-		const starting = startWorkers(this.workerInputs());
-		starting.catch(() => undefined);
+	/** Phase snapshot: the source's rows as they are now (a resume keeps its own); the workers are stopped if it fails. */
+	private async snapshot(starting: Promise<Worker[]>): Promise<SourceSnapshot> {
+		const {source, target, plan, checkpoint, runDir} = this.input;
 		if (!checkpoint.snapshot) {
 			this.emit('phase', 'reading the source');
 			try {
@@ -145,160 +164,40 @@ export class Migration extends EventEmitter {
 		}
 
 		this.expected = checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows;
-		this.emit('phase', 'transferring');
-		const workers = await starting;
-		const pending: Array<Set<number>> = workers.map(() => new Set());
-		const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
-		const samples = new Samples(20);
-		let fatal: Error | undefined;
-		let lastSave = 0;
-		const toTarget = makeTargetRecords(plan.compatibility, target.group);
-		const idName = source.group.RecordIdentifierFeatureName;
+		return checkpoint.snapshot;
+	}
 
-		// An offline snapshot is read by the workers themselves, each its own
-		// partition; other sources (identifiers, a failed-records file) are read
-		// here and sent to the workers.
-		const workersRead = checkpoint.snapshot.kind === 'offline';
-		const stopAll = (error: Error) => {
-			fatal ??= error;
+	/**
+	 * Phase transfer: an offline snapshot is read by the workers themselves,
+	 * each its own partition; other sources (identifiers, a failed-records
+	 * file) are read here and handed out. Ends with the checkpoint saved and
+	 * the workers closed; returns whether a stop cut it short.
+	 */
+	private async transfer(workers: Worker[], snapshot: SourceSnapshot, samples: Samples): Promise<boolean> {
+		const {source, target, plan, checkpoint, runDir} = this.input;
+		const workersRead = snapshot.kind === 'offline';
+		const pool = new WorkerPool(workers, checkpoint, runDir, this.totals, samples, workersRead, () => {
 			this.stopping = true;
-			for (const worker of workers) worker.postMessage({type: 'interrupt'} satisfies ToWorker);
-			for (const waiter of waiters) waiter?.();
-		};
-
-		const finished = workers.map(() => false);
-		const failed = workers.map(() => false);
-		for (const [index, worker] of workers.entries()) {
-			worker.on('message', (message: ToMain) => {
-				// A worker that failed a batch moves its position no further (it writes no more).
-				if (message.type === 'done' && failed[index]) return;
-				if (message.type === 'finished') {
-					finished[index] = true;
-					this.totals.skipped += message.skipped;
-					this.totals.read += message.skipped;
-					for (const [id, record] of message.samples) if (samples.size < 20) samples.set(id, record);
-					waiters[index]?.();
-				} else if (message.type === 'done') {
-					if (workersRead) this.totals.read += message.rows;
-					pending[index]!.delete(message.batch);
-					checkpoint.positions[index] = message.position;
-					checkpoint.totals.written += message.written;
-					checkpoint.totals.failed += message.failed;
-					checkpoint.totals.deletes += message.deletes;
-					this.totals.written += message.written;
-					this.totals.failed += message.failed;
-					this.totals.deletes += message.deletes;
-					// The file at most every 200 ms: an embedded target saves its position
-					// with the records themselves, and a resume takes the later of the two.
-					if (Date.now() - lastSave >= 200) {
-						try {
-							saveCheckpoint(runDir, checkpoint);
-							lastSave = Date.now();
-						} catch (error) {
-							// The disk filled up, say: the run stops as after a worker's failure.
-							stopAll(error as Error);
-						}
-					}
-
-					waiters[index]?.();
-				} else if (message.type === 'fatal') {
-					failed[index] = true;
-					stopAll(Object.assign(new FsError(message.kind ?? 'runtime', `Worker ${index + 1} stopped: ${message.message}`, message.remedy ?? 'Fix the cause first.', message.code), message.path ? {path: message.path} : {}));
-				}
+		});
+		const strategy: TransferStrategy = workersRead
+			? new WorkersReadPartitions(snapshot.snapshot, checkpoint.positions, plan.batchSize)
+			: new MainHandsOut({
+				store: source.store, group: source.group, snapshot, checkpoint, batchSize: plan.batchSize, totals: this.totals, samples,
+				toTarget: makeTargetRecords(plan.compatibility, target.group),
 			});
-		}
-
-		const send = async (partition: number, rows: WireRow[], start: number, batch: number) => {
-			while (pending[partition]!.size >= queuePerWorker && !fatal) {
-				await new Promise<void>(resolve => {
-					waiters[partition] = resolve;
-				});
-			}
-
-			if (fatal) return;
-			pending[partition]!.add(batch);
-			workers[partition]!.postMessage({type: 'batch', batch, start, rows} satisfies ToWorker);
-		};
-
-		const buffers: WireRow[][] = workers.map(() => []);
-		const next = [...checkpoint.positions];
-		const seen = workers.map(() => 0);
-		let batchNumber = 0;
+		this.strategy = {stop: () => strategy.stop(pool)};
+		if (this.stopping) strategy.stop(pool);
+		this.emit('phase', 'transferring');
 		try {
-			if (checkpoint.snapshot.kind === 'offline') {
-				const {snapshot} = checkpoint.snapshot;
-				this.onStop = () => {
-					for (const worker of workers) worker.postMessage({type: 'interrupt'} satisfies ToWorker);
-				};
-
-				if (this.stopping) this.onStop();
-				for (const [index, worker] of workers.entries()) {
-					worker.postMessage({type: 'read', snapshot, start: checkpoint.positions[index]!, batchSize: plan.batchSize} satisfies ToWorker);
-				}
-
-				await Promise.all(workers.map((_, index) => (async () => {
-					while (!finished[index] && !fatal) {
-						await new Promise<void>(resolve => {
-							waiters[index] = resolve;
-						});
-					}
-				})()));
-			}
-
-			const handOut = checkpoint.snapshot.kind === 'offline' ? undefined : checkpoint.snapshot;
-			outer: for await (const rows of handOut ? readSnapshotRows(source.store, source.group, handOut) : []) {
-				for (const row of rows) {
-					if (this.stopping) break outer;
-					this.totals.read++;
-					const id = row.record[idName];
-					const partition = partitionOf(typeof id === 'string' ? id : '', workers.length);
-					// Rows a previous run finished: counted, not sent again.
-					if (seen[partition]! < checkpoint.positions[partition]!) {
-						seen[partition]!++;
-						this.totals.skipped++;
-						continue;
-					}
-
-					seen[partition]!++;
-					samples.addRow(row, source.group, toTarget);
-
-					const buffer = buffers[partition]!;
-					buffer.push(row);
-					if (buffer.length >= plan.batchSize) {
-						buffers[partition] = [];
-						const start = next[partition]!;
-						next[partition]! += buffer.length;
-						await send(partition, buffer, start, batchNumber++);
-					}
-				}
-			}
-
-			if (!this.stopping && handOut) {
-				for (const [partition, done] of checkpoint.positions.entries()) {
-					if (seen[partition]! < done) throw checkpointPastEnd(partition, done, seen[partition]!);
-				}
-			}
-
-			if (!this.stopping) {
-				for (const [partition, buffer] of buffers.entries()) {
-					if (buffer.length === 0) continue;
-					const start = next[partition]!;
-					next[partition]! += buffer.length;
-					await send(partition, buffer, start, batchNumber++);
-				}
-			}
+			await strategy.transfer(pool);
 		} finally {
 			// In-flight batches finish either way; then the workers close their stores.
-			await Promise.all(pending.map((set, index) => (async () => {
-				while (set.size > 0 && !fatal) {
-					await new Promise<void>(resolve => {
-						waiters[index] = resolve;
-					});
-				}
-			})()));
+			await pool.drained();
 			await stopWorkers(workers, this.stopping);
+			this.strategy = undefined;
 		}
 
+		let {fatal} = pool;
 		const interrupted = this.stopping && !fatal;
 		checkpoint.status = fatal ? 'failed' : interrupted ? 'interrupted' : 'done';
 		try {
@@ -308,17 +207,13 @@ export class Migration extends EventEmitter {
 		}
 
 		if (fatal) throw fatal;
-		const seconds = (Date.now() - this.startedAt) / 1000;
-		const result: MigrationResult = {
-			status: interrupted ? 'interrupted' : 'done',
-			totals: {...this.totals},
-			retries: this.board.all().reduce((sum, worker) => sum + worker.retries, 0),
-			seconds,
-			recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
-			...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),
-		};
-		if (!interrupted) result.verification = await verifyTarget(target, this.totals.written, offlineBefore, samples);
-		return result;
+		return interrupted;
+	}
+
+	/** Phase verify: the target's offline rows against what was written, and the sampled records read back. */
+	private async verify(offlineBefore: number | undefined, samples: Samples) {
+		this.emit('phase', 'verifying');
+		return verifyTarget(this.input.target, this.totals.written, offlineBefore, samples);
 	}
 
 	/** Each worker's input: its partition, the stores and groups, the shared memory. */

@@ -4,7 +4,7 @@
  * as bulk loads where the embedded target takes them, otherwise record by
  * record (batch-writer.ts). Progress goes to shared memory.
  */
-import {parentPort, workerData} from 'node:worker_threads';
+import {parentPort, workerData, type MessagePort} from 'node:worker_threads';
 import type {Compatibility} from '../core/compat.js';
 import type {FeatureGroup} from '../core/types.js';
 import {duckdbMemory} from '../io/duckdb.js';
@@ -46,20 +46,11 @@ export interface WorkerInput {
 	local: {batchWriteLimit: number; writeLock: SharedArrayBuffer; duckdbMemory: string; duckdbThreads: number};
 }
 
-const input = workerData as WorkerInput;
-const board = new ProgressBoard(input.workers, input.progress);
-const concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
-const name = input.targetGroup.FeatureGroupName;
-const me = input.index;
-const post = (message: ToMain) => parentPort!.postMessage(message);
-let store: Store;
-let writer: BatchWriter;
+/** Identifiers a worker samples for the verification: the first five it writes. */
+const samplesPerWorker = 5;
 
-let interrupted = false;
-let source: Store | undefined;
-
-/** One DuckDB thread per worker: the workers are the parallelism. */
-const sourceStore = async () => (source ??= await openStoreHandle(input.source, process.env, {duckdbMemory: duckdbMemory('192MB'), duckdbThreads: 1}));
+/** Rows per bulk load: one transaction, and the unit of progress and checkpoints. */
+const rowsPerLoad = 50_000;
 
 /** What a worker's own read ends with: rows done before (skipped) and its sample for verification. */
 interface PartitionRead {
@@ -73,19 +64,6 @@ interface Share {
 	partition: SnapshotPartition | SnapshotRange;
 }
 
-/**
- * This worker's rows of a snapshot, file by file: its parts (ranges holding
- * whole identifiers), or else its hash partition of every file.
- */
-function sharesOf(snapshot: OfflineSnapshot): Share[] {
-	if (snapshot.parts) {
-		return snapshot.parts.filter((range, index) => (range.part ?? index) % input.workers === me)
-			.map(range => ({snapshot: {...snapshot, files: [range.file], parts: undefined, rows: range.count}, partition: range}));
-	}
-
-	return snapshot.files.map(file => ({snapshot: {...snapshot, files: [file]}, partition: {index: me, of: input.workers, column: input.sourceIdentifier}}));
-}
-
 /** A share's rows from `skip` on; a range is narrowed, a hash partition is read past them. */
 function from(share: Share, skip: number): {share: Share; skipped: number} {
 	const {partition} = share;
@@ -96,50 +74,216 @@ function from(share: Share, skip: number): {share: Share; skipped: number} {
 }
 
 /**
- * A share's rows from `skip` rows in, written batch by batch; positions
- * count from `base`. Returns the share's rows and how many were skipped.
+ * One worker thread's state and work: its target store and writer, the
+ * source store it reads its partition from, whether it was told to stop,
+ * and the batches it numbered.
  */
-async function writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
-	const store = await sourceStore();
-	const {share, skipped: narrowed} = from(whole, skip);
-	let position = narrowed;
-	let skipped = narrowed;
-	let batch: WireRow[] = [];
-	let batchStart = base + skip;
-	const handed = new HandedBatches();
-	const write = async () => {
-		const rows = batch;
-		batch = [];
-		void handed.hand(rows, batchStart, batchNumber++);
-		batchStart += rows.length;
-		await handed.within(writer.ahead);
-	};
+class PartitionWorker {
+	readonly board: ProgressBoard;
+	readonly me: number;
+	interrupted = false;
+	writer!: BatchWriter;
+	private store!: Store;
+	private source?: Store;
+	private batchNumber = 0;
+	private readonly concurrency: SharedConcurrency;
 
-	const winners = WinnerCursor.of(store, whole.partition);
-	try {
-		outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
-			for (const row of wireRows(offline, input.sourceGroup)) {
-				if (interrupted) break outer;
-				if (position++ < skip) {
-					skipped++;
-					continue;
-				}
-
-				if (winners && !(await winners.has(position - 1))) row.history = true;
-				if (!row.history) samples.addRow(row, input.sourceGroup, writer.toTarget);
-				batch.push(row);
-				if (batch.length >= batchSize) await write();
-			}
-		}
-
-		if (batch.length > 0 && !interrupted) await write();
-	} finally {
-		await winners?.close();
-		// Batches handed over end (and report) before anything else happens.
-		await handed.within(0);
+	constructor(readonly input: WorkerInput, private readonly port: MessagePort) {
+		this.board = new ProgressBoard(input.workers, input.progress);
+		this.concurrency = new SharedConcurrency(input.maxConcurrency, input.concurrency);
+		this.me = input.index;
 	}
 
-	return {rows: position, skipped};
+	post(message: ToMain) {
+		this.port.postMessage(message);
+	}
+
+	nextBatch() {
+		return this.batchNumber++;
+	}
+
+	/** Open the target store and its writer, then say so. */
+	async start() {
+		const {input} = this;
+		this.store = await openStoreHandle(input.target, process.env, input.local);
+		this.writer = new BatchWriter({
+			store: this.store, worker: this.me, board: this.board, concurrency: this.concurrency, target: input.targetGroup, compatibility: input.compatibility,
+			checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
+		});
+		this.board.setState(this.me, 'idle');
+		this.post({type: 'ready', worker: this.me});
+	}
+
+	/** After the last batch: the target store closed, the main thread told. */
+	async close(interrupted: boolean) {
+		this.board.setState(this.me, interrupted ? 'stopped' : 'done');
+		await this.store.close();
+		this.post({type: 'closed', worker: this.me});
+	}
+
+	/** One DuckDB thread per worker: the workers are the parallelism. */
+	private async sourceStore() {
+		return (this.source ??= await openStoreHandle(this.input.source, process.env, {duckdbMemory: duckdbMemory('192MB'), duckdbThreads: 1}));
+	}
+
+	/**
+	 * This worker's rows of a snapshot, file by file: its parts (ranges holding
+	 * whole identifiers), or else its hash partition of every file.
+	 */
+	private sharesOf(snapshot: OfflineSnapshot): Share[] {
+		const {input, me} = this;
+		if (snapshot.parts) {
+			return snapshot.parts.filter((range, index) => (range.part ?? index) % input.workers === me)
+				.map(range => ({snapshot: {...snapshot, files: [range.file], parts: undefined, rows: range.count}, partition: range}));
+		}
+
+		return snapshot.files.map(file => ({snapshot: {...snapshot, files: [file]}, partition: {index: me, of: input.workers, column: input.sourceIdentifier}}));
+	}
+
+	/**
+	 * A share's rows from `skip` rows in, written batch by batch; positions
+	 * count from `base`. Returns the share's rows and how many were skipped.
+	 */
+	private async writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
+		const store = await this.sourceStore();
+		const {share, skipped: narrowed} = from(whole, skip);
+		let position = narrowed;
+		let skipped = narrowed;
+		let batch: WireRow[] = [];
+		let batchStart = base + skip;
+		const handed = new HandedBatches(this);
+		const write = async () => {
+			const rows = batch;
+			batch = [];
+			void handed.hand(rows, batchStart, this.nextBatch());
+			batchStart += rows.length;
+			await handed.within(this.writer.ahead);
+		};
+
+		const winners = WinnerCursor.of(store, whole.partition);
+		try {
+			outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
+				for (const row of wireRows(offline, this.input.sourceGroup)) {
+					if (this.interrupted) break outer;
+					if (position++ < skip) {
+						skipped++;
+						continue;
+					}
+
+					if (winners && !(await winners.has(position - 1))) row.history = true;
+					if (!row.history) samples.addRow(row, this.input.sourceGroup, this.writer.toTarget);
+					batch.push(row);
+					if (batch.length >= batchSize) await write();
+				}
+			}
+
+			if (batch.length > 0 && !this.interrupted) await write();
+		} finally {
+			await winners?.close();
+			// Batches handed over end (and report) before anything else happens.
+			await handed.within(0);
+		}
+
+		return {rows: position, skipped};
+	}
+
+	/**
+	 * Bulk loads of one share into an embedded target, from `skip` rows in
+	 * (samples come from the first share with rows). A load the store refuses
+	 * (some row needs the record-by-record checks) goes record by record, which
+	 * reports those rows. Returns the share's rows.
+	 */
+	private async loadShare(share: Share, skip: number, base: number, batchSize: number, columns: Record<string, string>, read: PartitionRead): Promise<number> {
+		const {board, me} = this;
+		const deletedColumn = share.snapshot.names.includes('is_deleted') ? 'is_deleted' : undefined;
+		let offset = skip;
+		let total: number | undefined;
+		while (!this.interrupted) {
+			board.setState(me, 'writing');
+			const result = await this.store.bulkLoad!({
+				FeatureGroupName: this.input.targetGroup.FeatureGroupName, file: share.snapshot.files[0]!, partition: share.partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
+				checkpoint: {key: this.input.checkpointKey, position: base + offset},
+			});
+			if (total === undefined) {
+				total = result.total;
+				read.skipped += Math.min(offset, total);
+				if (read.samples.size === 0 && offset < total) await this.sampleShare(share, offset, read.samples);
+			}
+
+			if (!result.ok) {
+				await this.writeRows(share, offset, base, batchSize, read.samples);
+				break;
+			}
+
+			if (result.rows === 0) break;
+			crashPoint('bulk-loaded');
+			board.add(me, 'records', result.rows);
+			board.add(me, 'deletes', result.deletes);
+			board.add(me, 'bytes', result.bytes);
+			board.add(me, 'batches', 1);
+			this.post({type: 'done', worker: me, batch: this.nextBatch(), rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: base + offset + result.rows});
+			offset += result.rows;
+			if (offset >= total) break;
+		}
+
+		return total ?? 0;
+	}
+
+	/**
+	 * Samples from one share, read from row `offset`: its first five identifiers
+	 * (of an unordered snapshot: its first five winners).
+	 */
+	private async sampleShare(whole: Share, offset: number, samples: Samples) {
+		const store = await this.sourceStore();
+		const {share, skipped} = from(whole, offset);
+		let position = skipped;
+		const winners = WinnerCursor.of(store, whole.partition);
+		try {
+			outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
+				for (const row of wireRows(offline, this.input.sourceGroup)) {
+					if (position++ < offset) continue;
+					if (winners && !(await winners.has(position - 1))) continue;
+					const id = row.record[this.input.sourceIdentifier];
+					if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
+					samples.addRow(row, this.input.sourceGroup, this.writer.toTarget);
+				}
+			}
+		} finally {
+			await winners?.close();
+		}
+	}
+
+	/**
+	 * Read this worker's share of the snapshot and write it: no row crosses a
+	 * thread boundary, and the main thread stays free for the view. `start`:
+	 * rows of the share a previous run finished.
+	 */
+	async readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
+		const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
+		const bulk = this.input.bulkColumns && this.store.capabilities.bulkLoad ? this.input.bulkColumns : undefined;
+		try {
+			let position = 0;
+			for (const share of this.sharesOf(snapshot)) {
+				if (this.interrupted) break;
+				const skip = Math.max(0, start - position);
+				if (bulk) {
+					position += await this.loadShare(share, skip, position, batchSize, bulk, read);
+				} else {
+					const {rows, skipped} = await this.writeRows(share, skip, position, batchSize, read.samples);
+					position += rows;
+					read.skipped += skipped;
+				}
+			}
+
+			// A checkpoint past the end would skip rows that were never written and call it done.
+			if (!this.interrupted && start > position) throw checkpointPastEnd(this.me, start, position);
+		} finally {
+			await this.source?.close();
+			this.source = undefined;
+		}
+
+		this.post({type: 'finished', worker: this.me, skipped: read.skipped, samples: [...read.samples]});
+	}
 }
 
 /**
@@ -153,21 +297,24 @@ class HandedBatches {
 	private last: Promise<void> = Promise.resolve();
 	private rows = 0;
 
+	constructor(private readonly worker: PartitionWorker) {}
+
 	/**
 	 * Hand one batch to the writer. The promise resolves once the batch is
 	 * reported done; it rejects when this batch or one before it failed, and
 	 * only when nothing handed is still being written.
 	 */
 	hand(rows: WireRow[], start: number, batch: number): Promise<void> {
-		const written = writer.write(rows, start);
+		const {worker} = this;
+		const written = worker.writer.write(rows, start);
 		this.writing.add(written);
 		// Awaited in turn below; until then its failure is not an unhandled one.
 		written.catch(() => undefined).finally(() => this.writing.delete(written));
 		const reported = this.last.then(async () => {
 			const result = await written;
 			this.writing.delete(written);
-			post({type: 'done', worker: me, batch, rows: rows.length, ...result, position: start + rows.length});
-			if (this.writing.size === 0) board.setState(me, 'idle');
+			worker.post({type: 'done', worker: worker.me, batch, rows: rows.length, ...result, position: start + rows.length});
+			if (this.writing.size === 0) worker.board.setState(worker.me, 'idle');
 		}).catch(async (error: unknown) => {
 			await Promise.allSettled([...this.writing]);
 			throw error;
@@ -195,134 +342,24 @@ class HandedBatches {
 	}
 }
 
-let batchNumber = 0;
-
-/** Identifiers a worker samples for the verification: the first five it writes. */
-const samplesPerWorker = 5;
-
-/** Rows per bulk load: one transaction, and the unit of progress and checkpoints. */
-const rowsPerLoad = 50_000;
-
-/**
- * Bulk loads of one share into an embedded target, from `skip` rows in
- * (samples come from the first share with rows). A load the store refuses
- * (some row needs the record-by-record checks) goes record by record, which
- * reports those rows. Returns the share's rows.
- */
-async function loadShare(share: Share, skip: number, base: number, batchSize: number, columns: Record<string, string>, read: PartitionRead): Promise<number> {
-	const deletedColumn = share.snapshot.names.includes('is_deleted') ? 'is_deleted' : undefined;
-	let offset = skip;
-	let total: number | undefined;
-	while (!interrupted) {
-		board.setState(me, 'writing');
-		const result = await store.bulkLoad!({
-			FeatureGroupName: name, file: share.snapshot.files[0]!, partition: share.partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
-			checkpoint: {key: input.checkpointKey, position: base + offset},
-		});
-		if (total === undefined) {
-			total = result.total;
-			read.skipped += Math.min(offset, total);
-			if (read.samples.size === 0 && offset < total) await sampleShare(share, offset, read.samples);
-		}
-
-		if (!result.ok) {
-			await writeRows(share, offset, base, batchSize, read.samples);
-			break;
-		}
-
-		if (result.rows === 0) break;
-		crashPoint('bulk-loaded');
-		board.add(me, 'records', result.rows);
-		board.add(me, 'deletes', result.deletes);
-		board.add(me, 'bytes', result.bytes);
-		board.add(me, 'batches', 1);
-		post({type: 'done', worker: me, batch: batchNumber++, rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: base + offset + result.rows});
-		offset += result.rows;
-		if (offset >= total) break;
-	}
-
-	return total ?? 0;
-}
-
-/**
- * Samples from one share, read from row `offset`: its first five identifiers
- * (of an unordered snapshot: its first five winners).
- */
-async function sampleShare(whole: Share, offset: number, samples: Samples) {
-	const store = await sourceStore();
-	const {share, skipped} = from(whole, offset);
-	let position = skipped;
-	const winners = WinnerCursor.of(store, whole.partition);
-	try {
-		outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
-			for (const row of wireRows(offline, input.sourceGroup)) {
-				if (position++ < offset) continue;
-				if (winners && !(await winners.has(position - 1))) continue;
-				const id = row.record[input.sourceIdentifier];
-				if (typeof id === 'string' && !samples.has(id) && samples.size >= samplesPerWorker) break outer;
-				samples.addRow(row, input.sourceGroup, writer.toTarget);
-			}
-		}
-	} finally {
-		await winners?.close();
-	}
-}
-
-/**
- * Read this worker's share of the snapshot and write it: no row crosses a
- * thread boundary, and the main thread stays free for the view. `start`:
- * rows of the share a previous run finished.
- */
-async function readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
-	const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
-	const bulk = input.bulkColumns && store.capabilities.bulkLoad ? input.bulkColumns : undefined;
-	try {
-		let position = 0;
-		for (const share of sharesOf(snapshot)) {
-			if (interrupted) break;
-			const skip = Math.max(0, start - position);
-			if (bulk) {
-				position += await loadShare(share, skip, position, batchSize, bulk, read);
-			} else {
-				const {rows, skipped} = await writeRows(share, skip, position, batchSize, read.samples);
-				position += rows;
-				read.skipped += skipped;
-			}
-		}
-
-		// A checkpoint past the end would skip rows that were never written and call it done.
-		if (!interrupted && start > position) throw checkpointPastEnd(me, start, position);
-	} finally {
-		await source?.close();
-		source = undefined;
-	}
-
-	post({type: 'finished', worker: me, skipped: read.skipped, samples: [...read.samples]});
-}
-
-async function main() {
-	store = await openStoreHandle(input.target, process.env, input.local);
-	writer = new BatchWriter({
-		store, worker: me, board, concurrency, target: input.targetGroup, compatibility: input.compatibility,
-		checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
-	});
-	board.setState(me, 'idle');
-	post({type: 'ready', worker: me});
+/** The thread's message loop: batches handed out, its own partition to read, interrupt, stop. */
+async function main(worker: PartitionWorker) {
+	await worker.start();
 	let queue = Promise.resolve();
 	let broken = false;
-	const handed = new HandedBatches();
+	const handed = new HandedBatches(worker);
 	parentPort!.on('message', (message: ToWorker) => {
 		if (message.type === 'interrupt') {
-			interrupted = true;
+			worker.interrupted = true;
 			return;
 		}
 
 		queue = queue.then(async () => {
 			if (message.type === 'read') {
 				try {
-					await readPartition(message.snapshot, message.start, message.batchSize);
+					await worker.readPartition(message.snapshot, message.start, message.batchSize);
 				} catch (error) {
-					post(fatalMessage(me, error));
+					worker.post(fatalMessage(worker.me, error));
 				}
 
 				return;
@@ -331,10 +368,7 @@ async function main() {
 			if (message.type === 'stop') {
 				// A failure among them has been reported as it happened.
 				await handed.within(0).catch(() => undefined);
-
-				board.setState(me, message.interrupted ? 'stopped' : 'done');
-				await store.close();
-				post({type: 'closed', worker: me});
+				await worker.close(message.interrupted);
 				return;
 			}
 
@@ -345,13 +379,14 @@ async function main() {
 			handed.hand(message.rows, message.start, message.batch).catch((error: unknown) => {
 				if (broken) return;
 				broken = true;
-				post(fatalMessage(me, error));
+				worker.post(fatalMessage(worker.me, error));
 			});
 			// The main thread queues a few batches at most: a writer that takes them
 			// ahead has the next in hand while this one is written.
-			await handed.within(writer.ahead).catch(() => undefined);
+			await handed.within(worker.writer.ahead).catch(() => undefined);
 		});
 	});
 }
 
-void main().catch(error => post(fatalMessage(me, error)));
+const worker = new PartitionWorker(workerData as WorkerInput, parentPort!);
+void main(worker).catch(error => worker.post(fatalMessage(worker.me, error)));

@@ -5,7 +5,7 @@
 import {homedir} from 'node:os';
 import path from 'node:path';
 import {usageError} from '../core/errors.js';
-import type {Store} from './store.js';
+import type {Store, StoreInfo} from './store.js';
 import {LocalStore, type LocalStoreOptions} from './local/index.js';
 
 export interface StoreOptions {
@@ -21,13 +21,83 @@ export interface StoreOptions {
 
 export type StoreSpec = {kind: 'local'; dir: string} | {kind: 'sagemaker'};
 
-export function parseStoreSpec(spec: string | undefined, env: NodeJS.ProcessEnv): StoreSpec {
-	const text = spec ?? env['FS_STORE'] ?? 'sagemaker';
-	if (text === 'sagemaker') return {kind: 'sagemaker'};
-	if (text === 'local') return {kind: 'local', dir: path.join(env['HOME'] ?? homedir(), '.fs', 'local')};
-	if (text.startsWith('local:') && text.length > 'local:'.length) {
+/** What a worker thread needs to open the same store: plain data. */
+export type StoreHandle = StoreSpec & {region?: string; profile?: string; athenaOutput?: string; athenaWorkgroup?: string};
+
+/**
+ * One kind of store: how `--store` names it, how it opens, what a worker
+ * thread needs to open the same one, and how it is described. Adding a store
+ * is adding an entry to `storeKinds` (docs/architecture.md).
+ */
+interface StoreKind<S extends StoreSpec> {
+	kind: S['kind'];
+	/** The spec `text` names, or undefined when it is not this kind's. */
+	parse(text: string, env: NodeJS.ProcessEnv): S | undefined;
+	open(spec: S, options: StoreOptions, local: LocalStoreOptions): Promise<Store>;
+	handle(spec: S, options: StoreOptions): StoreHandle;
+	/** The handle as `--store` text. */
+	format(handle: StoreHandle & S): string;
+	describe(info: StoreInfo): string;
+}
+
+const localKind: StoreKind<Extract<StoreSpec, {kind: 'local'}>> = {
+	kind: 'local',
+	parse(text, env) {
+		if (text === 'local') return {kind: 'local', dir: path.join(env['HOME'] ?? homedir(), '.fs', 'local')};
+		if (!text.startsWith('local:') || text.length === 'local:'.length) return undefined;
 		const dir = text.slice('local:'.length).replace(/^~(?=\/|$)/, env['HOME'] ?? homedir());
 		return {kind: 'local', dir: path.resolve(dir)};
+	},
+	async open(spec, options, local) {
+		return new LocalStore(spec.dir, {region: options.region, ...local});
+	},
+	handle: (spec, options) => ({...spec, ...(options.region ? {region: options.region} : {}), ...(options.profile ? {profile: options.profile} : {})}),
+	format: handle => `local:${handle.dir}`,
+	describe: info => `local (${info.location})`,
+};
+
+const sagemakerKind: StoreKind<Extract<StoreSpec, {kind: 'sagemaker'}>> = {
+	kind: 'sagemaker',
+	parse: text => (text === 'sagemaker' ? {kind: 'sagemaker'} : undefined),
+	async open(_spec, options) {
+		const athena = athenaSettings(options);
+		// Loaded on first use: the AWS SDK costs over half a second at startup, which
+		// commands on the embedded store (and their worker threads) need not pay.
+		const {SageMakerStore} = await import('./sagemaker/index.js');
+		const store = new SageMakerStore({
+			...(options.region ? {region: options.region} : {}),
+			...(options.profile ? {profile: options.profile} : {}),
+			...athena,
+			env: options.env,
+		});
+		try {
+			return await store.open();
+		} catch (error) {
+			await store.close();
+			throw error;
+		}
+	},
+	handle(spec, options) {
+		const region = options.region ?? options.env['AWS_REGION'] ?? options.env['AWS_DEFAULT_REGION'];
+		const profile = options.profile ?? options.env['AWS_PROFILE'];
+		return {...spec, ...(region ? {region} : {}), ...(profile ? {profile} : {}), ...athenaSettings(options)};
+	},
+	format: () => 'sagemaker',
+	describe: info => `sagemaker ${info.region ?? ''} account ${info.account ?? '?'}`.trim(),
+};
+
+/** The stores fs knows, in the order `--store` text is tried. */
+const storeKinds = [localKind, sagemakerKind] as const;
+
+function kindOf<S extends StoreSpec>(spec: S): StoreKind<S> {
+	return storeKinds.find(kind => kind.kind === spec.kind) as unknown as StoreKind<S>;
+}
+
+export function parseStoreSpec(spec: string | undefined, env: NodeJS.ProcessEnv): StoreSpec {
+	const text = spec ?? env['FS_STORE'] ?? 'sagemaker';
+	for (const kind of storeKinds) {
+		const parsed = kind.parse(text, env);
+		if (parsed) return parsed;
 	}
 
 	throw usageError(`Unknown store ${JSON.stringify(text)}.`, 'Use --store sagemaker, --store local:DIR or --store local.');
@@ -35,23 +105,7 @@ export function parseStoreSpec(spec: string | undefined, env: NodeJS.ProcessEnv)
 
 export async function openStore(options: StoreOptions, local: LocalStoreOptions = {}): Promise<Store> {
 	const spec = parseStoreSpec(options.spec, options.env);
-	if (spec.kind === 'local') return new LocalStore(spec.dir, {region: options.region, ...local});
-	const athena = athenaSettings(options);
-	// Loaded on first use: the AWS SDK costs over half a second at startup, which
-	// commands on the embedded store (and their worker threads) need not pay.
-	const {SageMakerStore} = await import('./sagemaker/index.js');
-	const store = new SageMakerStore({
-		...(options.region ? {region: options.region} : {}),
-		...(options.profile ? {profile: options.profile} : {}),
-		...athena,
-		env: options.env,
-	});
-	try {
-		return await store.open();
-	} catch (error) {
-		await store.close();
-		throw error;
-	}
+	return kindOf(spec).open(spec, options, local);
 }
 
 /** The Athena settings from the options, else the environment. */
@@ -66,12 +120,9 @@ function athenaSettings(options: StoreOptions): {athenaOutput?: string; athenaWo
 }
 
 export function describeStore(store: Store): string {
-	const {info} = store;
-	return info.kind === 'local' ? `local (${info.location})` : `sagemaker ${info.region ?? ''} account ${info.account ?? '?'}`.trim();
+	const kind = storeKinds.find(candidate => candidate.kind === store.info.kind);
+	return kind ? kind.describe(store.info) : store.info.kind;
 }
-
-/** What a worker thread needs to open the same store: plain data. */
-export type StoreHandle = StoreSpec & {region?: string; profile?: string; athenaOutput?: string; athenaWorkgroup?: string};
 
 /**
  * For the AWS service the handle carries the region, profile and Athena
@@ -81,19 +132,13 @@ export type StoreHandle = StoreSpec & {region?: string; profile?: string; athena
  */
 export function storeHandle(options: StoreOptions): StoreHandle {
 	const spec = parseStoreSpec(options.spec, options.env);
-	if (spec.kind === 'local') {
-		return {...spec, ...(options.region ? {region: options.region} : {}), ...(options.profile ? {profile: options.profile} : {})};
-	}
-
-	const region = options.region ?? options.env['AWS_REGION'] ?? options.env['AWS_DEFAULT_REGION'];
-	const profile = options.profile ?? options.env['AWS_PROFILE'];
-	return {...spec, ...(region ? {region} : {}), ...(profile ? {profile} : {}), ...athenaSettings(options)};
+	return kindOf(spec).handle(spec, options);
 }
 
 /** `local` applies to the embedded store only (batch size, shared write lock). */
 export async function openStoreHandle(handle: StoreHandle, env: NodeJS.ProcessEnv = process.env, local: LocalStoreOptions = {}): Promise<Store> {
 	return openStore({
-		spec: handle.kind === 'local' ? `local:${handle.dir}` : 'sagemaker',
+		spec: kindOf(handle).format(handle),
 		region: handle.region,
 		profile: handle.profile,
 		...(handle.kind === 'sagemaker' ? {athenaOutput: handle.athenaOutput, athenaWorkgroup: handle.athenaWorkgroup} : {}),
