@@ -13,9 +13,14 @@ interface Measured {
 	json?: {result?: {recordsPerSecond: number}};
 }
 
-export function measure(args: string[], env: Record<string, string> = {}): Promise<Measured> {
+/**
+ * `fs args` in a child process, its time and peak RSS. `root`: another
+ * checkout of fs, built (a baseline to compare with); default this one.
+ */
+export function measure(args: string[], env: Record<string, string> = {}, root?: string): Promise<Measured> {
+	const rss = root === undefined ? path.join(here, 'rss.js') : path.join(root, 'dist', 'bench', 'rss.js');
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(here, 'rss.js'), ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [rss, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
 		child.stdout.on('data', chunk => {
 			stdout += chunk;

@@ -5,6 +5,8 @@
  * tmux), export (memory flat with the row count), emulator (the AWS path
  * with 20 ms latency against one PutRecord at a time).
  * FS_BENCH_ROWS overrides the large row count (default 1,000,000).
+ * compare (only when FS_BENCH_BASELINE names another checkout of fs, built):
+ * the same migrations by this build and by that one, alternating.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync, statSync} from 'node:fs';
@@ -163,14 +165,53 @@ async function inkRun(dir: string, home: string, target: string, headless: boole
 	}
 }
 
+/**
+ * This build against a baseline (FS_BENCH_BASELINE: a checkout of another
+ * commit, built), the same migrations alternating which goes first,
+ * FS_BENCH_COMPARE_RUNS times each (default 5): a small one (the fixed cost
+ * of a run: threads, stores, snapshot) and the small row count. Every run is
+ * printed; the ratio is of the medians.
+ */
+async function compareSection(work: string, baseline: string) {
+	const dir = path.join(work, 'compare-store');
+	const sizes = [1000, small];
+	for (const rows of sizes) await makeBenchGroup(dir, `compare-${rows}`, rows);
+	const runs = Number(process.env['FS_BENCH_COMPARE_RUNS'] ?? 5);
+	console.log(`\n## this build against ${baseline} (migrate local → local, defaults, ${runs} runs each, alternating)\n`);
+	console.log('| rows | build | median s | runs (s) |');
+	console.log('|---:|---|---:|---|');
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+	for (const rows of sizes) {
+		const times: Record<'this' | 'baseline', number[]> = {this: [], baseline: []};
+		for (let run = 0; run < runs; run++) {
+			const order = run % 2 === 0 ? (['this', 'baseline'] as const) : (['baseline', 'this'] as const);
+			for (const build of order) {
+				const target = `compare-${rows}-${build}-${run}`;
+				await makeBenchGroup(dir, target, 0);
+				const result = await measure(['migrate', `compare-${rows}`, target, '--store', `local:${dir}`, '--yes', '--json'], {FS_HOME: path.join(work, 'compare-home')}, build === 'this' ? undefined : baseline);
+				if (result.code !== 0) throw new Error(`migrate (${build}) exited ${result.code}`);
+				times[build].push(result.seconds);
+			}
+		}
+
+		for (const build of ['this', 'baseline'] as const) console.log(`| ${fmt(rows)} | ${build} | ${median(times[build]).toFixed(2)} | ${times[build].map(value => value.toFixed(2)).join(', ')} |`);
+		console.log(`| ${fmt(rows)} | this ÷ baseline | ${(median(times.this) / median(times.baseline)).toFixed(2)} | |`);
+	}
+}
+
 const work = mkdtempSync(path.join(tmpdir(), 'fs-bench-'));
-const sections = (process.env['FS_BENCH_SECTIONS'] ?? 'migrate,view,export,emulator').split(',');
+const baseline = process.env['FS_BENCH_BASELINE'];
+const sections = (process.env['FS_BENCH_SECTIONS'] ?? `migrate,view,export,emulator${baseline ? ',compare' : ''}`).split(',');
 try {
 	console.log(`# fs benchmarks — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 	if (sections.includes('migrate')) await migrateSection(work);
 	if (sections.includes('view')) await viewSection(work);
 	if (sections.includes('export')) await exportSection(work);
 	if (sections.includes('emulator')) await emulatorSection(work);
+	if (sections.includes('compare')) {
+		if (!baseline) throw new Error('The compare section needs FS_BENCH_BASELINE: a checkout of fs, built (npm ci && npm run build).');
+		await compareSection(work, path.resolve(baseline));
+	}
 } finally {
 	rmSync(work, {recursive: true, force: true});
 }
