@@ -1,4 +1,28 @@
+import {BaseSequencer, type TestSpecification} from 'vitest/node';
 import {defineConfig} from 'vitest/config';
+
+/**
+ * The longest files first (each runs its tests in turn, in one fork): started
+ * last, one of them alone keeps the suite running minutes after the others
+ * are done. Then the rest, as vitest orders them.
+ */
+const longestFirst = [
+	'test/cli/migrate.test.ts', 'test/cli/scenarios.test.ts', 'test/cli/runs.test.ts', 'test/stores/wide.test.ts',
+	'test/cli/sagemaker.test.ts', 'test/cli/commands.test.ts', 'test/e2e/emulator-migrate.test.ts', 'test/e2e/guided.test.ts',
+	'test/cli/filter-sandbox.test.ts', 'test/cli/usage.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+	override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+		const sorted = await super.sort(files);
+		const rank = (file: TestSpecification) => {
+			const index = longestFirst.findIndex(name => file.moduleId.endsWith(name));
+			return index === -1 ? longestFirst.length : index;
+		};
+
+		return [...sorted].sort((a, b) => rank(a) - rank(b));
+	}
+}
 
 export default defineConfig({
 	test: {
@@ -9,7 +33,10 @@ export default defineConfig({
 		// Most tests wait on a child process (the CLI, tmux, an emulator): a
 		// third file in flight keeps two cores busy (the default is cores - 1).
 		poolOptions: {forks: {maxForks: Number(process.env['FS_TEST_FORKS'] ?? 3), minForks: 1}},
+		sequence: {sequencer: LongestFirst},
 		// As the CLI does (source/cli.ts): the SDK's Node 22 notice is noise here.
-		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+		// How npm started the tests (npm test, npx vitest) must not change how the
+		// fs they run prints commands (`fs` or `npx fs`: core/format programName).
+		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_command: '', npm_lifecycle_event: ''},
 	},
 });

@@ -38,6 +38,8 @@ export interface Context<F extends GlobalValues = GlobalValues> {
 	readonly flags: F;
 	/** The flags given on the command line (not defaulted). */
 	readonly given: ReadonlySet<string>;
+	/** This command as typed, for the shell: arguments and every flag given, quoted; `extra` appended. */
+	commandLine(extra?: string[]): string;
 	readonly io: Io;
 	/** Colour for stdout. */
 	readonly style: Style;
@@ -64,6 +66,8 @@ export interface Command<D extends FlagDefs = FlagDefs> {
 	flags: D;
 	/** How many positional arguments: [min, max]. */
 	args: [number, number];
+	/** It may make the embedded store it names (create, demo, emulator); others refuse a directory that is not one. */
+	makesStore?: boolean;
 	run(context: Context<GlobalValues & FlagValues<D>>): Promise<void>;
 }
 

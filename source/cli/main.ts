@@ -11,7 +11,8 @@ import type {Store} from '../stores/store.js';
 import {colorWanted, makeStyle} from '../ui/style.js';
 import {commands} from '../commands/index.js';
 import {globalFlags, type Command, type Context, type GlobalValues, type Io} from './command.js';
-import {flagName, meowFlags, parseFlags, type FlagDefs} from './flags.js';
+import {flagName, meowFlags, parseFlags, type FlagDefs, type FlagValues} from './flags.js';
+import {programName, shellWord} from '../core/format.js';
 
 export const globalHelp = `
 Global options
@@ -83,17 +84,8 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 		throw usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, 'See the options above.');
 	}
 
-	const cli = meow({
-		importMeta: import.meta,
-		argv,
-		flags: meowFlags(spec) as never,
-		allowUnknownFlags: true,
-		autoHelp: false,
-		autoVersion: false,
-		description: false,
-		help: false,
-	});
-	const raw = cli.flags as Record<string, unknown>;
+	const cli = splitArgv(spec, argv);
+	const {raw} = cli;
 	if (raw['help'] === true) {
 		io.stdout.write(`${command.help.trim()}\n${globalHelp}\n`);
 		return 0;
@@ -116,6 +108,7 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 	}
 
 	const {values: flags, given} = parseFlags(spec, raw, io.env) as {values: GlobalValues; given: ReadonlySet<string>};
+	const line = (extra: string[] = []) => commandLine(command.name, cli.input, flags, given, spec, extra, programName(io.env));
 	let store: Store | undefined;
 	const {color} = flags;
 	const context: Context = {
@@ -123,6 +116,7 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 		input: cli.input,
 		flags,
 		given,
+		commandLine: line,
 		io,
 		style: makeStyle(colorWanted(io.stdout, color, io.env)),
 		errStyle: makeStyle(colorWanted(io.stderr, color, io.env)),
@@ -138,7 +132,7 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 				athenaOutput: flags.athenaOutput,
 				athenaWorkgroup: flags.athenaWorkgroup,
 				env: io.env,
-			});
+			}, {mustExist: command.makesStore !== true});
 			return store;
 		},
 	};
@@ -148,6 +142,52 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 	} finally {
 		await store?.close();
 	}
+}
+
+/** argv → the positional arguments and meow's raw flag values. */
+function splitArgv(spec: FlagDefs, argv: string[]): {input: string[]; raw: Record<string, unknown>} {
+	const cli = meow({
+		importMeta: import.meta,
+		argv,
+		flags: meowFlags(spec) as never,
+		allowUnknownFlags: true,
+		autoHelp: false,
+		autoVersion: false,
+		description: false,
+		help: false,
+	});
+	return {input: cli.input, raw: cli.flags as Record<string, unknown>};
+}
+
+/**
+ * argv as `command` receives it: its arguments, its flags parsed and checked,
+ * and which were given. What a printed command line is checked against
+ * (test/cli/command-lines.test.ts).
+ */
+export function parseArguments<D extends FlagDefs>(command: Command<D>, argv: string[], env: NodeJS.ProcessEnv = {}): {input: string[]; flags: GlobalValues & FlagValues<D>; given: ReadonlySet<string>} {
+	const spec: FlagDefs = {...globalFlags, ...command.flags};
+	const unknown = unknownFlags(argv, spec);
+	if (unknown.length > 0) throw usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, 'See `fs ' + command.name + ' --help`.');
+	const {input, raw} = splitArgv(spec, argv);
+	const {values, given} = parseFlags(spec, raw, env);
+	return {input, flags: values as GlobalValues & FlagValues<D>, given};
+}
+
+/**
+ * `fs NAME …` for the shell with every flag given (not those defaulted or
+ * from the environment), each word quoted as it needs; `extra` appended.
+ */
+export function commandLine(name: string, input: readonly string[], flags: Record<string, unknown>, given: ReadonlySet<string>, spec: FlagDefs, extra: string[] = [], program = 'fs'): string {
+	const words = [name, ...input];
+	for (const [key, def] of Object.entries(spec)) {
+		if (!given.has(key)) continue;
+		const value = flags[key];
+		if (def.type === 'boolean') words.push(value ? flagName(key) : `--no-${flagName(key).slice(2)}`);
+		else if (Array.isArray(value)) words.push(flagName(key), value.join(','));
+		else if (value !== undefined) words.push(flagName(key), String(value));
+	}
+
+	return [program, ...[...words, ...extra].map(shellWord)].join(' ');
 }
 
 /** Flags in argv that the spec does not know (before a `--`). */

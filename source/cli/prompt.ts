@@ -15,7 +15,7 @@ export async function confirmByTyping(context: Context<GlobalValues & {readonly 
 	if (!context.interactive) {
 		throw usageError(
 			`${action} needs confirmation (${detail}), and there is no terminal to ask on.`,
-			`Run it on a terminal, or pass --yes to confirm in a script: ${again ?? `fs ${context.command} ${context.input.join(' ')} --yes`}`,
+			`Run it on a terminal, or pass --yes to confirm in a script: ${again ?? context.commandLine(['--yes'])}`,
 		);
 	}
 

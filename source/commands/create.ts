@@ -12,6 +12,7 @@ export const createCommand = defineCommand({
 	name: 'create',
 	summary: 'create a feature group from a schema file',
 	args: [1, 1],
+	makesStore: true,
 	flags: {
 		schemaFile: {type: 'string'},
 		recordIdentifierName: {type: 'string'},

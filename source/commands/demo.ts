@@ -3,6 +3,7 @@ import {homedir} from 'node:os';
 import path from 'node:path';
 import {defineCommand, type Context, type GlobalValues} from '../cli/command.js';
 import {runtimeError, usageError} from '../core/errors.js';
+import {programName, shellWord} from '../core/format.js';
 import {formatEventTime} from '../core/values.js';
 import type {FsRecord} from '../core/types.js';
 import {putRecords} from '../engine/write.js';
@@ -15,6 +16,7 @@ export const demoCommand = defineCommand({
 	name: 'demo',
 	summary: 'build a demo local store to try everything on',
 	args: [0, 0],
+	makesStore: true,
 	flags: {guide: {type: 'boolean', default: true}},
 	help: `
 Usage
@@ -78,7 +80,8 @@ Examples
 
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
 		const {style} = context;
-		const flag = `--store local:${dir}`;
+		const flag = `--store ${shellWord(`local:${dir}`)}`;
+		const fs = programName(context.io.env);
 		context.print(`${style.green('✔')} Demo store ready in ${seconds}s: ${dir}\n`);
 		context.print(renderTable(rows, [
 			{header: 'FEATURE GROUP', value: row => row.name},
@@ -101,20 +104,20 @@ Examples
 
 		context.print(`
 Try next (or export FS_STORE=local:${dir} and drop the --store flag):
-  fs list ${flag}
-  fs schema old-customer-profile ${flag}
-  fs get old-customer-profile cust_000042 ${flag}
-  fs export customer-history - --limit 5 --format json ${flag}
-  fs export customer-history old.csv --where "WHERE from_iso8601_timestamp(event_time) < current_date - interval '90' day" ${flag}
-  fs bulk-put customer-archive old.csv ${flag}
-  fs clear customer-history-v2 --dry-run ${flag}`);
+  ${fs} list ${flag}
+  ${fs} schema old-customer-profile ${flag}
+  ${fs} get old-customer-profile cust_000042 ${flag}
+  ${fs} export customer-history - --limit 5 --format json ${flag}
+  ${fs} export customer-history old.csv --where "WHERE from_iso8601_timestamp(event_time) < current_date - interval '90' day" ${flag}
+  ${fs} bulk-put customer-archive old.csv ${flag}
+  ${fs} clear customer-history-v2 --dry-run ${flag}`);
 	},
 });
 
 /** On a terminal (not CI, not NO_COLOR, not --no-guide) the demo goes on into the guided migration. */
 function guidedWanted(context: Context<GlobalValues & {readonly guide: boolean}>): boolean {
 	const {env} = context.io;
-	return context.interactive && context.style.enabled && context.flags.guide && !(env['CI'] && env['CI'] !== 'false');
+	return context.interactive && context.flags.guide && !(env['CI'] && env['CI'] !== 'false');
 }
 
 function demoDir(spec: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -9,6 +9,7 @@ export const emulatorCommand = defineCommand({
 	name: 'emulator',
 	summary: 'serve a local store over the AWS APIs, for the AWS SDK and CLI',
 	args: [0, 0],
+	makesStore: true,
 	flags: {
 		port: {type: 'integer', default: 4566, min: 0, max: 65_535},
 		host: {type: 'string', default: '127.0.0.1'},

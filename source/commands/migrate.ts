@@ -96,7 +96,7 @@ Examples
 
 		if (context.input.length < 2) {
 			throw usageError(
-				'`fs migrate` needs SOURCE and TARGET feature groups: the guided migration needs a terminal (and no NO_COLOR, CI, --json or --yes).',
+				'`fs migrate` needs SOURCE and TARGET feature groups: the guided migration needs a terminal (and no CI, --json or --yes).',
 				'Run `fs list` to see the groups, then: fs migrate SOURCE TARGET --dry-run',
 			);
 		}
@@ -121,8 +121,11 @@ export interface GuidedFace {
 
 /** The guided face, with the command line's stores and options filled in. */
 export async function runGuidedFace(context: Context, face: GuidedFace = {}): Promise<void> {
+	// Ink's colours follow FORCE_COLOR, read when it loads: with NO_COLOR or --no-color, none.
+	if (!context.style.enabled) process.env['FORCE_COLOR'] = '0';
 	const {runGuided} = await import('../ui/app/run.js');
 	const ran = await runGuided({
+		color: context.style.enabled,
 		store: face.store ?? await context.store(),
 		stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, env: context.io.env, cwd: context.io.cwd,
 		stores: face.stores ?? storesFromFlags(context.flags, context.given),
@@ -184,12 +187,13 @@ async function prepareFor(context: MigrateContext, options: MigrationOptions): P
 }
 
 /**
- * The Ink app runs on a terminal unless told not to: NO_COLOR, CI, --json,
+ * The Ink app runs on a terminal unless told not to: CI, --json,
  * --yes, --dry-run, --resume and --retry-failed all mean plain lines.
  */
 function guided(context: MigrateContext): boolean {
 	const {flags, io} = context;
-	if (!context.interactive || !context.style.enabled) return false;
+	// NO_COLOR removes colour, not the app (no-color.org).
+	if (!context.interactive) return false;
 	if (io.env['CI'] && io.env['CI'] !== 'false') return false;
 	return !flags.json && !flags.yes && !flags.dryRun && !flags.resume && !flags.retryFailed && !flags.idsFile;
 }
@@ -203,12 +207,12 @@ async function execute(context: MigrateContext, prepared: Prepared) {
 		context.print(diffLines(plan.compatibility, style).join('\n'));
 		for (const warning of plan.compatibility.warnings) context.print(style.yellow(`⚠ ${warning}`));
 		context.print();
-		context.print(planLines(plan).join('\n'));
+		context.print(planLines(plan, {emoji: style.enabled}).join('\n'));
 	}
 
 	if (flags.dryRun) {
 		if (json) context.json({plan: planJson(plan), dryRun: true});
-		else context.print(`\n🔍 Dry-run: no data was migrated.`);
+		else context.print(`\n${style.enabled ? '🔍 ' : ''}Dry-run: no data was migrated.`);
 		return;
 	}
 
@@ -240,7 +244,7 @@ async function confirm(context: MigrateContext, prepared: Prepared) {
 	if (context.flags.yes === true) return;
 	const {confirmation, plan} = prepared;
 	if (confirmation.kind === 'type-name' || !context.interactive) {
-		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes']));
+		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes'], prepared.program));
 		return;
 	}
 

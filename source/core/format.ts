@@ -17,3 +17,16 @@ export function preciseDuration(seconds: number): string {
 }
 
 export const percent = (done: number, total: number) => (total > 0 ? `${((100 * done) / total).toFixed(1)}%` : '100.0%');
+
+/** A word for a POSIX shell: as is when safe, else single-quoted. */
+export function shellWord(word: string): string {
+	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll('\'', '\'\\\'\'')}'`;
+}
+
+/**
+ * How the user runs fs where they are: `npx fs` when npm started it (`npm
+ * start`, `npx fs` in a checkout), since `fs` is then not on PATH; else `fs`.
+ */
+export function programName(env: NodeJS.ProcessEnv): string {
+	return env['npm_command'] === 'exec' || env['npm_lifecycle_event'] === 'start' ? 'npx fs' : 'fs';
+}

@@ -90,10 +90,15 @@ export function makePlan(input: PlanInput): Plan {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** Emoji in headings, unless the user asked for plain output (NO_COLOR, --no-color). */
+export interface PlanText {
+	emoji?: boolean;
+}
+
 /** The plan as the seed prints it, plus our fields when present. */
-export function planLines(plan: Plan): string[] {
+export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	const lines = [
-		'📋 Migration plan',
+		`${emoji ? '📋 ' : ''}Migration plan`,
 		'='.repeat(60),
 		`Source: ${plan.source} (${plan.sourceStores})`,
 		`Target: ${plan.target} (${plan.targetStores})`,
@@ -112,9 +117,9 @@ export function planLines(plan: Plan): string[] {
 }
 
 /** The plan in the compact form, for the guided migration at 80×24. */
-export function compactPlanLines(plan: Plan): string[] {
+export function compactPlanLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	const lines = [
-		'📋 Migration plan',
+		`${emoji ? '📋 ' : ''}Migration plan`,
 		`Source: ${plan.source} (${plan.sourceStores})`,
 		`Target: ${plan.target} (${plan.targetStores})`,
 		`Strategy: ${plan.strategy} · mode ${plan.mode}`,

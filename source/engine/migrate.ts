@@ -11,6 +11,7 @@ import type {Compatibility} from '../core/compat.js';
 import {makeTargetRecords} from '../core/cast.js';
 import type {Plan} from '../core/plan.js';
 import {hasOfflineStore} from '../core/types.js';
+import {crashPoint} from '../io/crash-points.js';
 import {duckdbMemory} from '../io/duckdb.js';
 import {removeRun, saveCheckpoint, type Checkpoint, type SourceSnapshot} from './checkpoint.js';
 import {trimFailedFile} from './failed-file.js';
@@ -188,17 +189,20 @@ export class Migration extends EventEmitter {
 		this.strategy = {stop: () => strategy.stop(pool)};
 		if (this.stopping) strategy.stop(pool);
 		this.emit('phase', 'transferring');
+		let complete = false;
 		try {
-			await strategy.transfer(pool);
+			complete = await strategy.transfer(pool);
+			crashPoint('transferred');
 		} finally {
 			// In-flight batches finish either way; then the workers close their stores.
 			await pool.drained();
-			await stopWorkers(workers, this.stopping);
+			await stopWorkers(workers, this.stopping && !complete);
 			this.strategy = undefined;
 		}
 
 		let {fatal} = pool;
-		const interrupted = this.stopping && !fatal;
+		// A stop asked for once every row was written changes nothing: the run is finished.
+		const interrupted = this.stopping && !fatal && !complete;
 		checkpoint.status = fatal ? 'failed' : interrupted ? 'interrupted' : 'done';
 		try {
 			saveCheckpoint(runDir, checkpoint);

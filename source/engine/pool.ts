@@ -28,6 +28,7 @@ export class WorkerPool {
 	private readonly pending: Array<Set<number>>;
 	private readonly waiters: Array<(() => void) | undefined>;
 	private readonly finished: boolean[];
+	private readonly complete: boolean[];
 	private readonly failed: boolean[];
 	private lastSave = 0;
 	private batchNumber = 0;
@@ -45,6 +46,7 @@ export class WorkerPool {
 		this.pending = workers.map(() => new Set());
 		this.waiters = workers.map(() => undefined);
 		this.finished = workers.map(() => false);
+		this.complete = workers.map(() => false);
 		this.failed = workers.map(() => false);
 		for (const [index, worker] of workers.entries()) worker.on('message', (message: ToMain) => this.receive(index, message));
 	}
@@ -78,6 +80,11 @@ export class WorkerPool {
 		}));
 	}
 
+	/** Every worker finished reading its partition with every row of it written. */
+	get everyComplete() {
+		return this.complete.every(Boolean);
+	}
+
 	/** Until the batches in flight are written (or one failed). */
 	async drained() {
 		await Promise.all(this.pending.map(async (set, index) => {
@@ -104,6 +111,7 @@ export class WorkerPool {
 		const {checkpoint, totals} = this;
 		if (message.type === 'finished') {
 			this.finished[index] = true;
+			this.complete[index] = message.complete;
 			totals.skipped += message.skipped;
 			totals.read += message.skipped;
 			for (const [id, record] of message.samples) if (this.samples.size < 20) this.samples.set(id, record);

@@ -27,8 +27,12 @@ export type ToWorker =
 export type ToMain =
 	| {type: 'ready'; worker: number}
 	| {type: 'done'; worker: number; batch: number; rows: number; written: number; failed: number; deletes: number; position: number}
-	/** A worker's own read ended: rows it skipped (done before) and its sample for verification. */
-	| {type: 'finished'; worker: number; skipped: number; samples: Array<[string, FsRecord | null]>}
+	/**
+	 * A worker's own read ended: rows it skipped (done before), its sample for
+	 * verification, and whether every row of its partition is written (a stop
+	 * asked for after the last batch changes nothing).
+	 */
+	| {type: 'finished'; worker: number; skipped: number; samples: Array<[string, FsRecord | null]>; complete: boolean}
 	/** A worker's error, whole: the main thread rebuilds the same typed error (kind, remedy, code). */
 	| {type: 'fatal'; worker: number; message: string; code?: string; kind?: ErrorKind; remedy?: string; path?: string}
 	| {type: 'closed'; worker: number};

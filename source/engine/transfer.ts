@@ -16,8 +16,12 @@ import {readSnapshotRows} from './source.js';
 import type {Totals} from './types.js';
 
 export interface TransferStrategy {
-	/** Move the rows; returns early once the pool has failed or a stop was asked for. */
-	transfer(pool: WorkerPool): Promise<void>;
+	/**
+	 * Move the rows; returns early once the pool has failed or a stop was
+	 * asked for. Resolves to whether every row was handed over (a stop asked
+	 * for after the last one changes nothing: the run is finished).
+	 */
+	transfer(pool: WorkerPool): Promise<boolean>;
 	/** A stop was asked for: in-flight batches finish, no new ones start. */
 	stop(pool: WorkerPool): void;
 }
@@ -37,6 +41,7 @@ export class WorkersReadPartitions implements TransferStrategy {
 		}
 
 		await pool.allFinished();
+		return !pool.fatal && pool.everyComplete;
 	}
 
 	stop(pool: WorkerPool) {
@@ -98,7 +103,7 @@ export class MainHandsOut implements TransferStrategy {
 			}
 		}
 
-		if (this.stopping || pool.fatal) return;
+		if (this.stopping || pool.fatal) return false;
 		for (const [partition, done] of checkpoint.positions.entries()) {
 			if (seen[partition]! < done) throw checkpointPastEnd(partition, done, seen[partition]!);
 		}
@@ -109,6 +114,8 @@ export class MainHandsOut implements TransferStrategy {
 			next[partition]! += buffer.length;
 			await pool.send(partition, buffer, start);
 		}
+
+		return !pool.fatal;
 	}
 
 	stop() {

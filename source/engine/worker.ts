@@ -86,6 +86,8 @@ class PartitionWorker {
 	private store!: Store;
 	private source?: Store;
 	private batchNumber = 0;
+	/** The partition's position as last reported done. */
+	private reported = 0;
 	private readonly concurrency: SharedConcurrency;
 
 	constructor(readonly input: WorkerInput, private readonly port: MessagePort) {
@@ -95,6 +97,7 @@ class PartitionWorker {
 	}
 
 	post(message: ToMain) {
+		if (message.type === 'done') this.reported = Math.max(this.reported, message.position);
 		this.port.postMessage(message);
 	}
 
@@ -261,10 +264,16 @@ class PartitionWorker {
 	async readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
 		const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
 		const bulk = this.input.bulkColumns && this.store.capabilities.bulkLoad ? this.input.bulkColumns : undefined;
+		this.reported = start;
+		let complete = true;
 		try {
 			let position = 0;
 			for (const share of this.sharesOf(snapshot)) {
-				if (this.interrupted) break;
+				if (this.interrupted) {
+					complete = false;
+					break;
+				}
+
 				const skip = Math.max(0, start - position);
 				if (bulk) {
 					position += await this.loadShare(share, skip, position, batchSize, bulk, read);
@@ -277,12 +286,13 @@ class PartitionWorker {
 
 			// A checkpoint past the end would skip rows that were never written and call it done.
 			if (!this.interrupted && start > position) throw checkpointPastEnd(this.me, start, position);
+			complete &&= this.reported >= position;
 		} finally {
 			await this.source?.close();
 			this.source = undefined;
 		}
 
-		this.post({type: 'finished', worker: this.me, skipped: read.skipped, samples: [...read.samples]});
+		this.post({type: 'finished', worker: this.me, skipped: read.skipped, samples: [...read.samples], complete});
 	}
 }
 

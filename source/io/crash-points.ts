@@ -17,7 +17,9 @@ export type CrashPoint =
 	/** A bulk load is committed; its offline files are not moved into place yet. */
 	| 'bulk-committed'
 	/** A bulk load is done; the main thread does not know yet. */
-	| 'bulk-loaded';
+	| 'bulk-loaded'
+	/** Every row is handed over and reported; the run has not ended yet (main thread). */
+	| 'transferred';
 
 const parse = (text: string | undefined) => {
 	const match = /^([\w-]+):(\d+)$/.exec(text ?? '');

@@ -6,6 +6,7 @@
  */
 import {usageError} from '../core/errors.js';
 import {parseWhere} from '../core/filter.js';
+import {shellWord} from '../core/format.js';
 import {checkFeatureGroupName} from '../core/names.js';
 
 export type Mode = 'history' | 'snapshot';
@@ -115,11 +116,6 @@ function wholeNumber(value: unknown, flag: string, fallback: number, max: number
 	return number;
 }
 
-/** A word for a POSIX shell: as is when safe, else single-quoted. */
-export function shellWord(word: string): string {
-	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll('\'', '\'\\\'\'')}'`;
-}
-
 const storeFlags: Array<[keyof StoreChoice, string]> = [
 	['store', '--store'], ['sourceStore', '--source-store'], ['targetStore', '--target-store'],
 	['profile', '--profile'], ['sourceProfile', '--source-profile'], ['targetProfile', '--target-profile'],
@@ -147,6 +143,6 @@ export function migrateArguments(options: MigrationOptions): string[] {
 	return args;
 }
 
-/** `fs migrate …` for the shell, every word quoted as it needs. */
-export const migrateCommandLine = (options: MigrationOptions, extra: string[] = []) =>
-	['fs', 'migrate', ...[...migrateArguments(options), ...extra].map(shellWord)].join(' ');
+/** `fs migrate …` for the shell, every word quoted as it needs; `program`: how fs is run here (programName). */
+export const migrateCommandLine = (options: MigrationOptions, extra: string[] = [], program = 'fs') =>
+	[program, 'migrate', ...[...migrateArguments(options), ...extra].map(shellWord)].join(' ');

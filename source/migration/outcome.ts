@@ -34,12 +34,12 @@ const base = (prepared: Prepared): MigrationOptions => ({
 
 /** `fs migrate … --resume --run-id ID --yes`: the run's own options come from its checkpoint. */
 export function resumeCommand(prepared: Prepared): string {
-	return migrateCommandLine({...base(prepared), ...migrationDefaults, resume: true, runId: prepared.checkpoint.runId}, ['--yes']);
+	return migrateCommandLine({...base(prepared), ...migrationDefaults, resume: true, runId: prepared.checkpoint.runId}, ['--yes'], prepared.program);
 }
 
 /** `fs migrate … --retry-failed FILE --yes`, with the batch size and workers the run had. */
 export function retryCommand(prepared: Prepared): string {
-	return migrateCommandLine({...base(prepared), retryFailed: prepared.checkpoint.failedFile}, ['--yes']);
+	return migrateCommandLine({...base(prepared), retryFailed: prepared.checkpoint.failedFile}, ['--yes'], prepared.program);
 }
 
 /** A run that threw: its checkpoint marked failed (kept for --resume), the error with the resume command. */

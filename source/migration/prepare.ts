@@ -10,7 +10,7 @@ import os, {availableParallelism} from 'node:os';
 import path from 'node:path';
 import {checkCompatibility, type Compatibility} from '../core/compat.js';
 import {FsError, usageError} from '../core/errors.js';
-import {count} from '../core/format.js';
+import {count, programName} from '../core/format.js';
 import {chooseStrategy, makePlan, type Plan} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
@@ -45,6 +45,8 @@ export interface Prepared {
 	confirmation: Confirmation;
 	/** Whether the store was named (--store or FS_STORE): printed commands name it too. */
 	storeNamed: boolean;
+	/** How printed commands start: `fs`, or `npx fs` where npm runs it (core/format programName). */
+	program: string;
 	/** Directories of unfinished runs of the same rows that this run starts over. */
 	superseded: string[];
 	/** The target's lock (engine/lock.ts), taken when the run starts. */
@@ -75,9 +77,9 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 	});
 	const sourceHandle = side('source');
 	const targetHandle = side('target');
-	const sourceStore = await openStoreHandle(sourceHandle, env);
+	const sourceStore = await openStoreHandle(sourceHandle, env, {mustExist: true});
 	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
-	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, env);
+	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, env, {mustExist: true});
 	// Scratch space for this prepare (an online-only source's identifiers): gone when the stores close.
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
 	const closeStores = async () => {
@@ -194,6 +196,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			plan, request, runDir: previous?.dir ?? path.join(pairDir, runId), checkpoint, resuming, warnings, ...(resumed ? {resumed} : {}),
 			confirmation: confirmationFor(plan),
 			storeNamed: stores.store !== undefined || env['FS_STORE'] !== undefined,
+			program: programName(env),
 			superseded,
 			lockFile: lockFileFor(targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(env), 'locks')),
 			closeStores,

@@ -106,6 +106,23 @@ beforeAll(async () => {
 	expect((await fs(['migrate', 'src', 'reference', '--yes'])).code).toBe(0);
 }, 120_000);
 
+describe('a stop asked for at the end', () => {
+	it('once every row is written changes nothing: "finished", exit 0 (bulk loads and record by record)', async () => {
+		for (const [name, extra] of [['finished-bulk', {}], ['finished-records', byRecord]] as const) {
+			await create(name);
+			const release = at(`release-${name}`);
+			const run = start(['migrate', 'src', name, '--yes'], {...extra, FS_TEST_HOLD_AT: 'transferred:1', FS_TEST_HOLD_FILE: release});
+			await appears(`${release}.held`, run);
+			process.kill(run.pid!, 'SIGINT');
+			writeFileSync(release, '');
+			const done = await run.done;
+			expect(done.code, done.stderr).toBe(0);
+			expect(done.stdout, name).toContain('Migration finished');
+			expect(await contents(name)).toEqual(await contents('reference'));
+		}
+	});
+});
+
 describe('one run at a time into a target', () => {
 	it('refuses a second run while one writes (another filter or the same), then both halves end exact', async () => {
 		await create('halves');

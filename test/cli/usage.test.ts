@@ -2,7 +2,7 @@
  * The dispatcher and bad input: clear messages that name the remedy, exit 2,
  * and the store untouched.
  */
-import {readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
@@ -92,6 +92,29 @@ describe('dispatcher', () => {
 		const result = await runFs(['list', '--store', 'postgres']);
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain('--store local:DIR');
+	});
+
+	it('prints commands as `npx fs` where npm runs it (npm start, npx fs in a checkout), with every flag given', async () => {
+		const asNpx = await fs(['clear', 'customers', '--online-only'], {env: {npm_command: 'exec'}});
+		expect(asNpx.code).toBe(2);
+		expect(asNpx.stderr).toMatch(/pass --yes to confirm in a script: npx fs clear customers --online-only --yes\n/);
+		const plain = await fs(['clear', 'customers', '--online-only']);
+		expect(plain.stderr).toMatch(/in a script: fs clear customers --online-only --yes\n/);
+	});
+
+	it('refuses a store directory that is not a store (a typo), making nothing; create makes one', async () => {
+		const typo = path.join(temp.dir, 'no-such-store');
+		for (const args of [['list'], ['schema', 'customers'], ['get', 'customers', 'c1'], ['export', 'customers', '-'], ['migrate', 'a', 'b', '--yes']]) {
+			const result = await runFs([...args, '--store', `local:${typo}`]);
+			expect(result.code, args[0]).toBe(2);
+			expect(result.stderr, args[0]).toContain(`No store at ${typo}.`);
+			expect(result.stderr, args[0]).toContain(`fs demo --store local:${typo}`);
+			expect(existsSync(typo), args[0]).toBe(false);
+		}
+
+		const created = await runFs(['create', 'customers', '--schema-file', file('typo-schema.json', JSON.stringify(schema)), '--record-identifier-name', 'customer_id', '--store', `local:${typo}`]);
+		expect(created.code).toBe(0);
+		expect((await runFs(['list', '--store', `local:${typo}`])).code).toBe(0);
 	});
 });
 

@@ -64,6 +64,43 @@ describe('guided migration in a real terminal', () => {
 		}
 	});
 
+	it('with NO_COLOR opens all the same, without colour or emoji (no-color.org)', async () => {
+		session?.kill();
+		session = TmuxSession.start('no-color', `${process.execPath} ${cliPath} migrate old-customer-profile new-customer-profile`, {
+			env: {FS_STORE: `local:${demo}`, FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir, NO_COLOR: '1'},
+			cwd: temp.dir,
+		});
+		const screen = await session.waitFor(text => text.includes('Estimated records'));
+		expect(screen).toContain('Migration plan');
+		expect(screen).not.toMatch(/📋/u);
+		// No colour: SGR sequences that set a colour (30–37, 90–97, 38;…).
+		expect(session.screen(true)).not.toMatch(/\u001B\[(?:\d+;)*(?:3[0-8]|9[0-7])(?:;\d+)*m/);
+		session.keys('Escape');
+		session.keys('C-c');
+		await session.waitFor(text => text.includes('[exit '));
+	});
+
+	it('at 60 columns never hard-wraps a command: cut short in the app, printed whole on exit', async () => {
+		session?.kill();
+		session = TmuxSession.start('narrow', `${process.execPath} ${cliPath} migrate old-customer-profile new-customer-profile --batch-size 250`, {
+			columns: 60, env: {FS_STORE: `local:${demo}`, FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir}, cwd: temp.dir,
+		});
+		await session.waitFor(text => text.includes('Estimated records'));
+		session.keys('Enter');
+		const asked = await session.waitFor(text => text.includes('to confirm') || text.includes('[y/n]'));
+		if (asked.includes('to confirm')) session.type('new-customer-profile');
+		else session.type('y');
+		if (asked.includes('to confirm')) session.keys('Enter');
+		const summary = await session.waitFor(text => text.includes('Migration finished'), 120_000);
+		expect(summary).toContain('(printed in full when you quit)');
+		session.keys('Enter');
+		await session.waitFor(text => text.includes('[exit '));
+		const joined = session.screen(false, true);
+		const retry = joined.split('\n').find(line => line.includes('→ Retry: fs migrate'));
+		expect(retry, joined).toBeDefined();
+		expect(retry).toMatch(/fs migrate old-customer-profile new-customer-profile --store local:\S+ --batch-size 250 --retry-failed \S+\.jsonl --yes$/);
+	});
+
 	it('fs demo builds the store and opens the guided migration on it; ctrl-c quits cleanly', async () => {
 		session?.kill();
 		const fresh = path.join(temp.dir, 'fresh-demo');

@@ -31,8 +31,9 @@ export class TmuxSession {
 		execFileSync('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, '-l', text]);
 	}
 
-	screen(withEscapes = false): string {
-		return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(withEscapes ? ['-e'] : []), '-t', this.name], {encoding: 'utf8'});
+	/** The screen; `joined`: lines the terminal wrapped (not the program) joined again, as a copy gets them. */
+	screen(withEscapes = false, joined = false): string {
+		return execFileSync('tmux', ['-L', this.socket, 'capture-pane', '-p', ...(withEscapes ? ['-e'] : []), ...(joined ? ['-J', '-S', '-200'] : []), '-t', this.name], {encoding: 'utf8'});
 	}
 
 	async waitFor(predicate: (screen: string) => boolean, timeoutMs = 30_000): Promise<string> {

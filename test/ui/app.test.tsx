@@ -13,6 +13,7 @@ import type {Migration, MigrationResult} from '../../source/engine/migrate.js';
 import {ProgressBoard} from '../../source/engine/progress.js';
 import {App, type Controller, type GroupInfo, type Outcome} from '../../source/ui/app/App.js';
 import {Picker} from '../../source/ui/app/Picker.js';
+import {Transfer} from '../../source/ui/app/Transfer.js';
 import {stripAnsi} from '../../source/ui/style.js';
 import {keys, waitForFrame} from '../helpers/ink.js';
 
@@ -215,6 +216,53 @@ describe('the guided flow', () => {
 		expect(prepare).toHaveBeenLastCalledWith('old-customer-profile', 'new-customer-profile', expect.objectContaining({batchSize: '150', clearTarget: true}));
 		stdin.write(keys.ctrlC);
 		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'quit'}]));
+	});
+
+	it('takes keys that arrive several in one read, and Ctrl-U / Ctrl-W, in every typed field', async () => {
+		const {fake, prepare} = controller();
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={() => undefined}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Batch size: 100'));
+		stdin.write('e');
+		await waitForFrame(lastFrame, frame => frame.includes('Options'));
+		// Three backspaces and "50" in one read, as a quick typist over SSH sends them.
+		stdin.write('\u007F\u007F\u007F50');
+		await waitForFrame(lastFrame, frame => /Batch size\s+50▌/.test(frame));
+		stdin.write('\u0015');
+		await waitForFrame(lastFrame, frame => /Batch size\s+—▌/.test(frame));
+		stdin.write('75');
+		stdin.write(keys.down);
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, frame => frame.includes('❯ Filter'));
+		stdin.write('WHERE age > 1');
+		await waitForFrame(lastFrame, frame => frame.includes('WHERE age > 1▌'));
+		stdin.write('\u0017');
+		await waitForFrame(lastFrame, frame => frame.includes('WHERE age > ▌'));
+		stdin.write('2\r');
+		await waitForFrame(lastFrame, frame => frame.includes('Batch size: 75'));
+		expect(prepare).toHaveBeenLastCalledWith('old-customer-profile', 'new-customer-profile', expect.objectContaining({batchSize: '75', filter: 'WHERE age > 2'}));
+		// The typed confirmation too: a name with a typo fixed in the same read.
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
+		stdin.write('new-customer-profilx\u007Fe');
+		await waitForFrame(lastFrame, frame => frame.includes('new-customer-profile▌'));
+	});
+
+	it('names each phase with a spinner while it lasts, and shows no total before the rows are counted', async () => {
+		const migration = new FakeMigration() as FakeMigration & {expected: number};
+		Object.defineProperty(migration, 'expected', {value: 0, writable: true});
+		const {lastFrame} = mount(<Transfer migration={migration as unknown as Migration} columns={78} asking={false} stopping={false} frameMs={20}/>);
+		migration.emit('phase', 'reading the source');
+		let frame = await waitForFrame(lastFrame, text => text.includes('reading the source…'));
+		expect(frame).toContain('counting the rows to copy…');
+		expect(frame).not.toContain('0 / 0');
+		expect(frame).not.toContain('100.0%');
+		migration.expected = 1000;
+		migration.emit('phase', 'transferring');
+		frame = await waitForFrame(lastFrame, text => text.includes('✓ reading the source'));
+		expect(frame).toContain('0 / 1,000');
+		migration.emit('phase', 'verifying');
+		frame = await waitForFrame(lastFrame, text => text.includes('verifying…'));
+		expect(frame).toContain('✓ transferring');
 	});
 
 	it('shows why a plan cannot be made', async () => {

@@ -37,6 +37,8 @@ export interface LocalStoreOptions {
 	parallelSnapshotBytes?: number;
 	/** Shared by writers of one process (worker threads) to take turns without SQLite's sleeps. */
 	writeLock?: SharedArrayBuffer;
+	/** Refuse a directory that is not a store yet, instead of making one (commands that only use a store). */
+	mustExist?: boolean;
 	/** Injected faults (tests); default from FS_LOCAL_FAULTS. */
 	faults?: FaultSettings;
 }
@@ -57,7 +59,7 @@ export class LocalStore implements Store {
 	private stagedSinceFlush = 0;
 
 	constructor(readonly dir: string, private readonly options: LocalStoreOptions = {}) {
-		this.meta = ensureStoreDir(dir, options.region);
+		this.meta = ensureStoreDir(dir, options.region, options.mustExist);
 		mkdirSync(path.join(dir, 'tmp'), {recursive: true});
 		this.db = openDatabase(path.join(dir, 'store.sqlite'));
 		this.catalog = new Catalog(this.db, this.meta);

@@ -17,11 +17,20 @@ export interface StoreMeta {
 
 export const defaultMeta: StoreMeta = {format: 1, account: '000000000000', region: 'us-east-1'};
 
-export function ensureStoreDir(dir: string, region?: string): StoreMeta {
+export function ensureStoreDir(dir: string, region?: string, mustExist = false): StoreMeta {
 	const metaFile = path.join(dir, 'fs-store.json');
 	if (existsSync(metaFile)) {
 		const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as StoreMeta;
 		return meta;
+	}
+
+	// A typo in --store must not make an empty store that says "no groups".
+	if (mustExist) {
+		throw usageError(
+			existsSync(dir) ? `${dir} is not an fs store (it has no fs-store.json).` : `No store at ${dir}.`,
+			`Check the path; \`fs demo --store local:${dir}\` creates a store with demo data there, \`fs create GROUP --store local:${dir} --schema-file FILE\` one with your first group.`,
+			'NoSuchStore',
+		);
 	}
 
 	if (existsSync(dir) && !isEmptyDir(dir)) {

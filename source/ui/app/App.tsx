@@ -59,10 +59,12 @@ export interface AppProps<P extends PreparedView> {
 	options?: Options;
 	/** Terminal size, where the output stream cannot tell (tests). */
 	size?: {columns: number; rows: number};
+	/** Colour and emoji (off with NO_COLOR, --no-color). */
+	color?: boolean;
 	onExit(outcome: Outcome): void;
 }
 
-export function App<P extends PreparedView>({controller, initial, options: initialOptions = formDefaults, size, onExit}: AppProps<P>) {
+export function App<P extends PreparedView>({controller, initial, options: initialOptions = formDefaults, size, color = true, onExit}: AppProps<P>) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [columns, setColumns] = useState(size?.columns ?? stdout.columns ?? 80);
@@ -184,7 +186,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 					onBack={() => setStep({name: 'source'})}/>
 			)}
 			{step.name === 'review' && (
-				<Review plan={prepared?.plan} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}
+				<Review plan={prepared?.plan} color={color} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}
 					onStart={() => setStep({name: 'confirm', source: step.source, target: step.target})}
 					onChange={next => setOptions(next)}
 					onBack={() => {
@@ -206,11 +208,27 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 				<Box flexDirection="column">
 					{step.lines.map((line, index) => <Text key={index}>{line}</Text>)}
 					{step.error && <Text color={(step.error as {kind?: string}).kind === 'partial' ? 'yellow' : 'red'}>{step.error.message}</Text>}
-					{step.error && (step.error as {remedy?: string}).remedy && <Text>{(step.error as {remedy?: string}).remedy}</Text>}
+					{step.error && (step.error as {remedy?: string}).remedy && <Remedy text={(step.error as {remedy?: string}).remedy!} columns={columns}/>}
 					<Text> </Text>
 					<Text dimColor>enter or q to quit</Text>
 				</Box>
 			)}
+		</Box>
+	);
+}
+
+/**
+ * What to do next. A command is never wrapped here (copied from a wrapped
+ * frame it would break): one that does not fit is cut short, and printed
+ * whole, on a line of its own, when the app exits.
+ */
+function Remedy({text, columns}: {text: string; columns: number}) {
+	const fits = Array.from(text).length <= columns - 2;
+	if (fits || !/^(Retry|Resume): fs /.test(text)) return <Text>{text}</Text>;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate-end">{text}</Text>
+			<Text dimColor>(printed in full when you quit)</Text>
 		</Box>
 	);
 }

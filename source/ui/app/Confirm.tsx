@@ -2,8 +2,8 @@
  * Confirmation: y/n, or typing the target's name when the plan deletes data
  * or drops features (✔ Confirmed / ✘ Cancelled).
  */
-import {useState} from 'react';
 import {Box, Text} from 'ink';
+import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
 
 export interface ConfirmProps {
@@ -15,32 +15,22 @@ export interface ConfirmProps {
 }
 
 export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
-	const [typed, setTyped] = useState('');
-	useKeys((input, key) => {
+	const [typed, current, setTyped] = useTyped('');
+	useKeys((input, key, raw) => {
 		if (!expected) {
 			if (input === 'y' || input === 'Y') onAnswer(true);
 			else if (input === 'n' || input === 'N' || key.escape) onAnswer(false);
 			return;
 		}
 
-		if (input.length > 1 && !key.ctrl && !key.meta) {
-			let text = typed;
-			for (const char of input) {
-				if (char === '\u007F' || char === '\b') text = text.slice(0, -1);
-				else if (char === '\r' || char === '\n') {
-					onAnswer(text === expected);
-					break;
-				} else text += char;
-			}
-
-			setTyped(text);
+		if (key.escape) {
+			onAnswer(false);
 			return;
 		}
 
-		if (key.return) onAnswer(typed === expected);
-		else if (key.escape) onAnswer(false);
-		else if (key.backspace || key.delete) setTyped(current => current.slice(0, -1));
-		else if (input && !key.ctrl && !key.meta) setTyped(current => current + input);
+		const {text, enter} = editText(current(), input, key, raw);
+		setTyped(text);
+		if (enter) onAnswer(text === expected);
 	});
 
 	return (

@@ -6,6 +6,7 @@
  */
 import {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
+import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
 
 export interface PickerRow {
@@ -29,7 +30,7 @@ export interface PickerProps {
 }
 
 export function Picker({title, rows, columns, height, onPick, onBack}: PickerProps) {
-	const [filter, setFilter] = useState('');
+	const [filter, latestFilter, setFilter] = useTyped('');
 	const [index, setIndex] = useState(0);
 	const [notice, setNotice] = useState<string | undefined>();
 	const shown = useMemo(() => rows.filter(row => row.name.toLowerCase().includes(filter.toLowerCase())), [rows, filter]);
@@ -42,38 +43,26 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 		else onPick(row);
 	};
 
-	useKeys((input, key) => {
+	useKeys((input, key, raw) => {
 		setNotice(undefined);
-		// Typed fast or pasted, several characters arrive at once (maybe with Enter or backspaces).
-		if (input.length > 1 && !key.ctrl && !key.meta) {
-			let next = filter;
-			for (const char of input) {
-				if (char === '\u007F' || char === '\b') next = next.slice(0, -1);
-				else if (char === '\r' || char === '\n') {
-					pick(rows.filter(row => row.name.toLowerCase().includes(next.toLowerCase())), 0);
-					break;
-				} else if (/[\w.-]/.test(char)) next += char;
-			}
-
-			setFilter(next);
-			setIndex(0);
-			return;
-		}
-
 		if (key.upArrow) setIndex(Math.max(0, selected - 1));
 		else if (key.downArrow) setIndex(Math.min(shown.length - 1, selected + 1));
 		else if (key.pageUp) setIndex(Math.max(0, selected - height));
 		else if (key.pageDown) setIndex(Math.min(shown.length - 1, selected + height));
 		else if (key.return) pick(shown, selected);
 		else if (key.escape) {
-			if (filter) setFilter('');
+			if (latestFilter()) setFilter('');
 			else onBack?.();
-		} else if (key.backspace || key.delete) {
-			setFilter(current => current.slice(0, -1));
-			setIndex(0);
-		} else if (input && !key.ctrl && !key.meta && /^[\w.-]+$/.test(input)) {
-			setFilter(current => current + input);
-			setIndex(0);
+		} else {
+			// Names take letters, digits, "-", "_" and ".": other characters are not filtered on.
+			const before = latestFilter();
+			const {text, enter} = editText(before, input, key, raw, char => /[\w.-]/.test(char));
+			if (text !== before) {
+				setFilter(text);
+				setIndex(0);
+			}
+
+			if (enter) pick(rows.filter(row => row.name.toLowerCase().includes(text.toLowerCase())), 0);
 		}
 	});
 

@@ -5,6 +5,7 @@
 import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {migrationDefaults} from '../../migration/options.js';
+import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
 import {compactPlanLines, type Plan} from '../../core/plan.js';
 import {diffLines} from '../diff.js';
@@ -23,6 +24,8 @@ export const formDefaults: Options = {batchSize: String(migrationDefaults.batchS
 
 export interface ReviewProps {
 	plan?: Plan;
+	/** Colour and emoji (off with NO_COLOR, --no-color). */
+	color?: boolean;
 	/** Why the plan could not be made (bad option, incompatible schema). */
 	problem?: string;
 	/** What prepare says the operator should read (an interrupted run exists, say). */
@@ -34,9 +37,8 @@ export interface ReviewProps {
 	onBack(): void;
 }
 
-const style = makeStyle(true);
 
-export function Review({plan, problem, warnings = [], options, busy, onStart, onChange, onBack}: ReviewProps) {
+export function Review({plan, color = true, problem, warnings = [], options, busy, onStart, onChange, onBack}: ReviewProps) {
 	const [editing, setEditing] = useState(false);
 	useKeys((input, key) => {
 		if (editing || busy) return;
@@ -57,10 +59,10 @@ export function Review({plan, problem, warnings = [], options, busy, onStart, on
 			{plan && (
 				<>
 					<Text bold>Schema</Text>
-					{diffLines(plan.compatibility, style).map((line, index) => <Text key={index}>{line}</Text>)}
+					{diffLines(plan.compatibility, makeStyle(color)).map((line, index) => <Text key={index}>{line}</Text>)}
 					{plan.compatibility.warnings.filter(warning => !/left empty|dropped/.test(warning)).map(warning => <Text key={warning} color="yellow">⚠ {warning}</Text>)}
 					<Text> </Text>
-					{compactPlanLines(plan).map(line => <Text key={line} wrap="truncate-end">{line}</Text>)}
+					{compactPlanLines(plan, {emoji: color}).map(line => <Text key={line} wrap="truncate-end">{line}</Text>)}
 				</>
 			)}
 			{!busy && !problem && warnings.map((warning, index) => <Text key={index} color="yellow">⚠ {warning}</Text>)}
@@ -82,9 +84,10 @@ const fields: Array<{key: Field; label: string}> = [
 ];
 
 function OptionsForm({options, onDone}: {options: Options; onDone(options?: Options): void}) {
-	const [draft, setDraft] = useState(options);
+	const [draft, latestDraft, setLatestDraft] = useTyped(options);
+	const setDraft = (change: (current: Options) => Options) => setLatestDraft(change(latestDraft()));
 	const [at, setAt] = useState(0);
-	useKeys((input, key) => {
+	useKeys((input, key, raw) => {
 		const field = fields[at]!.key;
 		if (key.upArrow) setAt(current => Math.max(0, current - 1));
 		else if (key.downArrow || key.tab) setAt(current => Math.min(fields.length - 1, current + 1));
@@ -93,8 +96,10 @@ function OptionsForm({options, onDone}: {options: Options; onDone(options?: Opti
 		else if (field === 'clearTarget' && input === ' ') setDraft(current => ({...current, clearTarget: !current.clearTarget}));
 		else if (field === 'mode' && input === ' ') setDraft(current => ({...current, mode: current.mode === 'history' ? 'snapshot' : current.mode === 'snapshot' ? '' : 'history'}));
 		else if (field !== 'clearTarget' && field !== 'mode') {
-			if (key.backspace || key.delete) setDraft(current => ({...current, [field]: current[field].slice(0, -1)}));
-			else if (input && !key.ctrl && !key.meta) setDraft(current => ({...current, [field]: current[field] + input}));
+			const {text, enter} = editText(latestDraft()[field], input, key, raw);
+			const next = {...latestDraft(), [field]: text};
+			setLatestDraft(next);
+			if (enter) onDone(next);
 		}
 	});
 

@@ -6,6 +6,7 @@
  */
 import {useEffect, useRef, useState} from 'react';
 import {Box, Static, Text} from 'ink';
+import Spinner from 'ink-spinner';
 import type {Migration} from '../../engine/migrate.js';
 import type {WorkerProgress} from '../../engine/progress.js';
 import {count, duration, percent} from '../../core/format.js';
@@ -33,6 +34,8 @@ interface Frame {
 export function Transfer({migration, columns, asking, stopping, frameMs = 500}: TransferProps) {
 	const [frame, setFrame] = useState<Frame>(() => read(migration, []));
 	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
+	/** The phase under way (clearing, reading the source, transferring, verifying): a live line with a spinner. */
+	const [phase, setPhase] = useState<string | undefined>();
 	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
 	const lastStates = useRef<string[]>([]);
 	useEffect(() => {
@@ -50,7 +53,14 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 				setLines(current => [...current, ...entered.map((index, offset) => ({id: current.length + offset, text: `⚠ worker ${index + 1} throttled: backing off (retries so far: ${workers[index]!.retries})`}))]);
 			}
 		}, frameMs);
-		const onPhase = (text: string) => setLines(current => [...current, {id: current.length, text: `${text}…`}]);
+		// The phase before goes above, done; the new one is the live line.
+		let shown: string | undefined;
+		const onPhase = (text: string) => {
+			const done = shown;
+			if (done) setLines(current => [...current, {id: current.length, text: `✓ ${done}`}]);
+			shown = text;
+			setPhase(text);
+		};
 		migration.on('phase', onPhase);
 		return () => {
 			clearInterval(timer);
@@ -61,20 +71,23 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 	const total = migration.expected;
 	const share = total / Math.max(1, frame.workers.length);
 	const width = barWidth(columns, 44);
+	// Before the snapshot is taken there is no total: not "0 / 0 100%".
+	const counting = phase !== undefined && phase !== 'transferring' && phase !== 'verifying' && total === 0;
 	return (
 		<Box flexDirection="column">
 			<Static items={lines}>{line => <Text key={line.id} dimColor={!line.text.startsWith('⚠')} color={line.text.startsWith('⚠') ? 'yellow' : undefined}>{line.text}</Text>}</Static>
+			{phase && phase !== 'transferring' && <Text><Text color="cyan"><Spinner type="dots"/></Text> {phase}…</Text>}
 			{frame.workers.map((worker, index) => (
 				<Text key={index}>
-					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{bar(worker.records + worker.failed, share, width)}</Text>
+					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{counting ? bar(0, 1, width) : bar(worker.records + worker.failed, share, width)}</Text>
 					{` ${count(worker.records).padStart(9)} ${`${count(frame.rates[index] ?? 0)}/s`.padStart(9)}  `}
 					<Text color={worker.state === 'backing off' || worker.state === 'retrying' ? 'yellow' : undefined}>{worker.state}</Text>
 				</Text>
 			))}
 			<Text> </Text>
 			<Text>
-				{'total     '}<Text color="cyan">{bar(frame.done, total, width)}</Text>
-				{` ${count(frame.done)} / ${count(total)}  ${percent(frame.done, total)}`}
+				{'total     '}<Text color="cyan">{bar(counting ? 0 : frame.done, counting ? 1 : total, width)}</Text>
+				{counting ? ' counting the rows to copy…' : ` ${count(frame.done)} / ${count(total)}  ${percent(frame.done, total)}`}
 			</Text>
 			<Text>
 				{'          '}{count(frame.rate)} rec/s · ETA {duration(frame.rate > 0 ? Math.max(0, total - frame.done) / frame.rate : 0)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}

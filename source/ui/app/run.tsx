@@ -31,10 +31,12 @@ export interface GuidedStart {
 	/** The options form as the command line filled it in. */
 	form?: Partial<Options>;
 	initial?: {source: string; target: string};
+	/** Colour and emoji (off with NO_COLOR, --no-color: the app opens all the same). */
+	color?: boolean;
 }
 
 /** The App's Controller over the migration layer, and how to let go of the stores of the last plan. */
-export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd' | 'stores'>): {controller: Controller<Prepared>; release(): Promise<void>} {
+export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd' | 'stores' | 'color'>): {controller: Controller<Prepared>; release(): Promise<void>} {
 	const {store} = start;
 	let current: Prepared | undefined;
 	const release = async () => {
@@ -68,7 +70,7 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 		},
 		start: prepared => new Migration(prepared),
 		finish(prepared, result) {
-			return {lines: summaryLines(result, makeStyle(true)), error: settle(prepared, result)};
+			return {lines: summaryLines(result, makeStyle(start.color ?? true)), error: settle(prepared, result)};
 		},
 	};
 	return {controller, release};
@@ -78,7 +80,7 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 export async function runGuided(start: GuidedStart): Promise<'quit' | 'finished'> {
 	const {controller, release} = guidedController(start);
 	let outcome: Outcome = {kind: 'quit'};
-	const app = render(<App controller={controller} initial={start.initial} options={{...formDefaults, ...start.form}} onExit={result => {
+	const app = render(<App controller={controller} initial={start.initial} color={start.color ?? true} options={{...formDefaults, ...start.form}} onExit={result => {
 		outcome = result;
 	}}/>, {exitOnCtrlC: false, stdout: start.stdout, stdin: start.stdin, patchConsole: false});
 	try {
