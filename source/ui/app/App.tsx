@@ -39,6 +39,8 @@ export interface Controller<P extends PreparedView = PreparedView> {
 	start(prepared: P): Migration;
 	/** Settle the run; the summary's lines and the error that sets the exit code. */
 	finish(prepared: P, result: MigrationResult): {lines: string[]; error?: Error};
+	/** A run that threw: the error as the plain command reports it (checkpoint marked failed, resume command). */
+	failure?(prepared: P, error: unknown): unknown;
 }
 
 export type Outcome = {kind: 'quit'} | {kind: 'finished'; error?: Error} | {kind: 'failed'; error: unknown};
@@ -156,7 +158,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 		migration.run().then(result => {
 			const {lines, error} = controller.finish(prepared, result);
 			setStep({name: 'summary', lines, error});
-		}, (error: unknown) => setOutcome({kind: 'failed', error}));
+		}, (error: unknown) => setOutcome({kind: 'failed', error: controller.failure ? controller.failure(prepared, error) : error}));
 	};
 
 	const stepNumber = {loading: 1, source: 1, target: 2, review: 3, confirm: 3, transfer: 4, summary: 4}[step.name];

@@ -1,10 +1,13 @@
 /**
- * Confirmation: y/n, or typing the target's name when the plan deletes data
- * or drops features (✔ Confirmed / ✘ Cancelled).
+ * Confirmation: a plain choice (a select list: ↑↓ and enter, or y / n), or
+ * typing the target's name when the plan deletes data or drops features.
  */
 import {Box, Text} from 'ink';
+import SelectInput from 'ink-select-input';
 import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
+
+const choices = [{key: 'yes', label: 'Yes, start', value: true}, {key: 'no', label: 'No, back to the plan', value: false}];
 
 export interface ConfirmProps {
 	question: string;
@@ -38,7 +41,12 @@ export function Confirm({question, expected, warning, onAnswer}: ConfirmProps) {
 			{warning && <Text color="yellow">⚠ {warning}</Text>}
 			{expected
 				? <Text>{question} Type <Text bold>{expected}</Text> to confirm: {typed}▌</Text>
-				: <Text>{question} <Text bold>[y/n]</Text></Text>}
+				: (
+					<Box flexDirection="column">
+						<Text>{question} <Text bold>[y/n]</Text></Text>
+						<SelectInput items={choices} onSelect={item => onAnswer(item.value)}/>
+					</Box>
+				)}
 		</Box>
 	);
 }

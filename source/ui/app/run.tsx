@@ -10,7 +10,7 @@ import {count} from '../../core/format.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
 import {migrationOptions, type StoreChoice} from '../../migration/options.js';
-import {settle} from '../../migration/outcome.js';
+import {failure, settle} from '../../migration/outcome.js';
 import {prepare, type Prepared} from '../../migration/prepare.js';
 import {describeStore} from '../../stores/open.js';
 import type {Store} from '../../stores/store.js';
@@ -72,6 +72,7 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 		finish(prepared, result) {
 			return {lines: summaryLines(result, makeStyle(start.color ?? true)), error: settle(prepared, result)};
 		},
+		failure,
 	};
 	return {controller, release};
 }
