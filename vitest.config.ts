@@ -30,9 +30,10 @@ export default defineConfig({
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		pool: 'forks',
-		// Most tests wait on a child process (the CLI, tmux, an emulator): a
-		// third file in flight keeps two cores busy (the default is cores - 1).
-		poolOptions: {forks: {maxForks: Number(process.env['FS_TEST_FORKS'] ?? 3), minForks: 1}},
+		// Most tests wait on a child process (the CLI, tmux, an emulator): four
+		// files in flight keep two cores busy (the default is cores - 1; three
+		// left a fifth of the CPU idle).
+		poolOptions: {forks: {maxForks: Number(process.env['FS_TEST_FORKS'] ?? 4), minForks: 1}},
 		sequence: {sequencer: LongestFirst},
 		// As the CLI does (source/cli.ts): the SDK's Node 22 notice is noise here.
 		// How npm started the tests (npm test, npx vitest) must not change how the
