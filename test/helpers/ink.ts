@@ -24,4 +24,6 @@ export const keys = {
 	down: '\u001B[B',
 	ctrlC: '\u0003',
 	backspace: '\u007F',
+	pageUp: '\u001B[5~',
+	pageDown: '\u001B[6~',
 };

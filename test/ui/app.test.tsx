@@ -275,6 +275,34 @@ describe('the guided flow', () => {
 		expect(frame).not.toContain('enter start');
 	});
 
+	it('folds unchanged features and keeps a tall review within the screen, scrolling with pgup/pgdn', async () => {
+		const many = Array.from({length: 40}, (_, index) => `feature_${String(index).padStart(2, '0')}`);
+		const wide = [group('wide-old', [...many, 'balance']), group('new-wide', [...many, 'balance', 'extra'])].map(item => ({group: item, row: {name: item.FeatureGroupName, status: 'Created', stores: 'online+offline', size: '1 row'}}));
+		const plan = makePlan({
+			source: wide[0]!.group, target: wide[1]!.group, choice: {strategy: 'offline_to_online', primary: 'offline', mode: 'history'},
+			estimatedRecords: 1, batchSize: 100, workers: 2, clearTarget: false, sourceStore: 's', targetStore: 's', compatibility: checkCompatibility(wide[0]!.group, wide[1]!.group),
+		});
+		const {fake} = controller({groups: async () => wide, prepare: vi.fn(async () => ({plan}))});
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'wide-old', target: 'new-wide'}} onExit={() => undefined}/>);
+		let frame = await waitForFrame(lastFrame, text => text.includes('Migration plan'));
+		expect(frame).toContain('= 40 unchanged');
+		expect(frame).toContain('~ balance');
+		expect(frame).toContain('+ extra');
+		expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+		stdin.write('u');
+		frame = await waitForFrame(lastFrame, text => text.includes('feature_00'));
+		expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+		expect(frame).toMatch(/lines 1–\d+ of \d+ · pgdn for more/);
+		expect(frame).not.toContain('Migration plan');
+		for (let page = 0; page < 4; page++) stdin.write(keys.pageDown);
+		frame = await waitForFrame(lastFrame, text => text.includes('Migration plan'));
+		expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+		expect(frame).not.toContain('feature_00');
+		stdin.write('u');
+		frame = await waitForFrame(lastFrame, text => text.includes('= 40 unchanged'));
+		expect(frame).toContain('Schema');
+	});
+
 	it.each([80, 60])('fits %i columns', async columns => {
 		const {fake, migration} = controller();
 		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={() => undefined}/>);

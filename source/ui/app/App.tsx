@@ -188,7 +188,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 					onBack={() => setStep({name: 'source'})}/>
 			)}
 			{step.name === 'review' && (
-				<Review plan={prepared?.plan} color={color} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}
+				<Review plan={prepared?.plan} color={color} height={rows - 2} columns={columns - 2} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}
 					onStart={() => setStep({name: 'confirm', source: step.source, target: step.target})}
 					onChange={next => setOptions(next)}
 					onBack={() => {

@@ -9,7 +9,7 @@ import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
 import {compactPlanLines, type Plan} from '../../core/plan.js';
 import {diffLines} from '../diff.js';
-import {makeStyle} from '../style.js';
+import {makeStyle, stripAnsi} from '../style.js';
 
 export interface Options {
 	batchSize: string;
@@ -26,6 +26,10 @@ export interface ReviewProps {
 	plan?: Plan;
 	/** Colour and emoji (off with NO_COLOR, --no-color). */
 	color?: boolean;
+	/** Lines the review may take (the terminal's, less the header): taller, it scrolls. */
+	height?: number;
+	/** Its width: a line wider than this takes more than one. */
+	columns?: number;
 	/** Why the plan could not be made (bad option, incompatible schema). */
 	problem?: string;
 	/** What prepare says the operator should read (an interrupted run exists, say). */
@@ -38,12 +42,45 @@ export interface ReviewProps {
 }
 
 
-export function Review({plan, color = true, problem, warnings = [], options, busy, onStart, onChange, onBack}: ReviewProps) {
+export function Review({plan, color = true, height = Number.POSITIVE_INFINITY, columns = 80, problem, warnings = [], options, busy, onStart, onChange, onBack}: ReviewProps) {
 	const [editing, setEditing] = useState(false);
+	const [expanded, setExpanded] = useState(false);
+	const [offset, setOffset] = useState(0);
+	// The lines above the footer, scrolled within the screen: taller than the
+	// terminal, Ink would redraw by clearing it, the operator's scrollback with it.
+	const style = makeStyle(color);
+	const lines: Array<{text: string; color?: string; truncate?: boolean}> = [];
+	if (plan) {
+		lines.push({text: style.bold('Schema')});
+		for (const line of diffLines(plan.compatibility, style, '  ', {collapse: !expanded})) lines.push({text: line});
+		for (const warning of plan.compatibility.warnings.filter(warning => !/left empty|dropped/.test(warning))) lines.push({text: `⚠ ${warning}`, color: 'yellow'});
+		lines.push({text: ' '});
+		for (const line of compactPlanLines(plan, {emoji: color})) lines.push({text: line, truncate: true});
+	}
+
+	if (!busy && !problem) for (const warning of warnings) lines.push({text: `⚠ ${warning}`, color: 'yellow'});
+	if (busy) lines.push({text: style.dim('counting the records…')});
+	if (problem) for (const [index, part] of `✘ ${problem}`.split('\n').entries()) lines.push({text: part, color: index === 0 ? 'red' : undefined});
+	// Room for the footer (a blank line and the keys) and, when scrolled, the position.
+	const room = Math.max(3, height - 2);
+	const rowsOf = (line: {text: string; truncate?: boolean}) => (line.truncate ? 1 : Math.max(1, Math.ceil(stripAnsi(line.text).length / Math.max(1, columns))));
+	const total = lines.reduce((sum, line) => sum + rowsOf(line), 0);
+	const scrolls = total > room;
+	// Scrolled, every line is cut at the width: one line, one row.
+	const window = scrolls ? room - 1 : lines.length;
+	const last = Math.max(0, lines.length - window);
+	const top = Math.min(offset, last);
+	const collapsible = plan ? plan.compatibility.actions.filter(action => action.kind === 'copy' && !action.role).length > 1 : false;
 	useKeys((input, key) => {
 		if (editing || busy) return;
 		if (key.return && plan && !problem) onStart();
 		else if (input === 'e') setEditing(true);
+		else if (input === 'u' && collapsible) setExpanded(current => !current);
+		// From the offset as it is now: keys arrive faster than frames.
+		else if (key.pageDown) setOffset(current => Math.min(last, Math.min(current, last) + window));
+		else if (key.pageUp) setOffset(current => Math.max(0, Math.min(current, last) - window));
+		else if (key.downArrow) setOffset(current => Math.min(last, Math.min(current, last) + 1));
+		else if (key.upArrow) setOffset(current => Math.max(0, Math.min(current, last) - 1));
 		else if (key.escape) onBack();
 	});
 
@@ -54,22 +91,13 @@ export function Review({plan, color = true, problem, warnings = [], options, bus
 		}}/>;
 	}
 
+	const keys = [plan && !problem ? 'enter start' : '', 'e edit options', collapsible ? `u ${expanded ? 'fold' : 'show'} unchanged` : '', scrolls ? 'pgup/pgdn scroll' : '', 'esc back', 'ctrl-c quit'].filter(Boolean);
 	return (
 		<Box flexDirection="column">
-			{plan && (
-				<>
-					<Text bold>Schema</Text>
-					{diffLines(plan.compatibility, makeStyle(color)).map((line, index) => <Text key={index}>{line}</Text>)}
-					{plan.compatibility.warnings.filter(warning => !/left empty|dropped/.test(warning)).map(warning => <Text key={warning} color="yellow">⚠ {warning}</Text>)}
-					<Text> </Text>
-					{compactPlanLines(plan, {emoji: color}).map(line => <Text key={line} wrap="truncate-end">{line}</Text>)}
-				</>
-			)}
-			{!busy && !problem && warnings.map((warning, index) => <Text key={index} color="yellow">⚠ {warning}</Text>)}
-			{busy && <Text dimColor>counting the records…</Text>}
-			{problem && <Text color="red">✘ {problem}</Text>}
+			{lines.slice(top, top + window).map((line, index) => <Text key={top + index} color={line.color} wrap={line.truncate || scrolls ? 'truncate-end' : 'wrap'}>{line.text || ' '}</Text>)}
+			{scrolls && <Text dimColor>lines {top + 1}–{top + window} of {lines.length}{top + window < lines.length ? ' · pgdn for more' : ''}</Text>}
 			<Text> </Text>
-			<Text dimColor>{plan && !problem ? 'enter start · ' : ''}e edit options · esc back · ctrl-c quit</Text>
+			<Text dimColor wrap="truncate-end">{keys.join(' · ')}</Text>
 		</Box>
 	);
 }
