@@ -77,11 +77,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function runCommand(command: Command, argv: string[], io: Io): Promise<number> {
-	const spec: FlagDefs = {...globalFlags, ...command.flags};
+	const spec = specOf(command);
 	const unknown = unknownFlags(argv, spec);
 	if (unknown.length > 0) {
 		io.stderr.write(`${command.help.trim()}\n${globalHelp}\n\n`);
-		throw usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, 'See the options above.');
+		throw unknownOptions(command, unknown, 'See the options above.');
 	}
 
 	const cli = splitArgv(spec, argv);
@@ -144,6 +144,12 @@ async function runCommand(command: Command, argv: string[], io: Io): Promise<num
 	}
 }
 
+/** The flags `command` takes: the global ones and its own. */
+const specOf = (command: Command<FlagDefs>): FlagDefs => ({...globalFlags, ...command.flags});
+
+const unknownOptions = (command: Command<FlagDefs>, unknown: string[], remedy: string) =>
+	usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, remedy);
+
 /** argv → the positional arguments and meow's raw flag values. */
 function splitArgv(spec: FlagDefs, argv: string[]): {input: string[]; raw: Record<string, unknown>} {
 	const cli = meow({
@@ -165,9 +171,9 @@ function splitArgv(spec: FlagDefs, argv: string[]): {input: string[]; raw: Recor
  * (test/cli/command-lines.test.ts).
  */
 export function parseArguments<D extends FlagDefs>(command: Command<D>, argv: string[], env: NodeJS.ProcessEnv = {}): {input: string[]; flags: GlobalValues & FlagValues<D>; given: ReadonlySet<string>} {
-	const spec: FlagDefs = {...globalFlags, ...command.flags};
+	const spec = specOf(command);
 	const unknown = unknownFlags(argv, spec);
-	if (unknown.length > 0) throw usageError(`Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} for \`fs ${command.name}\`.`, 'See `fs ' + command.name + ' --help`.');
+	if (unknown.length > 0) throw unknownOptions(command, unknown, `See \`fs ${command.name} --help\`.`);
 	const {input, raw} = splitArgv(spec, argv);
 	const {values, given} = parseFlags(spec, raw, env);
 	return {input, flags: values as GlobalValues & FlagValues<D>, given};

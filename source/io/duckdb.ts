@@ -101,13 +101,11 @@ export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= Promise.resol
  */
 export async function duckdbInstance(settings: Record<string, string>, setup: string[], only?: string[]): Promise<DuckDBInstance> {
 	const {DuckDBInstance} = await loadDuckDB();
-	// Footers read once per instance: a query over a group's files reads every
-	// footer to bind and again to run (hundreds of hourly files: most of its time).
 	const instance = await DuckDBInstance.create(':memory:', settings);
 	try {
 		const connection = await instance.connect();
 		try {
-			for (const statement of [...setup, 'SET GLOBAL parquet_metadata_cache = true']) await connection.run(statement);
+			for (const statement of setup) await connection.run(statement);
 			if (only) {
 				// A prefix each: a directory without its separator would also let in its namesakes (data → data2).
 				const directories = only.map(dir => sqlString(dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`));

@@ -226,7 +226,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
  */
 function Remedy({text, columns}: {text: string; columns: number}) {
 	const fits = Array.from(text).length <= columns - 2;
-	if (fits || !/^(Retry|Resume): fs /.test(text)) return <Text>{text}</Text>;
+	if (fits || !/^(Retry|Resume): (npx )?fs /.test(text)) return <Text>{text}</Text>;
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate-end">{text}</Text>
