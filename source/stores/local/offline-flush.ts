@@ -13,7 +13,7 @@ import {checkRecord} from '../../core/records.js';
 import type {FeatureGroup, FsRecord} from '../../core/types.js';
 import {chunkBytes, loadDuckDB, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import type {Sqlite} from './database.js';
-import {parseStaged, stagedValue} from './offline-sql.js';
+import {parseStaged} from './offline-sql.js';
 
 interface StagedRow {
 	seq: number;
@@ -67,9 +67,10 @@ export async function writeStaged(db: Sqlite, connection: DuckDBConnection, grou
 
 	appender.closeSync();
 	if (staged === 0) return lastSeq;
-	const casts = group.FeatureDefinitions.map(feature => `${stagedValue(feature)} AS ${sqlName(feature.FeatureName)}`);
+	const parsing = parseStaged(group);
+	const casts = group.FeatureDefinitions.map(feature => `${parsing.value(feature)} AS ${sqlName(feature.FeatureName)}`);
 	const columns = `${casts.join(', ')}, make_timestamp(__wt * 1000) AS write_time, make_timestamp(__at * 1000) AS api_invocation_time, __del AS is_deleted`;
-	const parsed = (where: string) => `(SELECT ${parseStaged(group)}, __et, __wt, __at, __del FROM stage ${where})`;
+	const parsed = (where: string) => `(SELECT ${parsing.parse}, __et, __wt, __at, __del FROM stage ${where})`;
 	if (chunkBytes(group.FeatureDefinitions) >= wideChunkBytes) {
 		// An hour at a time, each its own COPY: `__hour=N`, as bulk loads name them (hourDirectory).
 		const hours = (await connection.runAndReadAll(`SELECT DISTINCT ${stagedHour} FROM stage ORDER BY 1`)).getRows().map(row => String(row[0]));

@@ -138,20 +138,33 @@ export function winnersSql(group: FeatureGroup, relation: string, position: stri
 export const partOf = (group: FeatureGroup, parts: number) => `hash(${sqlName(group.RecordIdentifierFeatureName)}) % ${parts}`;
 
 /**
- * The staged record JSON (column `rec`) parsed once per row, as a struct of
- * the group's features (`__j`): values as text, collections in their type.
- * One parse, not one per feature: a vector of wide records parsed twenty
- * times over ran DuckDB out of memory.
+ * The staged record JSON (column `rec`) parsed once per row: `parse` is the
+ * select item, `value(feature)` a feature's value in its type. One parse,
+ * not one per feature (a vector of wide records parsed twenty times over ran
+ * DuckDB out of memory). Scalars come as one list of texts (`__v`, by
+ * position); collections, rare, from a struct of their own (`__j`). A struct
+ * of every feature made DuckDB copy its 2,500-field type for each field read:
+ * seconds to plan a wide group's flush.
  */
-export function parseStaged(group: FeatureGroup): string {
-	const struct = Object.fromEntries(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature.CollectionType ? [duckType(feature).replace('[]', '')] : 'VARCHAR']));
-	return `from_json(rec, ${sqlString(JSON.stringify(struct))}) AS __j`;
-}
+export function parseStaged(group: FeatureGroup): {parse: string; value: (feature: FeatureDefinition) => string} {
+	const scalars = group.FeatureDefinitions.filter(feature => !feature.CollectionType);
+	const collections = group.FeatureDefinitions.filter(feature => feature.CollectionType);
+	const place = new Map(scalars.map((feature, index) => [feature.FeatureName, index + 1]));
+	const path = (name: string) => sqlString(`$."${name.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+	const items = [`json_extract_string(rec, [${scalars.map(feature => path(feature.FeatureName)).join(', ')}]) AS __v`];
+	if (collections.length > 0) {
+		const struct = Object.fromEntries(collections.map(feature => [feature.FeatureName, [duckType(feature).replace('[]', '')]]));
+		items.push(`from_json(rec, ${sqlString(JSON.stringify(struct))}) AS __j`);
+	}
 
-/** A feature's value in its type, from the parsed record (parseStaged). */
-export function stagedValue(feature: FeatureDefinition): string {
-	const value = `__j.${sqlName(feature.FeatureName)}`;
-	return feature.CollectionType || feature.FeatureType === 'String' ? value : `CAST(${value} AS ${duckType(feature)})`;
+	return {
+		parse: items.join(', '),
+		value(feature) {
+			if (feature.CollectionType) return `__j.${sqlName(feature.FeatureName)}`;
+			const text = `__v[${place.get(feature.FeatureName)!}]`;
+			return feature.FeatureType === 'String' ? text : `CAST(${text} AS ${duckType(feature)})`;
+		},
+	};
 }
 
 /**
