@@ -62,21 +62,50 @@ function eventTime(now: number, daysAgo: number, rand: () => number): string {
 	return base.toISOString();
 }
 
-export function demoGroups(now = Date.now()): DemoGroup[] {
+/** The demo's default size: 10,000 customers. */
+export const demoCustomers = 10_000;
+
+/**
+ * How many of everything a demo of `customers` customers holds (at least
+ * 100): the groups' records, the deletes and the values that will not cast,
+ * as the groups below generate them and tests count on.
+ */
+export function demoSize(customers = demoCustomers) {
+	const histories = Math.round(customers * 1.2);
+	return {
+		customers,
+		profileVersions: 3,
+		/** old-customer-profile's customers deleted (SoftDelete) after the puts. */
+		profileDeletes: Math.max(1, Math.round(customers / 250)),
+		/** Latest profile versions whose balance is "n/a": one in each quarter of the customers. */
+		brokenBalances: 4,
+		histories,
+		historyVersions: 5,
+		historyDeletes: Math.max(1, Math.round(histories / 200)),
+		allCustomers: histories,
+		liveFeatures: Math.round(customers / 2),
+	};
+}
+
+const counted = (n: number) => n.toLocaleString('en-US');
+
+export function demoGroups(now = Date.now(), customers = demoCustomers): DemoGroup[] {
+	const size = demoSize(customers);
+	const quarter = Math.ceil(customers / 4);
 	const profileSource = [s('customer_id'), s('event_time'), i('age'), s('balance'), i('legacy_flag'), s('segment'), i('external_id'), s('signup_date')];
 	const profileTarget = [s('customer_id'), s('event_time'), i('age'), f('balance'), s('segment'), i('external_id'), s('signup_date'), s('new_field')];
 	const history = [s('customer_id'), s('event_time'), f('lifetime_value'), i('orders'), s('last_channel'), f('churn_score')];
-	const customers = [s('customer_id'), s('event_time'), i('age'), s('country'), s('segment'), f('credit_limit')];
+	const customerFeatures = [s('customer_id'), s('event_time'), i('age'), s('country'), s('segment'), f('credit_limit')];
 	const live = [s('customer_id'), s('event_time'), i('clicks_1h'), f('session_score'), s('last_page')];
 	return [
 		{
 			input: group('old-customer-profile', profileSource, 'both', 'Customer profiles, schema v1 (balance as String)'),
-			about: '10,000 customers × 3 versions, balance as String (a few "n/a"), 40 deleted',
+			about: `${counted(customers)} customers × 3 versions, balance as String (a few "n/a"), ${size.profileDeletes} deleted`,
 			records: function * () {
 				const rand = random(1);
 				for (let version = 0; version < 3; version++) {
-					for (let n = 0; n < 10_000; n++) {
-						const broken = version === 2 && n % 2500 === 7;
+					for (let n = 0; n < customers; n++) {
+						const broken = version === 2 && n % quarter === 7;
 						yield {
 							customer_id: customerId(n),
 							event_time: eventTime(now, 120 - version * 40 - (n % 30), rand),
@@ -90,7 +119,7 @@ export function demoGroups(now = Date.now()): DemoGroup[] {
 					}
 				}
 			},
-			deletes: Array.from({length: 40}, (_, k) => customerId(k * 250 + 3)),
+			deletes: Array.from({length: size.profileDeletes}, (_, k) => customerId(k * 250 + 3)),
 		},
 		{
 			input: group('new-customer-profile', profileTarget, 'both', 'Customer profiles, schema v2 (balance as Fractional, new_field)'),
@@ -98,11 +127,11 @@ export function demoGroups(now = Date.now()): DemoGroup[] {
 		},
 		{
 			input: group('customer-history', history, 'both', 'Customer value history'),
-			about: '12,000 customers × 5 versions over 120 days, 60 deleted',
+			about: `${counted(size.histories)} customers × 5 versions over 120 days, ${size.historyDeletes} deleted`,
 			records: function * () {
 				const rand = random(2);
 				for (let version = 0; version < 5; version++) {
-					for (let n = 0; n < 12_000; n++) {
+					for (let n = 0; n < size.histories; n++) {
 						yield {
 							customer_id: customerId(n),
 							event_time: eventTime(now, 125 - version * 25 - (n % 20), rand),
@@ -114,18 +143,18 @@ export function demoGroups(now = Date.now()): DemoGroup[] {
 					}
 				}
 			},
-			deletes: Array.from({length: 60}, (_, k) => customerId(k * 200 + 11)),
+			deletes: Array.from({length: size.historyDeletes}, (_, k) => customerId(k * 200 + 11)),
 		},
 		{
 			input: group('customer-history-v2', [...history, s('loyalty_tier')], 'both', 'Customer value history, v2 (adds loyalty_tier)'),
 			about: 'empty target for customer-history',
 		},
 		{
-			input: group('all-customers', customers, 'offline', 'Every customer (offline store only)'),
-			about: '12,000 customers, offline only',
+			input: group('all-customers', customerFeatures, 'offline', 'Every customer (offline store only)'),
+			about: `${counted(size.allCustomers)} customers, offline only`,
 			records: function * () {
 				const rand = random(3);
-				for (let n = 0; n < 12_000; n++) {
+				for (let n = 0; n < size.allCustomers; n++) {
 					yield {
 						customer_id: customerId(n),
 						event_time: eventTime(now, 1 + (n % 100), rand),
@@ -138,7 +167,7 @@ export function demoGroups(now = Date.now()): DemoGroup[] {
 			},
 		},
 		{
-			input: group('selected-customers', customers, 'both', 'A chosen subset of customers'),
+			input: group('selected-customers', customerFeatures, 'both', 'A chosen subset of customers'),
 			about: 'empty target for partial copies (--filter-query / --ids-file)',
 		},
 		{
@@ -147,10 +176,10 @@ export function demoGroups(now = Date.now()): DemoGroup[] {
 		},
 		{
 			input: group('live-features', live, 'online', 'Session features, online store only'),
-			about: '5,000 records, online only (read through ListRecords)',
+			about: `${counted(size.liveFeatures)} records, online only (read through ListRecords)`,
 			records: function * () {
 				const rand = random(4);
-				for (let n = 0; n < 5000; n++) {
+				for (let n = 0; n < size.liveFeatures; n++) {
 					yield {
 						customer_id: customerId(n),
 						event_time: eventTime(now, n % 3, rand),

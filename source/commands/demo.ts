@@ -10,26 +10,28 @@ import {putRecords} from '../engine/write.js';
 import {LocalStore} from '../stores/local/index.js';
 import {openStore, parseStoreSpec} from '../stores/open.js';
 import {formatCount, renderTable} from '../ui/table.js';
-import {demoGroups} from './demo-data.js';
+import {demoCustomers, demoGroups} from './demo-data.js';
 
 export const demoCommand = defineCommand({
 	name: 'demo',
 	summary: 'build a demo local store to try everything on',
 	args: [0, 0],
 	makesStore: true,
-	flags: {guide: {type: 'boolean', default: true}},
+	flags: {guide: {type: 'boolean', default: true}, customers: {type: 'integer', default: demoCustomers, min: 100, max: 1_000_000}},
 	help: `
 Usage
-  fs demo [--store local:DIR] [--no-guide]
+  fs demo [--store local:DIR] [--customers N] [--no-guide]
 
 Builds (or rebuilds) an embedded store with realistic feature groups — history,
 deletes, values that will not cast, an offline-only, an online-only and a
 still-Creating group — in DIR (default ~/.fs/demo), then opens the guided
 migration on it (on a terminal; --no-guide skips it) and shows what to try.
+--customers N sizes it (default 10,000 customers: 107,000 records).
 
 Examples
   fs demo
-  fs demo --store local:/tmp/fs-demo`,
+  fs demo --store local:/tmp/fs-demo
+  fs demo --store local:/tmp/fs-small --customers 1000`,
 	async run(context) {
 		const dir = demoDir(context.given.has('store') ? context.flags.store : undefined, context.io.env);
 		const started = Date.now();
@@ -47,7 +49,7 @@ Examples
 		const store = new LocalStore(dir, {batchWriteLimit: 1000, region: context.flags.region});
 		const rows: Array<{name: string; status: string; stores: string; records: number; about: string}> = [];
 		try {
-			for (const demo of demoGroups()) {
+			for (const demo of demoGroups(Date.now(), context.flags.customers)) {
 				await store.createFeatureGroup(demo.input, demo.stuckCreating ? Infinity : 0);
 				let count = 0;
 				if (demo.records) {

@@ -51,8 +51,9 @@ export interface Plan extends StrategyChoice {
 	estimatedRecords: number;
 	batchSize: number;
 	workers: number;
-	/** --max-workers when fewer workers run (one per core writing the embedded store). */
+	/** --max-workers when fewer workers run, and why (`workersWhy`). */
 	maxWorkers?: number;
+	workersWhy?: string;
 	filter?: string;
 	idsFile?: string;
 	clearTarget: boolean;
@@ -62,7 +63,7 @@ export interface Plan extends StrategyChoice {
 	compatibility: Compatibility;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -78,7 +79,7 @@ export function makePlan(input: PlanInput): Plan {
 		estimatedRecords: input.estimatedRecords,
 		batchSize: input.batchSize,
 		workers: input.workers,
-		...(input.maxWorkers ? {maxWorkers: input.maxWorkers} : {}),
+		...(input.maxWorkers ? {maxWorkers: input.maxWorkers, ...(input.workersWhy ? {workersWhy: input.workersWhy} : {})} : {}),
 		...(input.filter ? {filter: input.filter} : {}),
 		...(input.idsFile ? {idsFile: input.idsFile} : {}),
 		clearTarget: input.clearTarget,
@@ -106,7 +107,7 @@ export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 		`Primary data source: ${plan.primary}`,
 		`Estimated records: ${count(plan.estimatedRecords)}`,
 		`Batch size: ${plan.batchSize}`,
-		`Workers: ${plan.workers}${plan.maxWorkers ? ` (--max-workers ${plan.maxWorkers}; one per CPU core writing the embedded store)` : ''}`,
+		`Workers: ${plan.workers}${plan.maxWorkers ? ` (--max-workers ${plan.maxWorkers}${plan.workersWhy ? `; ${plan.workersWhy}` : ''})` : ''}`,
 		`Mode: ${plan.mode}${plan.mode === 'history' ? ' (every version, deletes replayed)' : ' (latest record per identifier)'}`,
 	];
 	if (plan.filter) lines.push(`Filter: WHERE ${plan.filter}`);

@@ -80,10 +80,16 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 	const sourceStore = await openStoreHandle(sourceHandle, env, {mustExist: true});
 	const sameStore = JSON.stringify(sourceHandle) === JSON.stringify(targetHandle);
 	const targetStore = sameStore ? sourceStore : await openStoreHandle(targetHandle, env, {mustExist: true});
-	// Scratch space for this prepare (an online-only source's identifiers): gone when the stores close.
-	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
+	// Scratch space for this prepare (an online-only source's identifiers), made
+	// when first needed: gone when the stores close.
+	let scratch: string | undefined;
+	const lazyScratch = () => {
+		scratch ??= mkdtempSync(path.join(os.tmpdir(), 'fs-migrate-'));
+		return scratch;
+	};
+
 	const closeStores = async () => {
-		rmSync(scratch, {recursive: true, force: true});
+		if (scratch) rmSync(scratch, {recursive: true, force: true});
 		await sourceStore.close();
 		if (!sameStore) await targetStore.close();
 	};
@@ -152,14 +158,28 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		// than cores only take turns, at the cost of memory. A resume keeps its
 		// run's count (its snapshot is split by it).
 		const maxWorkers = workers;
-		if (!previous && targetStore.capabilities.cpuBoundWrites) workers = Math.min(workers, Math.max(1, availableParallelism()));
+		let workersWhy: string | undefined;
+		const cores = Math.max(1, availableParallelism());
+		if (!previous && targetStore.capabilities.cpuBoundWrites && workers > cores) {
+			workers = cores;
+			workersWhy = 'one per CPU core writing the embedded store';
+		}
+
 		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
 		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
 		const taken = previous?.checkpoint.snapshot;
-		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, request, scratch);
+		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, lazyScratch, request);
+		// No more workers than batches: a thread with nothing to write costs its
+		// start (a V8 isolate, the stores' clients) and brings nothing.
+		const batches = Math.max(1, Math.ceil(estimated / batchSize));
+		if (!previous && workers > batches) {
+			workers = batches;
+			workersWhy = `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${count(estimated)} records`;
+		}
+
 		const plan = makePlan({
-			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
+			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
 		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
@@ -212,12 +232,12 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
  * now. An online-only source's identifiers are listed once: kept in
  * `scratch` for the snapshot (request.listed).
  */
-async function estimate(store: Store, group: FeatureGroup, request: SnapshotRequest, scratch: string): Promise<number> {
+async function estimate(store: Store, group: FeatureGroup, scratch: () => string, request: SnapshotRequest): Promise<number> {
 	if (request.retryFailed) return countFailedLines(request.retryFailed, group);
 
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;
-		const file = path.join(scratch, 'ids.txt');
+		const file = path.join(scratch(), 'ids.txt');
 		request.listed = {file, rows: await listIdentifiersTo(store, group.FeatureGroupName, file)};
 		return request.listed.rows;
 	}

@@ -8,6 +8,7 @@ import {gunzipSync} from 'node:zlib';
 import {DuckDBInstance} from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {demoSize} from '../../source/commands/demo-data.js';
 import {fsWith} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -60,6 +61,25 @@ describe('list and schema', () => {
 		expect(JSON.parse(json.stdout)).toEqual(schema);
 		const table = await fs(['schema', 'things']);
 		expect(table.stdout).toMatch(/id\s+String\s+record identifier/);
+	});
+});
+
+describe('demo', () => {
+	it('builds a demo of --customers N, with the counts its groups say, and refuses a size out of range', async () => {
+		const demo = fsWith(`local:${at('small-demo')}`);
+		const built = await demo(['demo', '--customers', '100', '--no-guide']);
+		expect(built.stderr).not.toContain('✘');
+		expect(built.code).toBe(0);
+		const size = demoSize(100);
+		// 120 customers × 5 versions and one delete marker.
+		expect(built.stdout).toMatch(/customer-history\s+Created\s+online\+offline\s+600\s/);
+		const plan = await demo(['migrate', 'customer-history', 'customer-history-v2', '--dry-run']);
+		expect(plan.stdout).toContain(`Estimated records: ${size.histories * size.historyVersions + size.historyDeletes}`);
+		expect(size).toMatchObject({histories: 120, historyDeletes: 1, profileDeletes: 1});
+		const refused = await fs(['demo', '--store', `local:${at('tiny-demo')}`, '--customers', '50']);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain('--customers');
+		expect(existsSync(at('tiny-demo'))).toBe(false);
 	});
 });
 

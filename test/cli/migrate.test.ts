@@ -101,7 +101,8 @@ describe('plan and refusals', () => {
 		const plan = result.stdout.slice(result.stdout.indexOf('Migration plan'));
 		const expected = [
 			'Migration plan', '='.repeat(60), 'Source: source-big (online+offline)', 'Target: plan-target (online+offline)', 'Strategy: offline_to_online',
-			'Primary data source: offline', 'Estimated records: 100', 'Batch size: 100', localWorkersLine(4), 'Mode: snapshot',
+			// No more workers than batches.
+			'Primary data source: offline', 'Estimated records: 100', 'Batch size: 100', 'Workers: 1 (--max-workers 4; no more than the one batch of 100 records)', 'Mode: snapshot',
 		].join('\n');
 		expect(plan.slice(0, expected.length)).toBe(expected);
 		expect(plan).toContain('Filter: WHERE id < \'r000100\'');
@@ -117,7 +118,7 @@ describe('plan and refusals', () => {
 		const result = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--yes', '--json']);
 		expect(result.code).toBe(0);
 		const parsed = JSON.parse(result.stdout) as {plan: Record<string, unknown>; result: {totals: Record<string, number>}};
-		expect(parsed.plan).toMatchObject({workers: localWorkers(64), maxWorkers: 64});
+		expect(parsed.plan).toMatchObject({workers: localWorkers(64), maxWorkers: 64, workersWhy: 'one per CPU core writing the embedded store'});
 		expect(parsed.result.totals.written).toBe(36_000);
 		const plan = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--dry-run']);
 		expect(plan.stdout).toContain(localWorkersLine(64));

@@ -3,7 +3,8 @@
  * against the built `fs` on copies of a demo store: on the embedded store
  * directly, and again with `--store sagemaker` through the AWS emulator
  * serving the same copy (all but scenario 2, which copies between two
- * embedded stores).
+ * embedded stores). The emulator's twins run on a demo of 1,000 customers:
+ * every record goes through HTTP there, and the paths are the same.
  */
 import {spawn} from 'node:child_process';
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {startEmulator} from '../../source/emulator/server.js';
 import {cliPath, localWorkersLine, root} from '../helpers/cli.js';
+import {demoSize} from '../../source/commands/demo-data.js';
 import {buildDemo, copyStore} from '../helpers/demo.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -19,7 +21,10 @@ vi.setConfig({testTimeout: 180_000});
 
 const temp = tempDir('fs-scenarios-');
 const bin = path.join(temp.dir, 'bin');
-let demo: string;
+type Backend = 'local' | 'sagemaker';
+const demos: Partial<Record<Backend, string>> = {};
+const sizes = {local: demoSize(), sagemaker: demoSize(1000)};
+const count = (n: number) => n.toLocaleString('en-US');
 
 function runScript(script: string, work: string, env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
 	return new Promise((resolve, reject) => {
@@ -40,8 +45,6 @@ function runScript(script: string, work: string, env: Record<string, string> = {
 	});
 }
 
-type Backend = 'local' | 'sagemaker';
-
 /**
  * A copy of the demo store in a fresh directory, as `store`, and the script
  * run there: directly, or through an emulator serving that copy.
@@ -49,7 +52,7 @@ type Backend = 'local' | 'sagemaker';
 async function scenario(name: string, store: string, script: string, backend: Backend) {
 	const work = path.join(temp.dir, `${name}-${backend}`);
 	mkdirSync(work);
-	copyStore(demo, path.join(work, store));
+	copyStore(demos[backend]!, path.join(work, store));
 	if (backend === 'local') return {work, result: await runScript(script, work)};
 	const emulator = await startEmulator({dir: path.join(work, store), port: 0});
 	try {
@@ -66,17 +69,19 @@ beforeAll(async () => {
 	mkdirSync(bin);
 	writeFileSync(path.join(bin, 'fs'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`);
 	chmodSync(path.join(bin, 'fs'), 0o755);
-	demo = await buildDemo(path.join(temp.dir, 'template'));
+	demos.local = await buildDemo(path.join(temp.dir, 'template'));
+	demos.sagemaker = await buildDemo(path.join(temp.dir, 'template-small'), sizes.sagemaker.customers);
 });
 afterAll(() => temp.remove());
 
 describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s)', backend => {
+	const size = sizes[backend];
 	it.skipIf(backend === 'sagemaker')('2: copy between environments (export, schema, create, bulk-put, verify)', async () => {
 		const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
-		// 60,000 rows minus the delete markers, which export leaves out.
-		expect(result.stdout).toContain('rows: 60000');
+		// Every version, without the delete markers, which export leaves out.
+		expect(result.stdout).toContain(`rows: ${size.histories * size.historyVersions}`);
 		expect(JSON.parse(readFileSync(path.join(work, 'staging-42.json'), 'utf8'))).toMatchObject({customer_id: 'cust_000042'});
 	});
 
@@ -86,8 +91,8 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 		expect(result.code).toBe(0);
 		const archived = Number(/archived: (\d+)/.exec(result.stdout)?.[1]);
 		// The demo spreads customer-history over 125 days: some but not all rows are older than 90.
-		expect(archived).toBeGreaterThan(10_000);
-		expect(archived).toBeLessThan(60_000);
+		expect(archived).toBeGreaterThan(size.histories);
+		expect(archived).toBeLessThan(size.histories * size.historyVersions);
 		const sample = JSON.parse(readFileSync(path.join(work, 'sample.json'), 'utf8')) as Array<Record<string, unknown>>;
 		expect(sample).toHaveLength(3);
 		expect(typeof sample[0]!['orders']).toBe('number');
@@ -97,8 +102,8 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 		const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
-		// 10,000 customers, 40 deleted, 4 with balance "n/a" in their latest version.
-		expect(result.stdout).toContain('customers: 9956');
+		// The customers, less those deleted and those with balance "n/a" in their latest version.
+		expect(result.stdout).toContain(`customers: ${size.customers - size.profileDeletes - size.brokenBalances}`);
 		const record = JSON.parse(readFileSync(path.join(work, '42.json'), 'utf8')) as Record<string, unknown>;
 		expect(typeof record['balance']).toBe('number');
 		expect(record['new_field']).toBe('cleaned');
@@ -108,12 +113,13 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 	it('1: schema upgrade (backup, check, compare, migrate with --clear-target, verify)', async () => {
 		const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh', backend);
 		expect(result.code).toBe(0);
-		// 4 balances of "n/a" cannot become Fractional: exit 3, the rest is there.
+		// The balances of "n/a" cannot become Fractional: exit 3, the rest is there.
 		expect(result.stdout).toContain('migrate exit: 3');
-		expect(result.stdout).toContain('failed lines: 4');
+		expect(result.stdout).toContain(`failed lines: ${size.brokenBalances}`);
 		const out = readFileSync(path.join(work, 'migrate.out'), 'utf8');
-		expect(out).toMatch(/read\s+30,040\s+= written \+ failed \+ skipped ✓/);
-		expect(out).toMatch(/written\s+30,036/);
+		const read = size.customers * size.profileVersions + size.profileDeletes;
+		expect(out).toMatch(new RegExp(`read\\s+${count(read)}\\s+= written \\+ failed \\+ skipped ✓`));
+		expect(out).toMatch(new RegExp(`written\\s+${count(read - size.brokenBalances)}`));
 		expect(out).toContain('Target data will be deleted first');
 		expect(out).toContain(`Batch size: 200\n${backend === 'local' ? localWorkersLine(6) : 'Workers: 6'}\n`);
 		const sample = JSON.parse(readFileSync(path.join(work, 'sample.json'), 'utf8')) as Array<Record<string, unknown>>;
@@ -134,8 +140,8 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 		const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh', backend);
 		expect(result.stderr).not.toMatch(/✘/);
 		expect(result.code).toBe(0);
-		// First sync: everything (60,000 rows and 60 delete markers); second: the 2 new rows.
-		expect(result.stdout).toContain('Estimated records: 60,060');
+		// First sync: everything (every version and the delete markers); second: the 2 new rows.
+		expect(result.stdout).toContain(`Estimated records: ${count(size.histories * size.historyVersions + size.historyDeletes)}`);
 		expect(result.stdout).toContain('Estimated records: 2');
 		const second = JSON.parse(readFileSync(path.join(work, 'run-second.json'), 'utf8')) as {result: {totals: Record<string, number>}};
 		expect(second.result.totals).toEqual({read: 2, written: 2, failed: 0, skipped: 0, deletes: 0});
@@ -147,7 +153,7 @@ describe.each(['local', 'sagemaker'] as const)('seed scenarios as shell runs (%s
 		expect(result.stdout).toContain('first exit: 3');
 		expect(result.stdout).toContain('retry exit: 0');
 		expect(result.stdout).toContain('no failures left');
-		expect(readFileSync(path.join(work, 'retry.out'), 'utf8')).toMatch(/read\s+4\s+= written \+ failed \+ skipped ✓/);
+		expect(readFileSync(path.join(work, 'retry.out'), 'utf8')).toMatch(new RegExp(`read\\s+${size.brokenBalances}\\s+= written \\+ failed \\+ skipped ✓`));
 		expect(JSON.parse(readFileSync(path.join(work, 'fixed-record.json'), 'utf8'))).toMatchObject({balance: 0});
 	});
 });

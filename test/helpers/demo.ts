@@ -6,8 +6,8 @@ import {cpSync} from 'node:fs';
 import path from 'node:path';
 import {runFs} from './cli.js';
 
-export async function buildDemo(dir: string): Promise<string> {
-	const result = await runFs(['demo', '--store', `local:${dir}`]);
+export async function buildDemo(dir: string, customers?: number): Promise<string> {
+	const result = await runFs(['demo', '--store', `local:${dir}`, ...(customers === undefined ? [] : ['--customers', String(customers)])]);
 	if (result.code !== 0) throw new Error(`fs demo failed: ${result.stderr}`);
 	return dir;
 }
