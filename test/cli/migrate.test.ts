@@ -10,6 +10,7 @@ import {LocalStore} from '../../source/stores/local/index.js';
 import {cliPath, fsWith, localWorkers, localWorkersLine} from '../helpers/cli.js';
 import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
 import {storeContents} from '../helpers/contents.js';
+import {createGroup, putRows} from '../helpers/setup.js';
 import {tempDir} from '../helpers/temp.js';
 
 const temp = tempDir('fs-migrate-');
@@ -27,22 +28,22 @@ const schema = [
 ];
 writeFileSync(at('schema.json'), JSON.stringify(schema));
 
-async function create(name: string, ...flags: string[]) {
-	const result = await fs(['create', name, '--schema-file', at('schema.json'), ...flags]);
-	expect(result.stderr).toBe('');
+/** A group of `schema` (`--no-offline-store`: online only). */
+async function create(name: string, ...flags: Array<'--no-offline-store'>) {
+	await createGroup(storeDir, name, {features: schema, offline: !flags.includes('--no-offline-store')});
 }
 
-/** n identifiers with `versions` versions each, the last version of every 7th one deleted. */
+/** n identifiers with `versions` versions each. */
 async function fill(name: string, n: number, versions = 1) {
-	if (n === 0) return;
-	const lines = ['id,event_time,n,label'];
-	for (let version = 0; version < versions; version++) {
-		for (let i = 0; i < n; i++) lines.push(`r${String(i).padStart(6, '0')},2024-01-01T00:${String(version).padStart(2, '0')}:00Z,${9_223_372_036_854_000_000n + BigInt(i)},"v${version}, ""quoted"""`);
-	}
+	const rows = function * () {
+		for (let version = 0; version < versions; version++) {
+			for (let i = 0; i < n; i++) {
+				yield {id: `r${String(i).padStart(6, '0')}`, event_time: `2024-01-01T00:${String(version).padStart(2, '0')}:00Z`, n: String(9_223_372_036_854_000_000n + BigInt(i)), label: `v${version}, "quoted"`};
+			}
+		}
+	};
 
-	writeFileSync(at(`${name}.csv`), `${lines.join('\n')}\n`);
-	const put = await fs(['bulk-put', name, at(`${name}.csv`), '--batch-size', '1000']);
-	expect(put.code).toBe(0);
+	await putRows(storeDir, name, rows());
 }
 
 /** Everything a target holds: online records and offline rows (metadata left out). */

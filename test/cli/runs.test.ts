@@ -13,6 +13,7 @@ import {LocalStore} from '../../source/stores/local/index.js';
 import {cliPath, fsWith, type Run} from '../helpers/cli.js';
 import {storeContents} from '../helpers/contents.js';
 import {writeLargeHistory} from '../helpers/large-history.js';
+import {createGroup} from '../helpers/setup.js';
 import {tempDir} from '../helpers/temp.js';
 
 const temp = tempDir('fs-runs-');
@@ -33,9 +34,8 @@ const features = (label: string) => [
 writeFileSync(at('strings.json'), JSON.stringify(features('String')));
 writeFileSync(at('integers.json'), JSON.stringify(features('Integral')));
 
-async function create(name: string, schema = 'strings.json') {
-	const result = await fs(['create', name, '--schema-file', at(schema)]);
-	expect(result.stderr).toBe('');
+async function create(name: string, schema: 'strings.json' | 'integers.json' = 'strings.json') {
+	await createGroup(storeDir, name, {features: features(schema === 'strings.json' ? 'String' : 'Integral')});
 }
 
 /** Start `fs` without waiting for it. */
