@@ -22,6 +22,7 @@ import {summaryLines} from '../ui/summary.js';
 
 const migrateFlags = {
 	clearTarget: {type: 'boolean', default: false},
+	skipExisting: {type: 'boolean', default: true},
 	batchSize: {type: 'integer', default: migrationDefaults.batchSize, max: limits.batchSize},
 	maxWorkers: {type: 'integer', default: migrationDefaults.workers, max: limits.workers},
 	dryRun: {type: 'boolean', default: false},
@@ -58,6 +59,7 @@ every record: read = written + failed + skipped.
 
 Options
   --clear-target          delete the target's existing data first
+  --no-skip-existing      copy rows the target holds already (default: skipped)
   --batch-size N          records per batch handed to a worker (default ${migrationDefaults.batchSize})
   --max-workers N         worker threads (default ${migrationDefaults.workers}; at most one per CPU core
                           when the target is the embedded store)
@@ -149,7 +151,7 @@ export function optionsFromFlags({flags, given, input}: MigrateContext): Migrati
 	return migrationOptions({
 		source: input[0]!, target: input[1]!,
 		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
-		clearTarget: flags.clearTarget, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
+		clearTarget: flags.clearTarget, skipExisting: flags.skipExisting, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
 		resume: flags.resume, runId: flags.runId,
 		stores: storesFromFlags(flags, given),
 	});
@@ -261,6 +263,8 @@ async function confirm(context: MigrateContext, prepared: Prepared) {
 function startProgress(context: Context, migration: Migration) {
 	const every = Number(context.io.env['FS_PROGRESS_INTERVAL_MS'] ?? 5000);
 	const line = () => {
+		// While the source is read the count is not known yet: the phase line says so.
+		if (migration.expected === 0) return;
 		const done = migration.totals.written + migration.totals.failed + migration.totals.skipped;
 		const seconds = (Date.now() - migration.startedAt) / 1000;
 		const rate = (migration.totals.written + migration.totals.failed) / Math.max(seconds, 0.001);

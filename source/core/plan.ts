@@ -61,9 +61,11 @@ export interface Plan extends StrategyChoice {
 	sourceStore: string;
 	targetStore: string;
 	compatibility: Compatibility;
+	/** What the target holds, and which of the rows to copy it has already (migration/existing.ts). */
+	holdings?: TargetHoldings;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -86,10 +88,37 @@ export function makePlan(input: PlanInput): Plan {
 		sourceStore: input.sourceStore,
 		targetStore: input.targetStore,
 		compatibility: input.compatibility,
+		...(input.holdings ? {holdings: input.holdings} : {}),
 	};
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+
+export interface TargetHoldings {
+	/** Online records (undefined: not counted, as on the service). */
+	onlineRecords?: number;
+	/** Offline rows (undefined: the target has no offline store). */
+	offlineRows?: number;
+	/** Of the rows to copy, those the target holds already. */
+	existing?: {rows: number; engine: 'DuckDB' | 'Athena'; seconds: number; skipped: boolean};
+}
+
+/** The plan's lines on the target's holdings. */
+export function holdingsLines(holdings: TargetHoldings, estimated: number, cleared = false): string[] {
+	const held = [
+		holdings.offlineRows === undefined ? '' : `${count(holdings.offlineRows)} offline rows`,
+		holdings.onlineRecords === undefined ? '' : `${count(holdings.onlineRecords)} online records`,
+	].filter(Boolean);
+	const lines = [`Target holds: ${held.length === 0 ? 'online records (not counted on the service)' : held.join(' · ')}${cleared ? ' (deleted first)' : ''}`];
+	const {existing} = holdings;
+	if (existing) {
+		const what = existing.rows === 0 ? 'none' : existing.skipped ? 'skipped' : 'copied again (--no-skip-existing)';
+		lines.push(`Already in the target: ${count(existing.rows)} of the ${count(estimated)} rows (same identifier, event time and values; compared by ${existing.engine} in ${existing.seconds.toFixed(1)}s): ${what}`);
+	}
+
+	return lines;
+}
+
 
 /** Emoji in headings, unless the user asked for plain output (NO_COLOR, --no-color). */
 export interface PlanText {
@@ -113,6 +142,7 @@ export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	if (plan.filter) lines.push(`Filter: WHERE ${plan.filter}`);
 	if (plan.idsFile) lines.push(`Record identifiers from: ${plan.idsFile}`);
 	if (plan.clearTarget) lines.push(`Target data will be deleted first (${plan.target}: online records and its own offline data)`);
+	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
 	lines.push(plan.sourceStore === plan.targetStore ? `Store: ${plan.sourceStore}` : `Source store: ${plan.sourceStore}`, ...(plan.sourceStore === plan.targetStore ? [] : [`Target store: ${plan.targetStore}`]));
 	return lines;
 }
@@ -128,6 +158,7 @@ export function compactPlanLines(plan: Plan, {emoji = true}: PlanText = {}): str
 		`Estimated records: ${count(plan.estimatedRecords)}`,
 		`Batch size: ${plan.batchSize} · Workers: ${plan.workers}${plan.maxWorkers ? ` of ${plan.maxWorkers}` : ''} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
 	];
+	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
 	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
 	return lines;
 }

@@ -27,6 +27,8 @@ export interface RunOptions {
 	idsFile?: string;
 	retryFailed?: string;
 	clearTarget: boolean;
+	/** false: rows the target held already were copied again (--no-skip-existing). */
+	skipExisting?: boolean;
 }
 
 export interface Checkpoint {
@@ -43,6 +45,8 @@ export interface Checkpoint {
 	positions: number[];
 	failedFile: string;
 	totals: {written: number; failed: number; deletes: number};
+	/** Rows of the source the target held already (migration/existing.ts): skipped unless `skipped` is false. */
+	existing?: {rows: number; engine: 'DuckDB' | 'Athena'; seconds: number; skipped: boolean};
 }
 
 /** A run found on disk: its directory and its checkpoint. */

@@ -81,8 +81,17 @@ export class Migration extends EventEmitter {
 
 	constructor(private readonly input: MigrationInput) {
 		super();
+		// Rows the target held already were read and left out of the snapshot: skipped (migration/existing.ts).
+		const existing = this.alreadyInTarget;
+		this.totals.read += existing;
+		this.totals.skipped += existing;
 		this.board = new ProgressBoard(input.plan.workers);
 		this.concurrency = new SharedConcurrency(input.plan.workers * 2);
+	}
+
+	private get alreadyInTarget(): number {
+		const {existing} = this.input.checkpoint;
+		return existing?.skipped ? existing.rows : 0;
 	}
 
 	/** Ask the run to stop: in-flight batches finish, the checkpoint is saved. */
@@ -130,6 +139,7 @@ export class Migration extends EventEmitter {
 				seconds,
 				recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
 				...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),
+				...(this.alreadyInTarget > 0 ? {alreadyInTarget: this.alreadyInTarget} : {}),
 			};
 			if (!interrupted) result.verification = await this.verify(offlineBefore, samples);
 			return result;
@@ -164,7 +174,8 @@ export class Migration extends EventEmitter {
 			saveCheckpoint(runDir, checkpoint);
 		}
 
-		this.expected = checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows;
+		// Rows left out as already in the target count as done, as in the totals.
+		this.expected = (checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows) + this.alreadyInTarget;
 		return checkpoint.snapshot;
 	}
 

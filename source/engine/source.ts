@@ -11,7 +11,7 @@ import {usageError} from '../core/errors.js';
 import type {Mode} from '../core/plan.js';
 import type {FeatureGroup, FeatureType, FsRecord} from '../core/types.js';
 import {featureOf} from '../core/types.js';
-import type {OfflineBatch, OfflineSnapshot, Store} from '../stores/store.js';
+import type {ExistingRows, OfflineBatch, OfflineSnapshot, Store} from '../stores/store.js';
 import type {SourceSnapshot} from './checkpoint.js';
 import type {FailedLine, WireRow} from './protocol.js';
 import {backoffMs, defaultRetry, isRetryableCode, retryCall} from './write.js';
@@ -29,6 +29,8 @@ export interface SnapshotRequest {
 	unordered?: boolean;
 	/** An online-only source's identifiers, listed for the plan's count (JSON lines): the snapshot takes them. */
 	listed?: {file: string; rows: number};
+	/** Rows the target holds already, left out of an offline snapshot (OfflineQuery.except). */
+	except?: ExistingRows;
 }
 
 const idsPerQuery = 5000;
@@ -80,7 +82,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		return {kind: 'online', idsFile: file, rows};
 	}
 
-	const query = {mode: request.mode, includeMetadata: true, parts: request.parts, unordered: request.unordered};
+	const query = {mode: request.mode, includeMetadata: true, parts: request.parts, unordered: request.unordered, ...(request.except ? {except: request.except} : {})};
 	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
 	// A chosen set of identifiers: IN lists of bounded length, one part each.
 	const parts: OfflineSnapshot[] = [];

@@ -32,4 +32,6 @@ export interface MigrationResult {
 	recordsPerSecond: number;
 	failedFile?: string;
 	verification?: Verification;
+	/** Of the skipped rows, those the target held already (left out of the snapshot). */
+	alreadyInTarget?: number;
 }

@@ -11,10 +11,12 @@ export type Confirmation =
 	| {kind: 'type-name'; name: string; why: string};
 
 export function confirmationFor(plan: Plan): Confirmation {
+	const existing = plan.holdings?.existing;
 	const dropped = plan.compatibility.actions.filter(action => action.kind === 'drop').map(action => action.name);
 	const destructive = [
 		plan.clearTarget ? `it deletes the data of ${plan.target} first` : '',
 		plan.compatibility.dataLoss ? `${dropped.join(', ')} will be dropped (${dropped.length} source feature${dropped.length === 1 ? '' : 's'})` : '',
+		existing && !existing.skipped && existing.rows > 0 ? `it copies ${count(existing.rows)} rows ${plan.target} holds already again (--no-skip-existing: its offline history gets them twice)` : '',
 	].filter(Boolean).join('; ');
 	if (destructive) return {kind: 'type-name', name: plan.target, why: destructive};
 	return {kind: 'yes-no', question: `Migrate ${count(plan.estimatedRecords)} records into ${plan.target}?`, why: `it writes ${count(plan.estimatedRecords)} records into ${plan.target}`};

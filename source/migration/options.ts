@@ -36,6 +36,8 @@ export interface MigrationOptions {
 	filter?: string;
 	idsFile?: string;
 	clearTarget: boolean;
+	/** Leave out the rows the target holds already (default); --no-skip-existing copies them again. */
+	skipExisting: boolean;
 	retryFailed?: string;
 	failedOutput?: string;
 	resume: boolean;
@@ -57,6 +59,7 @@ export interface OptionsInput {
 	filter?: string;
 	idsFile?: string;
 	clearTarget?: boolean;
+	skipExisting?: boolean;
 	retryFailed?: string;
 	failedOutput?: string;
 	resume?: boolean;
@@ -87,6 +90,7 @@ export function migrationOptions(input: OptionsInput): MigrationOptions {
 		batchSize: wholeNumber(input.batchSize, '--batch-size', migrationDefaults.batchSize, limits.batchSize),
 		workers: wholeNumber(input.workers, '--max-workers', migrationDefaults.workers, limits.workers),
 		clearTarget,
+		skipExisting: input.skipExisting !== false,
 		resume: input.resume === true,
 		stores: Object.fromEntries(Object.entries(input.stores ?? {}).filter(([, value]) => value !== undefined && value !== '')) as StoreChoice,
 	};
@@ -136,6 +140,7 @@ export function migrateArguments(options: MigrationOptions): string[] {
 	if (options.batchSize !== migrationDefaults.batchSize) args.push('--batch-size', String(options.batchSize));
 	if (options.workers !== migrationDefaults.workers) args.push('--max-workers', String(options.workers));
 	if (options.clearTarget) args.push('--clear-target');
+	if (!options.skipExisting) args.push('--no-skip-existing');
 	if (options.retryFailed) args.push('--retry-failed', options.retryFailed);
 	if (options.failedOutput) args.push('--failed-output', options.failedOutput);
 	if (options.resume) args.push('--resume');

@@ -29,7 +29,7 @@ function printedStores(prepared: Prepared): StoreChoice {
 
 const base = (prepared: Prepared): MigrationOptions => ({
 	source: prepared.plan.source, target: prepared.plan.target, batchSize: prepared.options.batchSize, workers: prepared.options.workers,
-	clearTarget: false, resume: false, stores: printedStores(prepared),
+	clearTarget: false, skipExisting: true, resume: false, stores: printedStores(prepared),
 });
 
 /** `fs migrate … --resume --run-id ID --yes`: the run's own options come from its checkpoint. */

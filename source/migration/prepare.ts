@@ -11,7 +11,7 @@ import path from 'node:path';
 import {checkCompatibility, type Compatibility} from '../core/compat.js';
 import {FsError, usageError} from '../core/errors.js';
 import {count, programName} from '../core/format.js';
-import {chooseStrategy, makePlan, type Plan} from '../core/plan.js';
+import {chooseStrategy, makePlan, type Plan, type TargetHoldings} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
 import {lockFileFor} from '../engine/lock.js';
@@ -20,6 +20,7 @@ import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type Sna
 import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {confirmationFor, type Confirmation} from './confirmation.js';
+import {compareWithTarget, targetHoldings} from './existing.js';
 import type {MigrationOptions} from './options.js';
 
 /** Where a migration runs: the environment (FS_STORE, AWS_*, FS_HOME) and the working directory. */
@@ -170,6 +171,20 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
 		const taken = previous?.checkpoint.snapshot;
 		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, lazyScratch, request);
+		// What the target holds, and which of these rows are there already (migration/existing.ts).
+		// A resume keeps its own accounting once its snapshot is taken; before, it compares as a new run would.
+		// A retry sends exactly its file's records: nothing to compare.
+		const holdings: TargetHoldings = retryFailed ? {} : await targetHoldings({store: targetStore, group: targetGroup});
+		const skipExisting = previous ? previous.checkpoint.options.skipExisting !== false : options.skipExisting;
+		if (taken) {
+			if (previous?.checkpoint.existing) holdings.existing = previous.checkpoint.existing;
+		} else if (!clearTarget && !retryFailed) {
+			const sides = {source: {store: sourceStore, group: sourceGroup}, target: {store: targetStore, group: targetGroup}, compatibility};
+			const except = await compareWithTarget(sides, holdings, estimated, skipExisting,
+				async except => estimate(sourceStore, sourceGroup, lazyScratch, {...request, except}), choice.primary === 'online');
+			if (except) request.except = except;
+		}
+
 		// No more workers than batches: a thread with nothing to write costs its
 		// start (a V8 isolate, the stores' clients) and brings nothing.
 		const batches = Math.max(1, Math.ceil(estimated / batchSize));
@@ -179,7 +194,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		}
 
 		const plan = makePlan({
-			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget,
+			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget, ...(retryFailed ? {} : {holdings}),
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
 		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
@@ -192,7 +207,8 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			status: 'running',
 			source: {store: sourceHandle, group: sourceName},
 			target: {store: targetHandle, group: targetName},
-			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false})},
+			...(holdings.existing ? {existing: holdings.existing} : {}),
 			positions: Array.from({length: workers}, () => 0),
 			failedFile,
 			totals: {written: 0, failed: 0, deletes: 0},
@@ -200,6 +216,11 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		const resuming = previous !== undefined;
 		// A resume may send its failed records elsewhere (the first file's disk filled up, say).
 		if (resuming && options.failedOutput !== undefined) checkpoint.failedFile = failedFile;
+		// A resume whose snapshot is still to be taken counts what the target holds now.
+		if (resuming && !taken) {
+			if (holdings.existing) checkpoint.existing = holdings.existing;
+			else delete checkpoint.existing;
+		}
 		if (resuming) {
 			// The target may have saved a later position with the records themselves
 			// than the checkpoint file got to record before the run died.
@@ -242,8 +263,9 @@ async function estimate(store: Store, group: FeatureGroup, scratch: () => string
 		return request.listed.rows;
 	}
 
-	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where});
+	const except = request.except ? {except: request.except} : {};
+	if (!request.ids) return store.countOffline(group.FeatureGroupName, {mode: request.mode, where: request.where, ...except});
 	let total = 0;
-	for (const where of idConditions(group, request.ids, request.where)) total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where});
+	for (const where of idConditions(group, request.ids, request.where)) total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where, ...except});
 	return total;
 }

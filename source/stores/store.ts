@@ -4,7 +4,7 @@
  * paginated results are followed to the end by the adapter.
  */
 import type {
-	CreateFeatureGroupInput, DeletionMode, FeatureGroup, FsRecord, TargetStore, TtlDuration,
+	CreateFeatureGroupInput, DeletionMode, FeatureDefinition, FeatureGroup, FsRecord, TargetStore, TtlDuration,
 } from '../core/types.js';
 
 export type ReadMode = 'history' | 'snapshot';
@@ -44,6 +44,33 @@ export interface OfflineQuery {
 	 * a hint a store may ignore.
 	 */
 	unordered?: boolean;
+	/** Leave out the rows a migration's target already holds (see ExistingRows). */
+	except?: ExistingRows;
+}
+
+/**
+ * Where a group's offline rows are, as a query engine reads them: the
+ * embedded store's Parquet directory (DuckDB), or the service's Glue table
+ * (Athena, in one account and region). A store compares its rows with a
+ * location it `reaches` (docs/existing-rows.md).
+ */
+export type OfflineLocation =
+	| {engine: 'duckdb'; dir: string; hasFiles: boolean}
+	| {engine: 'athena'; table: string; account: string; region: string; endpoint: string};
+
+/**
+ * The rows of a migration's target, for a source query to leave out those it
+ * holds already: the same deletion and the same values of every feature the
+ * target gets from the source (identifier and event time among them), the
+ * source's value cast to the target's type; a target feature the source does
+ * not have must be empty. The comparison runs where the data is.
+ */
+export interface ExistingRows {
+	at: OfflineLocation;
+	/** Source feature → the target feature it is written as (copied or cast). */
+	pairs: Array<{source: FeatureDefinition; target: FeatureDefinition}>;
+	/** Target features the migration leaves empty. */
+	empty: FeatureDefinition[];
 }
 
 /**
@@ -248,7 +275,13 @@ export interface Store {
 	/** Offline rows matching the query, streamed in batches. */
 	readOffline(name: string, query: OfflineQuery): AsyncIterable<OfflineBatch>;
 	/** How many rows readOffline would return (before limit). */
-	countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number>;
+	countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number>;
+	/** How many records the online store holds, where the store can count them at no cost (else undefined). */
+	countOnline(name: string): Promise<number | undefined>;
+	/** Where the group's offline rows are (undefined: it has none a query engine reads). */
+	offlineLocation(group: FeatureGroup): Promise<OfflineLocation | undefined>;
+	/** Whether this store's query engine reads rows at `location` (OfflineQuery.except). */
+	reaches(location: OfflineLocation): boolean;
 
 	/** Record identifiers in the online store, page by page (ListRecords). */
 	listRecordIdentifiers(name: string, options?: {includeSoftDeleted?: boolean; pageSize?: number}): AsyncIterable<string[]>;

@@ -4,6 +4,14 @@ import type {MigrationResult} from '../engine/migrate.js';
 import {reconciles} from '../migration/outcome.js';
 import type {Style} from './style.js';
 
+/** Why rows were skipped: already in the target, done before an interruption, or both. */
+function skippedWhy(skipped: number, existing: number): string {
+	if (skipped === 0) return '';
+	if (existing === 0) return '  (done before the interruption)';
+	if (existing === skipped) return '  (already in the target)';
+	return `  (${count(existing)} already in the target, ${count(skipped - existing)} done before the interruption)`;
+}
+
 export function summaryLines(result: MigrationResult, style: Style): string[] {
 	const {totals} = result;
 	const reconciled = reconciles(result);
@@ -14,7 +22,7 @@ export function summaryLines(result: MigrationResult, style: Style): string[] {
 		`  read     ${count(totals.read).padStart(10)}  = written + failed + skipped ${reconciled ? style.green('✓') : style.red('✘')}`,
 		`  written  ${count(totals.written).padStart(10)}${totals.deletes ? `  (${count(totals.deletes)} deletes replayed)` : ''}`,
 		`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`,
-		`  skipped  ${count(totals.skipped).padStart(10)}${totals.skipped ? '  (done before the interruption)' : ''}`,
+		`  skipped  ${count(totals.skipped).padStart(10)}${skippedWhy(totals.skipped, result.alreadyInTarget ?? 0)}`,
 	];
 	const verification = result.verification;
 	if (verification) {

@@ -299,6 +299,75 @@ describe('strategies', () => {
 	});
 });
 
+describe('rows the target holds already', () => {
+	/** The offline rows of a group as sorted lines (metadata left out). */
+	const offlineRows = async (name: string) => (await contents(name)).offline;
+
+	it('are shown in the plan, skipped on a run again (counted as already in the target), and copied again only with --no-skip-existing', async () => {
+		await create('again-source');
+		await fill('again-source', 300, 2);
+		await create('again-target');
+		const first = JSON.parse((await fs(['migrate', 'again-source', 'again-target', '--yes', '--json'])).stdout) as {result: {totals: Record<string, number>}};
+		expect(first.result.totals).toMatchObject({read: 600, written: 600, skipped: 0});
+		const copied = await offlineRows('again-target');
+
+		// Nothing new: the plan says what the target holds and that every row is there.
+		const plan = await fs(['migrate', 'again-source', 'again-target', '--dry-run']);
+		expect(plan.stdout).toContain('Target holds: 600 offline rows · 300 online records');
+		expect(plan.stdout).toMatch(/Already in the target: 600 of the 600 rows \(same identifier, event time and values; compared by DuckDB in [\d.]+s\): skipped/);
+		const again = await fs(['migrate', 'again-source', 'again-target', '--yes', '--json']);
+		expect(again.code).toBe(0);
+		const result = JSON.parse(again.stdout) as {result: {totals: Record<string, number>; alreadyInTarget: number}};
+		expect(result.result.totals).toEqual({read: 600, written: 0, failed: 0, skipped: 600, deletes: 0});
+		expect(result.result.alreadyInTarget).toBe(600);
+		expect(await offlineRows('again-target')).toEqual(copied);
+		const summary = await fs(['migrate', 'again-source', 'again-target', '--yes']);
+		expect(summary.stdout).toMatch(/skipped\s+600 {2}\(already in the target\)/);
+
+		// New versions and one row changed in place: only those are copied.
+		await putRows(storeDir, 'again-source', [
+			{id: 'r000001', event_time: '2024-01-01T00:05:00Z', n: '1', label: 'newer'},
+			{id: 'r000999', event_time: '2024-01-01T00:00:00Z', n: '999', label: 'new identifier'},
+		]);
+		await writeRows('again-source', 'changed.parquet', `SELECT 'r000002' AS id, '2024-01-01T00:01:00Z' AS event_time, 7::BIGINT AS n, 'changed' AS label,
+			TIMESTAMP '2024-02-01 00:00:00' AS write_time, TIMESTAMP '2024-02-01 00:00:00' AS api_invocation_time, false AS is_deleted`);
+		const incremental = JSON.parse((await fs(['migrate', 'again-source', 'again-target', '--yes', '--json'])).stdout) as {plan: {holdings: {existing: {rows: number}}}; result: {totals: Record<string, number>}};
+		expect(incremental.plan.holdings.existing.rows).toBe(600);
+		expect(incremental.result.totals).toMatchObject({read: 603, written: 3, skipped: 600});
+		expect(await offlineRows('again-target')).toEqual(await offlineRows('again-source'));
+		expect(await fs(['get', 'again-target', 'r000001'])).toMatchObject({stdout: expect.stringContaining('newer')});
+
+		// --no-skip-existing: the typed confirmation off a terminal needs --yes; then every row again.
+		const refused = await fs(['migrate', 'again-source', 'again-target', '--no-skip-existing']);
+		expect(refused.code).toBe(2);
+		expect(refused.stdout).toMatch(/Already in the target: 603 of the 603 rows .*: copied again \(--no-skip-existing\)/);
+		const doubled = JSON.parse((await fs(['migrate', 'again-source', 'again-target', '--no-skip-existing', '--yes', '--json'])).stdout) as {result: {totals: Record<string, number>}};
+		expect(doubled.result.totals).toMatchObject({read: 603, written: 603, skipped: 0});
+		expect(await offlineRows('again-target')).toHaveLength(603 * 2);
+	});
+
+	it('are compared with a filter and across two embedded stores; a source read online into a target with rows is refused, writing nothing', async () => {
+		const otherDir = path.join(temp.dir, 'other-store');
+		await createGroup(otherDir, 'elsewhere', {features: schema});
+		await create('filtered-source');
+		await fill('filtered-source', 50, 1);
+		const other = fsWith(`local:${otherDir}`, env);
+		const across = ['migrate', 'filtered-source', 'elsewhere', '--source-store', `local:${storeDir}`, '--target-store', `local:${otherDir}`, '--filter-query', 'WHERE n >= 0', '--yes', '--json'];
+		expect(JSON.parse((await other(across)).stdout).result.totals).toMatchObject({written: 50, skipped: 0});
+		expect(JSON.parse((await other(across)).stdout).result.totals).toMatchObject({read: 50, written: 0, skipped: 50});
+
+		await create('online-source', '--no-offline-store');
+		await fill('online-source', 5);
+		const before = await contents('filtered-source');
+		const online = await fs(['migrate', 'online-source', 'filtered-source', '--yes']);
+		expect(online.code).toBe(2);
+		expect(online.stderr).toContain('filtered-source holds 50 offline rows already, and this run cannot tell which of its rows are among them (online-source is read from its online store)');
+		expect(online.stderr).toContain('--clear-target');
+		expect(online.stderr).toContain('--no-skip-existing');
+		expect(await contents('filtered-source')).toEqual(before);
+	});
+});
+
 /** Start a migration, wait until it has written something, send a signal. */
 async function interrupted(target: string, signal: NodeJS.Signals) {
 	const child = spawn(process.execPath, [cliPath, 'migrate', 'source-big', target, '--batch-size', '20', '--max-workers', '2', '--yes'], {

@@ -99,6 +99,13 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		expect(JSON.stringify(plan)).toContain('sagemaker us-east-1 account 000000000000');
 		expect(result.totals).toMatchObject({read: 1200, written: 1200, failed: 0});
 
+		// A run again: Athena finds every row in the target (one anti-join over both tables), nothing is written twice.
+		const again = await fs(['migrate', 'source-fg', 'target-fg', '--source-profile', 'source-account', '--target-profile', 'target-account', '--yes', '--json']);
+		expect(again.stderr).not.toContain('✘');
+		const second = JSON.parse(again.stdout) as {plan: {holdings: Record<string, unknown>}; result: {totals: Record<string, number>}};
+		expect(second.plan.holdings).toMatchObject({offlineRows: 1200, existing: {rows: 1200, engine: 'Athena', skipped: true}});
+		expect(second.result.totals).toMatchObject({read: 1200, written: 0, failed: 0, skipped: 1200});
+
 		const exported = await fs(['export', 'target-fg', 'out.json', '--format', 'json', '--limit', '6']);
 		expect(exported.code).toBe(0);
 		const rows = JSON.parse(readFileSync(file('out.json'), 'utf8')) as Array<Record<string, unknown>>;

@@ -82,6 +82,7 @@ describe('guided migration in a real terminal', () => {
 		// No colour: SGR sequences that set a colour (30–37, 90–97, 38;…).
 		expect(session.screen(true)).not.toMatch(/\u001B\[(?:\d+;)*(?:3[0-8]|9[0-7])(?:;\d+)*m/);
 		session.keys('Escape');
+		await session.waitFor(text => !text.includes('Estimated records'));
 		session.keys('C-c');
 		await session.waitFor(text => text.includes('[exit '));
 	});

@@ -218,6 +218,15 @@ describe('the guided flow', () => {
 		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'quit'}]));
 	});
 
+	it('takes Esc and Ctrl-C arriving in one read as the two keys: back, then quit', async () => {
+		const {fake} = controller();
+		const outcomes: Outcome[] = [];
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={outcome => outcomes.push(outcome)}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Batch size: 100'));
+		stdin.write(`${keys.escape}${keys.ctrlC}`);
+		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'quit'}]));
+	});
+
 	it('takes keys that arrive several in one read, and Ctrl-U / Ctrl-W, in every typed field', async () => {
 		const {fake, prepare} = controller();
 		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} onExit={() => undefined}/>);

@@ -9,7 +9,7 @@ import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/t
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
 import type {
-	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {BulkLoader} from './bulk.js';
 import {Catalog} from './catalog.js';
@@ -95,9 +95,25 @@ export class LocalStore implements Store {
 		yield * this.offline.read(group, query);
 	}
 
-	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
-		if (query.mode === 'history' && query.where === undefined) return this.offline.countHistory(await this.offlineGroup(name, false));
+	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
+		if (query.mode === 'history' && query.where === undefined && query.except === undefined) return this.offline.countHistory(await this.offlineGroup(name, false));
 		return this.offline.count(await this.offlineGroup(name), query);
+	}
+
+	async countOnline(name: string): Promise<number | undefined> {
+		const group = this.catalog.get(name);
+		return hasOnlineStore(group) ? this.records.countOnline(name) : undefined;
+	}
+
+	async offlineLocation(group: FeatureGroup): Promise<OfflineLocation | undefined> {
+		if (!hasOfflineStore(group)) return undefined;
+		// Staged rows are flushed first: they are the group's rows too.
+		const flushed = await this.offlineGroup(group.FeatureGroupName);
+		return {engine: 'duckdb', dir: this.offline.dataDir(flushed), hasFiles: this.offline.files(flushed).length > 0};
+	}
+
+	reaches(location: OfflineLocation): boolean {
+		return location.engine === 'duckdb';
 	}
 
 	async * listRecordIdentifiers(name: string, options: {includeSoftDeleted?: boolean; pageSize?: number} = {}): AsyncGenerator<string[]> {

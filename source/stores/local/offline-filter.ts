@@ -46,8 +46,20 @@ export async function checkFilterSql(connection: DuckDBConnection, group: Featur
 		throw usageError(`The filter on ${name} reaches past its condition: a parenthesis it closes or a comment changes the query around it.`, example);
 	}
 
-	const found = outsideData(statements[0]!, glob);
-	if (found) throw usageError(`The filter on ${name} reads ${found}: a filter may only test the group's own rows.`, example);
+	// Only the filter's own expressions are the user's: what fs wraps around them may read more (the target's rows, say).
+	for (const filter of filterSubtrees(statements[0]!, around[0]!)) {
+		const found = outsideData(filter, glob);
+		if (found) throw usageError(`The filter on ${name} reads ${found}: a filter may only test the group's own rows.`, example);
+	}
+}
+
+/** The subtrees of `tree` in the placeholder's places in `reference` (sameAround holds). */
+function filterSubtrees(tree: Json, reference: Json): Json[] {
+	if (isPlaceholder(reference)) return [tree];
+	if (reference === null || typeof reference !== 'object' || tree === null || typeof tree !== 'object') return [];
+	if (Array.isArray(reference)) return Array.isArray(tree) ? reference.flatMap((item, index) => filterSubtrees(tree[index]!, item)) : [];
+	if (Array.isArray(tree)) return [];
+	return Object.keys(reference).filter(key => key !== 'query_location').flatMap(key => filterSubtrees(tree[key]!, reference[key]!));
 }
 
 /** DuckDB's syntax tree of `sql`, or its parser's error (json_serialize_sql). */

@@ -3,11 +3,13 @@
  * query over them (history or latest snapshot, in the one order every reader
  * relies on), and query-engine errors turned into the user's.
  */
+import path from 'node:path';
 import {runtimeError, usageError} from '../../core/errors.js';
 import {metadataColumns} from '../../core/names.js';
 import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
 import {duckType, sqlName, sqlString} from '../../io/duckdb.js';
 import type {OfflineQuery} from '../store.js';
+import {sameRowCondition} from '../existing-sql.js';
 import {filterHint, rewritePresto} from './presto.js';
 
 /** The identifiers whose hash falls in bucket `index` of `of`. */
@@ -86,7 +88,10 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 	const id = sqlName(group.RecordIdentifierFeatureName);
 	const eventFeature = byName.get(group.EventTimeFeatureName)!;
 	const eventTime = eventTimeKey(eventFeature);
-	const where = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
+	const filter = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
+	// Rows the target holds already stay out: compared in one anti-join, where the rows are.
+	const existing = exceptSql(query, '__s');
+	const where = existing && query.mode !== 'snapshot' ? `${filter ? `${filter} AND` : 'WHERE'} ${existing}` : filter;
 	const limit = query.limit === undefined || forCount ? '' : `LIMIT ${Math.floor(query.limit)}`;
 	// Parts first (snapshots): each part is then one range of rows.
 	const byPart = parts > 1 ? `${partOf(group, parts)}, ` : '';
@@ -97,12 +102,22 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 			sql: `SELECT ${select.join(', ')} FROM (
 				SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, api_invocation_time DESC, write_time DESC, __stored DESC) AS __rn
 				FROM ${relation(bucket)} ${where}
-			) WHERE __rn = 1 AND NOT is_deleted ${order} ${limit}`,
+			) AS __s WHERE __rn = 1 AND NOT is_deleted ${existing ? `AND ${existing}` : ''} ${order} ${limit}`,
 		};
 	}
 
 	const order = noOrder ? '' : `ORDER BY ${byPart}${id}, ${eventTime}, api_invocation_time, write_time, __stored`;
-	return {names, sql: `SELECT ${select.join(', ')} FROM ${relation(bucket)} ${where} ${order} ${limit}`};
+	return {names, sql: `SELECT ${select.join(', ')} FROM ${relation(bucket)} AS __s ${where} ${order} ${limit}`};
+}
+
+/** The condition that leaves out the rows of `query.except` (alias `s`: the source row), or undefined. */
+function exceptSql(query: OfflineQuery, s: string): string | undefined {
+	const {except} = query;
+	if (!except) return undefined;
+	if (except.at.engine !== 'duckdb') throw new Error('The embedded store compares rows with another embedded store only (Store.reaches).');
+	if (!except.at.hasFiles) return undefined;
+	const target = `read_parquet(${sqlString(path.join(except.at.dir, '**', '*.parquet'))}, hive_partitioning = false, union_by_name = true)`;
+	return `NOT EXISTS (SELECT 1 FROM ${target} AS __t WHERE ${sameRowCondition(except, s, '__t', {name: sqlName, type: duckType})})`;
 }
 
 /** What a row's place in a list of files counts per file: 2^32 rows (a position stays exact in a double for 2M files). */

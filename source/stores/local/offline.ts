@@ -9,7 +9,7 @@ import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import type {FeatureGroup} from '../../core/types.js';
-import type {OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
+import type {ExistingRows, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {prestoMacros} from './presto.js';
@@ -122,10 +122,12 @@ export class OfflineStore {
 	 * own when `settings` differ. The statement itself is checked before it
 	 * runs (checkedSql).
 	 */
-	private async withEngine<T>(group: FeatureGroup, where: string | undefined, use: (connect: () => Promise<DuckDBConnection>) => Promise<T>, options: {writes?: string[]; settings?: Record<string, string>; chunk?: number} = {}): Promise<T> {
-		const {writes = [], settings = {}, chunk = 0} = options;
+	private async withEngine<T>(group: FeatureGroup, where: string | undefined, use: (connect: () => Promise<DuckDBConnection>) => Promise<T>, options: {writes?: string[]; settings?: Record<string, string>; chunk?: number; except?: ExistingRows} = {}): Promise<T> {
+		const {writes = [], settings = {}, chunk = 0, except} = options;
 		if (where === undefined && Object.keys(settings).length === 0) return use(async () => this.connect(chunk));
-		const engine = await this.createInstance({...settings, ...this.fitted(chunk)}, where === undefined ? undefined : [this.dataDir(group), ...writes]);
+		// A filter's DuckDB reads the group's files, and the target's it is compared with.
+		const reads = except?.at.engine === 'duckdb' ? [except.at.dir] : [];
+		const engine = await this.createInstance({...settings, ...this.fitted(chunk)}, where === undefined ? undefined : [this.dataDir(group), ...reads, ...writes]);
 		try {
 			return await use(async () => engine.instance.connect());
 		} finally {
@@ -351,7 +353,7 @@ export class OfflineStore {
 			} finally {
 				connection.closeSync();
 			}
-		})), {writes: [dir], chunk});
+		})), {writes: [dir], chunk, except: query.except});
 		const snapshot: OfflineSnapshot = {kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0)};
 		// Each file's ranges in part order: part i of every file is worker i's.
 		return written.every(part => part.ranges) ? {...snapshot, parts: written.flatMap(part => part.ranges!)} : snapshot;
@@ -388,7 +390,7 @@ export class OfflineStore {
 					connection.closeSync();
 				}
 			}
-		})), {writes: [dir], settings: {preserve_insertion_order: 'false'}, chunk});
+		})), {writes: [dir], settings: {preserve_insertion_order: 'false'}, chunk, except: query.except});
 
 		return {
 			kind: 'parquet', files: written.map(part => part.file), names: written[0]!.names, rows: written.reduce((sum, part) => sum + part.rows, 0),
@@ -401,7 +403,7 @@ export class OfflineStore {
 	 * (snapshot-linked.ts), when they can be; else undefined.
 	 */
 	private async linkedSnapshot(group: FeatureGroup, query: OfflineQuery, dir: string, parts: number): Promise<OfflineSnapshot | undefined> {
-		if (query.mode !== 'history' || query.where !== undefined || query.limit !== undefined || query.columns !== undefined || !query.includeMetadata) return undefined;
+		if (query.mode !== 'history' || query.where !== undefined || query.except !== undefined || query.limit !== undefined || query.columns !== undefined || !query.includeMetadata) return undefined;
 		// In the glob's order, so that a row's place is what __stored says.
 		const files = this.files(group).sort().map(file => path.join(this.dataDir(group), file));
 		const {names} = this.querySql(group, query, {typedMetadata: true});
@@ -459,7 +461,7 @@ export class OfflineStore {
 		}
 	}
 
-	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
 		const countSql = (where: string | undefined) => `SELECT count(*) AS n FROM (${this.querySql(group, {...query, where, columns: [group.RecordIdentifierFeatureName]}, {forCount: true}).sql})`;
 		return this.withEngine(group, query.where, async connect => {
 			const connection = await connect();
@@ -470,7 +472,7 @@ export class OfflineStore {
 			} finally {
 				connection.closeSync();
 			}
-		});
+		}, {except: query.except});
 	}
 
 	close() {

@@ -234,6 +234,11 @@ export class Records {
 		}
 	}
 
+	/** The records a group's online store holds (soft-deleted and expired ones not). */
+	countOnline(name: string): number {
+		return this.db.prepare('SELECT count(*) FROM online_records WHERE group_name = ? AND deleted = 0 AND (expires_at_ms IS NULL OR expires_at_ms > ?)').pluck().get(name, Date.now()) as number;
+	}
+
 	/** Every online record of a group gone in one statement; returns how many ListRecords would have listed (expired ones are not). */
 	clearOnline(name: string): number {
 		const clear = this.db.transaction(() => {

@@ -5,16 +5,16 @@
  * no network call; the region is settled from the flag, the environment or
  * the profile, and the account is learnt from the first feature group ARN.
  */
-import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
+import {hasOfflineStore, type CreateFeatureGroupInput, type FeatureGroup, type FsRecord} from '../../core/types.js';
 import type {
-	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
 import {Catalog, type Where} from './catalog.js';
 import {AwsClients, endpointFor, regionFrom} from './clients.js';
 import {accountOf} from './convert.js';
 import type {CallContext} from './errors.js';
-import {OfflineReader} from './offline.js';
+import {OfflineReader, tableSql} from './offline.js';
 import {batchGetLimit, batchWriteLimit, Runtime} from './runtime.js';
 import {SnapshotFiles} from './snapshot.js';
 
@@ -105,8 +105,29 @@ export class SageMakerStore implements Store {
 		yield * this.offline.read(await this.catalog.shape(name), query);
 	}
 
-	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
 		return this.offline.count(await this.catalog.shape(name), query);
+	}
+
+	/** The service counts no online records (ListRecords would read them all). */
+	async countOnline(_name: string): Promise<number | undefined> {
+		return undefined;
+	}
+
+	async offlineLocation(group: FeatureGroup): Promise<OfflineLocation | undefined> {
+		const account = accountOf(group.FeatureGroupArn);
+		if (!hasOfflineStore(group) || !group.OfflineStoreConfig?.DataCatalogConfig || !account) return undefined;
+		return {engine: 'athena', table: tableSql(group), account, region: await this.region(), endpoint: this.athenaEndpoint()};
+	}
+
+	/** Athena joins tables of one account and region, behind one endpoint (the account learnt from a group's ARN). */
+	reaches(location: OfflineLocation): boolean {
+		return location.engine === 'athena' && this.info.account !== undefined && location.account === this.info.account
+			&& location.region === this.info.region && location.endpoint === this.athenaEndpoint();
+	}
+
+	private athenaEndpoint(): string {
+		return endpointFor('athena', this.options.env ?? process.env, this.options.profile) ?? 'aws';
 	}
 
 	async * listRecordIdentifiers(name: string, options: {includeSoftDeleted?: boolean; pageSize?: number} = {}): AsyncGenerator<string[]> {

@@ -13,6 +13,7 @@ import type {AwsClients} from './clients.js';
 import {readAthenaCsv, type ColumnKind, type ResultColumn} from './csv.js';
 import {awsCall, awsError, type CallContext} from './errors.js';
 import type {SnapshotFiles} from './snapshot.js';
+import {sameRowCondition} from '../existing-sql.js';
 
 
 export interface BuiltQuery {
@@ -64,24 +65,46 @@ export function buildQuery(group: FeatureGroup, query: OfflineQuery, forCount = 
 
 	const names = query.includeMetadata && !forCount ? [...features, ...metadataColumns] : features;
 	const columns = names.map(name => ({name, kind: kindOf(byName.get(name), name)}));
-	const {catalog, database, table} = offlineTable(group);
-	const from = `${catalog === 'AwsDataCatalog' ? '' : `${sqlName(catalog)}.`}${sqlName(database)}.${sqlName(table)}`;
+	const from = tableSql(group);
 	const select = names.map(sqlName).join(', ');
 	const id = sqlName(group.RecordIdentifierFeatureName);
 	const eventFeature = featureOf(group, group.EventTimeFeatureName)!;
 	const eventTime = eventFeature.FeatureType === 'String' ? `from_iso8601_timestamp(${sqlName(eventFeature.FeatureName)})` : sqlName(eventFeature.FeatureName);
-	const where = query.where ? ` WHERE (${query.where})` : '';
+	const filter = query.where ? ` WHERE (${query.where})` : '';
+	// Rows the target holds already stay out: one anti-join in Athena (docs/existing-rows.md).
+	const existing = exceptSql(query, '"__s"');
+	const where = existing && query.mode !== 'snapshot' ? `${filter ? `${filter} AND` : ' WHERE'} ${existing}` : filter;
 	const limit = query.limit === undefined || forCount ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
 	let sql: string;
 	if (query.mode === 'snapshot') {
 		// "__rn" cannot clash with a feature: feature names start with a letter or digit.
-		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where}) WHERE "__rn" = 1 AND NOT "is_deleted"${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
+		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1 AND NOT "is_deleted"${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
 	} else {
-		sql = `SELECT ${select} FROM ${from}${where}${forCount ? '' : ` ORDER BY ${id}, ${eventTime}, "api_invocation_time", "write_time"`}${limit}`;
+		sql = `SELECT ${select} FROM ${from}${existing ? ' AS "__s"' : ''}${where}${forCount ? '' : ` ORDER BY ${id}, ${eventTime}, "api_invocation_time", "write_time"`}${limit}`;
 	}
 
 	if (forCount) return {sql: `SELECT count(*) AS "n" FROM (${sql})`, columns: [{name: 'n', kind: 'integral'}]};
 	return {sql, columns};
+}
+
+/** The group's table as Athena names it. */
+export function tableSql(group: FeatureGroup): string {
+	const {catalog, database, table} = offlineTable(group);
+	return `${catalog === 'AwsDataCatalog' ? '' : `${sqlName(catalog)}.`}${sqlName(database)}.${sqlName(table)}`;
+}
+
+/** Athena's type of a feature's column (collections as arrays). */
+const athenaType = (feature: FeatureDefinition) => {
+	const scalar = {Integral: 'BIGINT', Fractional: 'DOUBLE', String: 'VARCHAR'}[feature.FeatureType];
+	return feature.CollectionType ? `ARRAY(${scalar})` : scalar;
+};
+
+/** The condition that leaves out the rows of `query.except` (alias `s`: the source row), or undefined. */
+function exceptSql(query: Pick<OfflineQuery, 'except'>, s: string): string | undefined {
+	const {except} = query;
+	if (!except) return undefined;
+	if (except.at.engine !== 'athena') throw new Error('Athena compares rows with a table of its own account and region only (Store.reaches).');
+	return `NOT EXISTS (SELECT 1 FROM ${except.at.table} AS "__t" WHERE ${sameRowCondition(except, s, '"__t"', {name: sqlName, type: athenaType})})`;
 }
 
 export class OfflineReader {
@@ -109,7 +132,7 @@ export class OfflineReader {
 		yield * this.rows(group, buildQuery(group, query), query.where, batchSize);
 	}
 
-	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where'>): Promise<number> {
+	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
 		const built = buildQuery(group, query, true);
 		for await (const batch of this.rows(group, built, query.where, 1000)) {
 			const value = batch.columns[0]![0];
@@ -134,8 +157,7 @@ export class OfflineReader {
 	async clear(group: FeatureGroup): Promise<number> {
 		if (!hasOfflineStore(group)) return 0;
 		if (group.OfflineStoreConfig?.TableFormat === 'Iceberg') {
-			const {catalog, database, table} = offlineTable(group);
-			await this.athena.run(`DELETE FROM ${catalog === 'AwsDataCatalog' ? '' : `${sqlName(catalog)}.`}${sqlName(database)}.${sqlName(table)}`, this.target(group));
+			await this.athena.run(`DELETE FROM ${tableSql(group)}`, this.target(group));
 			return 0;
 		}
 

@@ -4,13 +4,21 @@
  * pasted) would otherwise reach the previous render's handler and act on
  * stale state. The handler also gets the raw characters of the read: Ink's
  * key parser drops backspaces and other control characters from a read that
- * holds several keys (text-input.ts takes them from `raw`).
+ * holds several keys (text-input.ts takes them from `raw`). Escape and a
+ * control key in one read (Esc then Ctrl-C, typed quickly over SSH) are two
+ * keys, not Meta+Ctrl: each goes to the handler in turn.
  */
 import type {EventEmitter} from 'node:events';
 import {useCallback, useEffect, useRef} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 
 export type KeyHandler = (input: string, key: Key, raw: string) => void;
+
+const noKey: Key = {
+	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+	return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+	super: false, hyper: false, capsLock: false, numLock: false,
+};
 
 export function useKeys(handler: KeyHandler, options?: Parameters<typeof useInput>[1]) {
 	const latest = useRef(handler);
@@ -29,5 +37,15 @@ export function useKeys(handler: KeyHandler, options?: Parameters<typeof useInpu
 			emitter.off('input', capture);
 		};
 	}, [emitter]);
-	useInput(useCallback((input: string, key: Key) => latest.current(input, key, raw.current), []), options);
+	useInput(useCallback((input: string, key: Key) => {
+		const escaped = /^\u001B([\u0001-\u001A])$/.exec(raw.current);
+		if (escaped) {
+			const letter = String.fromCharCode(escaped[1]!.charCodeAt(0) + 96);
+			latest.current('', {...noKey, escape: true}, '\u001B');
+			latest.current(letter, {...noKey, ctrl: true}, escaped[1]!);
+			return;
+		}
+
+		latest.current(input, key, raw.current);
+	}, []), options);
 }
