@@ -104,21 +104,24 @@ export interface TargetHoldings {
 }
 
 /** The plan's lines on the target's holdings. */
-export function holdingsLines(holdings: TargetHoldings, estimated: number, cleared = false): string[] {
+export function holdingsLines(holdings: TargetHoldings, estimated: number, cleared = false, compact = false): string[] {
 	const held = [
 		holdings.offlineRows === undefined ? '' : `${count(holdings.offlineRows)} offline rows`,
-		holdings.onlineRecords === undefined ? '' : `${count(holdings.onlineRecords)} online records`,
+		holdings.onlineRecords === undefined ? '' : `${count(holdings.onlineRecords)} online${compact ? '' : ' records'}`,
 	].filter(Boolean);
 	const lines = [`Target holds: ${held.length === 0 ? 'online records (not counted on the service)' : held.join(' · ')}${cleared ? ' (deleted first)' : ''}`];
 	const {existing} = holdings;
 	if (existing) {
-		const what = existing.rows === 0 ? 'none' : existing.skipped ? 'skipped' : 'copied again (--no-skip-existing)';
-		lines.push(`Already in the target: ${count(existing.rows)} of the ${count(estimated)} rows (same identifier, event time and values; compared by ${existing.engine} in ${existing.seconds.toFixed(1)}s): ${what}`);
+		const rows = existing.rows === 0 ? 'none' : count(existing.rows);
+		const what = existing.rows === 0 ? '' : existing.skipped ? ': skipped' : compact ? ': copied again' : ': copied again (--no-skip-existing)';
+		const how = `${existing.engine}${compact ? ',' : ' in'} ${existing.seconds.toFixed(1)}s`;
+		lines.push(compact
+			? `Already there: ${rows} of ${count(estimated)} (${how})${what}`
+			: `Already in the target: ${rows} of the ${count(estimated)} rows (same identifier, event time and values; compared by ${how})${what}`);
 	}
 
 	return lines;
 }
-
 
 /** Emoji in headings, unless the user asked for plain output (NO_COLOR, --no-color). */
 export interface PlanText {
@@ -158,7 +161,7 @@ export function compactPlanLines(plan: Plan, {emoji = true}: PlanText = {}): str
 		`Estimated records: ${count(plan.estimatedRecords)}`,
 		`Batch size: ${plan.batchSize} · Workers: ${plan.workers}${plan.maxWorkers ? ` of ${plan.maxWorkers}` : ''} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
 	];
-	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
+	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget, true));
 	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
 	return lines;
 }
