@@ -19,5 +19,9 @@ export function confirmationFor(plan: Plan): Confirmation {
 		existing && !existing.skipped && existing.rows > 0 ? `it copies ${count(existing.rows)} rows ${plan.target} holds already again (--no-skip-existing: its offline history gets them twice)` : '',
 	].filter(Boolean).join('; ');
 	if (destructive) return {kind: 'type-name', name: plan.target, why: destructive};
-	return {kind: 'yes-no', question: `Migrate ${count(plan.estimatedRecords)} records into ${plan.target}?`, why: `it writes ${count(plan.estimatedRecords)} records into ${plan.target}`};
+	// Rows the target holds already are left out: the question counts what will be written.
+	const skipped = existing?.skipped ? existing.rows : 0;
+	const records = plan.estimatedRecords - skipped;
+	const already = skipped > 0 ? ` (${count(skipped)} already there are skipped)` : '';
+	return {kind: 'yes-no', question: `Migrate ${count(records)} records into ${plan.target}${already}?`, why: `it writes ${count(records)} records into ${plan.target}`};
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {holdingsLines} from '../../source/core/plan.js';
+import {holdingsLines, type Plan} from '../../source/core/plan.js';
+import {confirmationFor} from '../../source/migration/confirmation.js';
 
 describe('the plan\'s lines on what the target holds', () => {
 	const existing = (rows: number, skipped = true) => ({rows, engine: 'DuckDB' as const, seconds: 0.42, skipped});
@@ -23,5 +24,17 @@ describe('the plan\'s lines on what the target holds', () => {
 		expect(lines[1]).toBe('Already there: 999,999,999 of 1,000,000,000 (Athena, 123.4s): copied again');
 		// The app draws a margin of one column.
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(78);
+	});
+});
+
+describe('the confirmation of a run into a target that holds rows', () => {
+	const plan = (skipped: boolean) => ({
+		target: 't', estimatedRecords: 10, clearTarget: false, compatibility: {actions: [], dataLoss: false},
+		holdings: {offlineRows: 8, existing: {rows: 8, engine: 'DuckDB', seconds: 0.1, skipped}},
+	}) as unknown as Plan;
+
+	it('counts what will be written; copying the rows again takes the typed name', () => {
+		expect(confirmationFor(plan(true))).toMatchObject({kind: 'yes-no', question: 'Migrate 2 records into t (8 already there are skipped)?'});
+		expect(confirmationFor(plan(false))).toMatchObject({kind: 'type-name', name: 't', why: expect.stringContaining('it copies 8 rows t holds already again')});
 	});
 });
