@@ -9,7 +9,7 @@ import {putRecords} from '../engine/write.js';
 import {openInput, type InputFile, type InputRow} from '../io/read-records.js';
 import {describeStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
-import {formatCount} from '../ui/table.js';
+import {count as counted} from '../core/format.js';
 
 export const bulkPutCommand = defineCommand({
 	name: 'bulk-put',
@@ -62,12 +62,12 @@ Examples
 		const {errStyle} = context;
 		const written = outcome.sent - outcome.failed;
 		if (interrupt.signal) {
-			throw new FsError('interrupted', `Stopped by ${interrupt.signal} after ${formatCount(outcome.sent)} of ${formatCount(total)} records (${formatCount(written)} written).`, 'Putting the same records again is safe: a record that is not later than the stored one only adds offline history.');
+			throw new FsError('interrupted', `Stopped by ${interrupt.signal} after ${counted(outcome.sent)} of ${counted(total)} records (${counted(written)} written).`, 'Putting the same records again is safe: a record that is not later than the stored one only adds offline history.');
 		}
 
-		context.note(`${errStyle.green('✔')} Put ${formatCount(written)} of ${formatCount(total)} records into ${name} (${describeStore(store)})`);
+		context.note(`${errStyle.green('✔')} Put ${counted(written)} of ${counted(total)} records into ${name} (${describeStore(store)})`);
 		if (outcome.failed > 0) {
-			throw new FsError('partial', `${formatCount(outcome.failed)} record${outcome.failed === 1 ? '' : 's'} failed; they are in ${outcome.failedFile}.`, `Fix them and put that file's records again: each line has the record, the error code and the message.`);
+			throw new FsError('partial', `${counted(outcome.failed)} record${outcome.failed === 1 ? '' : 's'} failed; they are in ${outcome.failedFile}.`, `Fix them and put that file's records again: each line has the record, the error code and the message.`);
 		}
 	},
 });
@@ -111,7 +111,7 @@ async function validate(group: FeatureGroup, input: InputFile, file: string): Pr
 
 	if (bad > 0) {
 		throw usageError(
-			`${file}: ${formatCount(bad)} of ${formatCount(count)} record${count === 1 ? '' : 's'} cannot go into ${group.FeatureGroupName}; nothing was written.\n    ${problems.join('\n    ')}${bad > problems.length ? `\n    … and ${formatCount(bad - problems.length)} more` : ''}`,
+			`${file}: ${counted(bad)} of ${counted(count)} record${count === 1 ? '' : 's'} cannot go into ${group.FeatureGroupName}; nothing was written.\n    ${problems.join('\n    ')}${bad > problems.length ? `\n    … and ${counted(bad - problems.length)} more` : ''}`,
 			'Fix these values (types per `fs schema`) and run bulk-put again.',
 		);
 	}

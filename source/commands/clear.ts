@@ -1,11 +1,11 @@
 import {defineCommand} from '../cli/command.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {usageError} from '../core/errors.js';
+import {count} from '../core/format.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {hasOfflineStore, hasOnlineStore} from '../core/types.js';
 import {clearOffline, clearOnline} from '../engine/clear.js';
 import {describeStore} from '../stores/open.js';
-import {formatCount} from '../ui/table.js';
 
 export const clearCommand = defineCommand({
 	name: 'clear',
@@ -46,8 +46,8 @@ Examples
 		if (online) for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted: true})) onlineCount += page.length;
 		const offlineRows = offline ? await store.countOffline(name, {mode: 'history'}) : 0;
 		const what = [
-			online ? `${formatCount(onlineCount)} online record${onlineCount === 1 ? '' : 's'}` : undefined,
-			offline ? `${formatCount(offlineRows)} offline row${offlineRows === 1 ? '' : 's'} (${group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri})` : undefined,
+			online ? `${count(onlineCount)} online record${onlineCount === 1 ? '' : 's'}` : undefined,
+			offline ? `${count(offlineRows)} offline row${offlineRows === 1 ? '' : 's'} (${group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri})` : undefined,
 		].filter(Boolean).join(' and ');
 		context.note(`${name} in ${describeStore(store)}: ${what}`);
 		if (flags.dryRun) {
@@ -60,6 +60,6 @@ Examples
 		const deleted = online ? await clearOnline(store, group) : 0;
 		const objects = offline ? await clearOffline(store, group) : 0;
 		if (flags.json) context.json({FeatureGroupName: name, onlineRecordsDeleted: deleted, offlineRowsDeleted: offlineRows, offlineObjectsDeleted: objects});
-		context.note(`${context.errStyle.green('✔')} Cleared ${name}: ${[online ? `${formatCount(deleted)} online records deleted` : '', offline ? `${formatCount(offlineRows)} offline rows (${formatCount(objects)} files) deleted` : ''].filter(Boolean).join(', ')}`);
+		context.note(`${context.errStyle.green('✔')} Cleared ${name}: ${[online ? `${count(deleted)} online records deleted` : '', offline ? `${count(offlineRows)} offline rows (${count(objects)} files) deleted` : ''].filter(Boolean).join(', ')}`);
 	},
 });

@@ -3,13 +3,13 @@ import {homedir} from 'node:os';
 import path from 'node:path';
 import {defineCommand, type Context, type GlobalValues} from '../cli/command.js';
 import {runtimeError, usageError} from '../core/errors.js';
-import {programName, shellWord} from '../core/format.js';
+import {count, programName, shellWord} from '../core/format.js';
 import {formatEventTime} from '../core/values.js';
 import type {FsRecord} from '../core/types.js';
 import {putRecords} from '../engine/write.js';
 import {LocalStore} from '../stores/local/index.js';
 import {openStore, parseStoreSpec} from '../stores/open.js';
-import {formatCount, renderTable} from '../ui/table.js';
+import {renderTable} from '../ui/table.js';
 import {demoCustomers, demoGroups} from './demo-data.js';
 
 export const demoCommand = defineCommand({
@@ -89,7 +89,7 @@ Examples
 			{header: 'FEATURE GROUP', value: row => row.name},
 			{header: 'STATUS', value: row => row.status, paint: (text, row) => (row.status === 'Created' ? text : style.yellow(text))},
 			{header: 'STORES', value: row => row.stores},
-			{header: 'RECORDS', value: row => (row.records ? formatCount(row.records) : '-'), align: 'right'},
+			{header: 'RECORDS', value: row => (row.records ? count(row.records) : '-'), align: 'right'},
 			{header: 'WHAT', value: row => row.about, priority: 1},
 		], context.io.stdout.isTTY ? context.io.stdout.columns ?? 80 : undefined));
 		if (guidedWanted(context)) {

@@ -5,7 +5,7 @@ import {parseWhere} from '../core/filter.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {openWriter, type OutputFormat} from '../io/write-records.js';
 import {describeStore} from '../stores/open.js';
-import {formatCount} from '../ui/table.js';
+import {count as counted} from '../core/format.js';
 
 export const exportCommand = defineCommand({
 	name: 'export',
@@ -67,7 +67,7 @@ Examples
 				writer ??= openWriter(file, format, compress, group.FeatureDefinitions, batch.names, context.io.stdout);
 				await writer.write(batch);
 				count += batch.length;
-				if (progress) context.io.stderr.write(`\r${formatCount(count)} rows…`);
+				if (progress) context.io.stderr.write(`\r${counted(count)} rows…`);
 				if (interrupt.signal) {
 					await writer.abort();
 					throw new FsError('interrupted', `Export stopped by ${interrupt.signal}; the partial ${file} was removed.`, 'Run the same command again to export from the start.');
@@ -85,7 +85,7 @@ Examples
 		}
 
 		const {errStyle} = context;
-		context.note(`${errStyle.green('✔')} Exported ${formatCount(count)} row${count === 1 ? '' : 's'} of ${name} (${mode}) from ${describeStore(store)} to ${file === '-' ? 'stdout' : file}`);
+		context.note(`${errStyle.green('✔')} Exported ${counted(count)} row${count === 1 ? '' : 's'} of ${name} (${mode}) from ${describeStore(store)} to ${file === '-' ? 'stdout' : file}`);
 	},
 });
 

@@ -47,4 +47,3 @@ export function renderTable<T>(rows: T[], columns: Array<Column<T>>, maxWidth?: 
 	return lines.join('\n');
 }
 
-export const formatCount = (n: number) => n.toLocaleString('en-US');
