@@ -269,6 +269,28 @@ describe('kill -9 during bulk loads, then --resume', () => {
 	});
 });
 
+describe('kill -9 of a run that skips rows the target holds already, then --resume', () => {
+	it.each([
+		['bulk-loaded:1', {}],
+		['batch-written:3', byRecord],
+	] as const)('killed at %s: the resume keeps the run\'s count of them, and the target equals an uninterrupted run', async (point, extra) => {
+		const target = `partly-${point.replace(':', '-')}`;
+		await create(target);
+		// A third of the rows first (identifiers below 1,000, every version): the run then skips them.
+		expect((await fs(['migrate', 'src', target, '--filter-query', 'WHERE n < 1000', '--yes'])).code).toBe(0);
+		killed(await start(['migrate', 'src', target, '--batch-size', '50', '--yes'], {...extra, FS_TEST_KILL_AT: point}).done);
+		const resumed = await fs(['migrate', 'src', target, '--resume', '--yes', '--json'], {env: extra});
+		expect(resumed.code).toBe(0);
+		const {plan, result} = JSON.parse(resumed.stdout) as {plan: {holdings: {existing: {rows: number; skipped: boolean}}}; result: {totals: Record<string, number>; alreadyInTarget: number}};
+		expect(plan.holdings.existing).toMatchObject({rows: 3000, skipped: true});
+		expect(result.alreadyInTarget).toBe(3000);
+		expect(result.totals.read).toBe(9000);
+		expect(result.totals.skipped).toBeGreaterThan(3000);
+		expect(result.totals.read).toBe(result.totals.written + result.totals.failed + result.totals.skipped);
+		expect(await contents(target)).toEqual(await contents('reference'));
+	});
+});
+
 describe('checkpoints that cannot be trusted', () => {
 	async function killedRun(target: string) {
 		await create(target);
