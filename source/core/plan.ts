@@ -4,6 +4,7 @@
  * fields, in its order) and as JSON.
  */
 import {usageError} from './errors.js';
+import {count} from './format.js';
 import type {Compatibility} from './compat.js';
 import {hasOfflineStore, hasOnlineStore, storesOf, type FeatureGroup} from './types.js';
 
@@ -92,15 +93,20 @@ export function makePlan(input: PlanInput): Plan {
 	};
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+/** Of the rows to copy, those the target holds already: how many, compared where, and whether they are skipped. */
+export interface ExistingCount {
+	rows: number;
+	engine: 'DuckDB' | 'Athena';
+	seconds: number;
+	skipped: boolean;
+}
 
 export interface TargetHoldings {
 	/** Online records (undefined: not counted, as on the service). */
 	onlineRecords?: number;
 	/** Offline rows (undefined: the target has no offline store). */
 	offlineRows?: number;
-	/** Of the rows to copy, those the target holds already. */
-	existing?: {rows: number; engine: 'DuckDB' | 'Athena'; seconds: number; skipped: boolean};
+	existing?: ExistingCount;
 }
 
 /** The plan's lines on the target's holdings. */

@@ -10,7 +10,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, wr
 import {homedir} from 'node:os';
 import path from 'node:path';
 import {runtimeError, usageError} from '../core/errors.js';
-import type {Mode} from '../core/plan.js';
+import type {ExistingCount, Mode} from '../core/plan.js';
 import type {StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot} from '../stores/store.js';
 
@@ -46,7 +46,7 @@ export interface Checkpoint {
 	failedFile: string;
 	totals: {written: number; failed: number; deletes: number};
 	/** Rows of the source the target held already (migration/existing.ts): skipped unless `skipped` is false. */
-	existing?: {rows: number; engine: 'DuckDB' | 'Athena'; seconds: number; skipped: boolean};
+	existing?: ExistingCount;
 }
 
 /** A run found on disk: its directory and its checkpoint. */

@@ -9,7 +9,7 @@
 import type {Compatibility} from '../core/compat.js';
 import {usageError} from '../core/errors.js';
 import {count} from '../core/format.js';
-import type {TargetHoldings} from '../core/plan.js';
+import type {ExistingCount, TargetHoldings} from '../core/plan.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import type {ExistingRows, Store} from '../stores/store.js';
 
@@ -37,20 +37,20 @@ export async function targetHoldings({store, group}: Sides['target']): Promise<T
 /**
  * The rows of a run whose target holds offline rows: which of the `estimated`
  * rows are there already (`remaining` counts the rest with the comparison
- * applied). Returns the comparison for the snapshot when they are to be
- * skipped. Where the rows cannot be compared (the sides are in different
+ * applied): their count, and the comparison for the snapshot when they are
+ * to be skipped. Where the rows cannot be compared (the sides are in different
  * stores, or the source is read from its online store) a run that would
  * double them is refused unless the operator says so.
  */
 export async function compareWithTarget(
 	sides: Sides, holdings: TargetHoldings, estimated: number, skip: boolean,
 	remaining: (except: ExistingRows) => Promise<number>, readsOnline: boolean,
-): Promise<ExistingRows | undefined> {
+): Promise<{existing?: ExistingCount; except?: ExistingRows}> {
 	const {source, target} = sides;
-	if (!holdings.offlineRows) return undefined;
+	if (!holdings.offlineRows) return {};
 	const location = readsOnline ? undefined : await target.store.offlineLocation(target.group);
 	if (!location || !source.store.reaches(location)) {
-		if (!skip) return undefined;
+		if (!skip) return {};
 		const why = readsOnline ? `${source.group.FeatureGroupName} is read from its online store` : 'the source and the target are in different stores, which one query engine cannot join';
 		throw usageError(
 			`${target.group.FeatureGroupName} holds ${count(holdings.offlineRows)} offline rows already, and this run cannot tell which of its rows are among them (${why}): it could copy them again.`,
@@ -62,6 +62,6 @@ export async function compareWithTarget(
 	const except: ExistingRows = {at: location, ...comparedFeatures(sides.compatibility)};
 	const started = Date.now();
 	const rows = estimated - await remaining(except);
-	holdings.existing = {rows, engine: location.engine === 'duckdb' ? 'DuckDB' : 'Athena', seconds: (Date.now() - started) / 1000, skipped: skip};
-	return skip && rows > 0 ? except : undefined;
+	const existing: ExistingCount = {rows, engine: location.engine === 'duckdb' ? 'DuckDB' : 'Athena', seconds: (Date.now() - started) / 1000, skipped: skip};
+	return skip && rows > 0 ? {existing, except} : {existing};
 }

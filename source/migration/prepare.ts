@@ -180,9 +180,10 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			if (previous?.checkpoint.existing) holdings.existing = previous.checkpoint.existing;
 		} else if (!clearTarget && !retryFailed) {
 			const sides = {source: {store: sourceStore, group: sourceGroup}, target: {store: targetStore, group: targetGroup}, compatibility};
-			const except = await compareWithTarget(sides, holdings, estimated, skipExisting,
+			const compared = await compareWithTarget(sides, holdings, estimated, skipExisting,
 				async except => estimate(sourceStore, sourceGroup, lazyScratch, {...request, except}), choice.primary === 'online');
-			if (except) request.except = except;
+			if (compared.existing) holdings.existing = compared.existing;
+			if (compared.except) request.except = compared.except;
 		}
 
 		// No more workers than batches: a thread with nothing to write costs its

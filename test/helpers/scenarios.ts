@@ -54,7 +54,7 @@ export function seedScenarios(backend: Backend) {
 	 * A copy of the demo store in a fresh directory, as `store`, and the script
 	 * run there: directly, or through an emulator serving that copy.
 	 */
-	async function scenario(name: string, store: string, script: string, backend: Backend) {
+	async function scenario(name: string, store: string, script: string) {
 		const work = path.join(temp.dir, `${name}-${backend}`);
 		mkdirSync(work);
 		copyStore(demo, path.join(work, store));
@@ -80,7 +80,7 @@ export function seedScenarios(backend: Backend) {
 
 	describe(`seed scenarios as shell runs (${backend})`, () => {
 		it.skipIf(backend === 'sagemaker')('2: copy between environments (export, schema, create, bulk-put, verify)', async () => {
-			const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh', backend);
+			const {work, result} = await scenario('s2', 'prod', 'scenario-2-copy-between-environments.sh');
 			expect(result.stderr).not.toMatch(/✘/);
 			expect(result.code).toBe(0);
 			// Every version, without the delete markers, which export leaves out.
@@ -89,7 +89,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('3: archiving rows older than 90 days', async () => {
-			const {work, result} = await scenario('s3', 'demo', 'scenario-3-archiving.sh', backend);
+			const {work, result} = await scenario('s3', 'demo', 'scenario-3-archiving.sh');
 			expect(result.stderr).not.toMatch(/✘/);
 			expect(result.code).toBe(0);
 			const archived = Number(/archived: (\d+)/.exec(result.stdout)?.[1]);
@@ -102,7 +102,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('6: data quality (export JSON, clean it, bulk-put the cleaned file)', async () => {
-			const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh', backend);
+			const {work, result} = await scenario('s6', 'demo', 'scenario-6-data-quality.sh');
 			expect(result.stderr).not.toMatch(/✘/);
 			expect(result.code).toBe(0);
 			// The customers, less those deleted and those with balance "n/a" in their latest version.
@@ -114,7 +114,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('1: schema upgrade (backup, check, compare, migrate with --clear-target, verify)', async () => {
-			const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh', backend);
+			const {work, result} = await scenario('s1', 'demo', 'scenario-1-schema-upgrade.sh');
 			expect(result.code).toBe(0);
 			// The balances of "n/a" cannot become Fractional: exit 3, the rest is there.
 			expect(result.stdout).toContain('migrate exit: 3');
@@ -132,7 +132,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('4: partial migration of listed customers', async () => {
-			const {work, result} = await scenario('s4', 'demo', 'scenario-4-partial.sh', backend);
+			const {work, result} = await scenario('s4', 'demo', 'scenario-4-partial.sh');
 			expect(result.stderr).not.toMatch(/✘/);
 			expect(result.code).toBe(0);
 			expect(JSON.parse(readFileSync(path.join(work, 'ids.json'), 'utf8'))).toEqual([{customer_id: 'cust_000001'}, {customer_id: 'cust_000002'}, {customer_id: 'cust_000003'}]);
@@ -140,7 +140,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('5: incremental sync with a state file', async () => {
-			const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh', backend);
+			const {work, result} = await scenario('s5', 'demo', 'scenario-5-incremental.sh');
 			expect(result.stderr).not.toMatch(/✘/);
 			expect(result.code).toBe(0);
 			// First sync: everything (every version and the delete markers); second: the 2 new rows.
@@ -152,7 +152,7 @@ export function seedScenarios(backend: Backend) {
 		});
 
 		it('recovery: failed records fixed and retried with --retry-failed', async () => {
-			const {work, result} = await scenario('recovery', 'demo', 'scenario-recovery.sh', backend);
+			const {work, result} = await scenario('recovery', 'demo', 'scenario-recovery.sh');
 			expect(result.stdout).toContain('first exit: 3');
 			expect(result.stdout).toContain('retry exit: 0');
 			expect(result.stdout).toContain('no failures left');
