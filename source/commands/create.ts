@@ -1,10 +1,11 @@
 import {readFile} from 'node:fs/promises';
 import {defineCommand} from '../cli/command.js';
-import {runtimeError, usageError} from '../core/errors.js';
+import {usageError} from '../core/errors.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {parseSchema} from '../core/schema.js';
 import type {CreateFeatureGroupInput, FeatureGroup} from '../core/types.js';
 import {storesOf} from '../core/types.js';
+import {waitUntilCreated} from '../migration/new-group.js';
 import {describeStore} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 
@@ -127,26 +128,4 @@ function guessIdentifier(names: string[]): string {
 function defaultS3Uri(store: Store): string {
 	if (store.info.createDefaults) return store.info.createDefaults.s3Uri;
 	throw usageError('An offline store needs --s3-uri on sagemaker.', 'Pass --s3-uri s3://bucket/prefix, or --no-offline-store.');
-}
-
-export async function waitUntilCreated(store: Store, name: string, progress: (text: string) => void, timeoutMs = 15 * 60_000): Promise<FeatureGroup> {
-	const started = Date.now();
-	let delay = 250;
-	let said = false;
-	for (;;) {
-		const group = await store.describeFeatureGroup(name);
-		if (group.FeatureGroupStatus === 'Created') return group;
-		if (group.FeatureGroupStatus !== 'Creating') {
-			throw runtimeError(`${name} is ${group.FeatureGroupStatus}${group.FailureReason ? `: ${group.FailureReason}` : ''}.`, 'Fix the cause, delete the group and create it again.');
-		}
-
-		if (Date.now() - started > timeoutMs) {
-			throw runtimeError(`${name} is still Creating after ${Math.round(timeoutMs / 60_000)} minutes.`, `Check it later with \`fs list\`; it can be used once Created.`);
-		}
-
-		if (!said) progress(`waiting for ${name} to be Created…`);
-		said = true;
-		await new Promise(resolve => setTimeout(resolve, delay));
-		delay = Math.min(delay * 2, 5000);
-	}
 }

@@ -267,10 +267,12 @@ function startProgress(context: Context, migration: Migration) {
 		if (migration.expected === 0) return;
 		const done = migration.totals.written + migration.totals.failed + migration.totals.skipped;
 		const seconds = (Date.now() - migration.startedAt) / 1000;
-		const rate = (migration.totals.written + migration.totals.failed) / Math.max(seconds, 0.001);
-		const retries = migration.board.all().reduce((sum, worker) => sum + worker.retries, 0);
-		const left = Math.max(0, migration.expected - done);
-		context.note(`[${duration(seconds)}] ${count(done)} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(rate)} rec/s · ETA ${duration(rate > 0 ? left / rate : 0)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
+		// Rows of bulk loads under way: moving, not written yet.
+		const {retries, inFlight} = migration.board.sums();
+		const moving = (migration.totals.written + migration.totals.failed + inFlight) / Math.max(seconds, 0.001);
+		const left = Math.max(0, migration.expected - done - inFlight);
+		const loading = inFlight > 0 ? ` (+${count(inFlight)} loading)` : '';
+		context.note(`[${duration(seconds)}] ${count(done)}${loading} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(moving)} rec/s · ETA ${duration(moving > 0 ? left / moving : 0)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
 	};
 
 	migration.on('phase', (phase: string) => context.note(context.errStyle.dim(`${phase}…`)));

@@ -135,7 +135,7 @@ export class Migration extends EventEmitter {
 			const result: MigrationResult = {
 				status: interrupted ? 'interrupted' : 'done',
 				totals: {...this.totals},
-				retries: this.board.all().reduce((sum, worker) => sum + worker.retries, 0),
+				retries: this.board.sums().retries,
 				seconds,
 				recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
 				...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),

@@ -6,7 +6,7 @@
 export const workerStates = ['starting', 'idle', 'writing', 'backing off', 'retrying', 'done', 'stopped'] as const;
 export type WorkerState = typeof workerStates[number];
 
-const fields = ['records', 'failed', 'retries', 'bytes', 'state', 'backoffUntil', 'deletes', 'batches'] as const;
+const fields = ['records', 'failed', 'retries', 'bytes', 'state', 'backoffUntil', 'deletes', 'batches', 'inFlight'] as const;
 type Field = typeof fields[number];
 const width = fields.length;
 const offset = Object.fromEntries(fields.map((field, index) => [field, index])) as Record<Field, number>;
@@ -19,6 +19,11 @@ export interface WorkerProgress {
 	state: WorkerState;
 	deletes: number;
 	batches: number;
+	/**
+	 * Rows of a bulk load under way, counted by how far through its steps
+	 * they are: not written yet (a load commits all at once), but moving.
+	 */
+	inFlight: number;
 }
 
 export class ProgressBoard {
@@ -30,8 +35,12 @@ export class ProgressBoard {
 		this.view = new Float64Array(this.buffer);
 	}
 
-	add(worker: number, field: Exclude<Field, 'state' | 'backoffUntil'>, amount: number) {
+	add(worker: number, field: Exclude<Field, 'state' | 'backoffUntil' | 'inFlight'>, amount: number) {
 		this.view[worker * width + offset[field]] += amount;
+	}
+
+	setInFlight(worker: number, rows: number) {
+		this.view[worker * width + offset.inFlight] = rows;
 	}
 
 	setState(worker: number, state: WorkerState) {
@@ -48,10 +57,19 @@ export class ProgressBoard {
 			state: workerStates[at('state')] ?? 'idle',
 			deletes: at('deletes'),
 			batches: at('batches'),
+			inFlight: at('inFlight'),
 		};
 	}
 
 	all(): WorkerProgress[] {
 		return Array.from({length: this.workers}, (_, index) => this.read(index));
+	}
+
+	/** Across the workers: retries so far, and rows of bulk loads under way. */
+	sums(workers = this.all()): {retries: number; inFlight: number} {
+		return {
+			retries: workers.reduce((sum, worker) => sum + worker.retries, 0),
+			inFlight: workers.reduce((sum, worker) => sum + worker.inFlight, 0),
+		};
 	}
 }

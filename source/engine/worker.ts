@@ -203,10 +203,18 @@ class PartitionWorker {
 		let total: number | undefined;
 		while (!this.interrupted) {
 			board.setState(me, 'writing');
-			const result = await this.store.bulkLoad!({
-				FeatureGroupName: this.input.targetGroup.FeatureGroupName, file: share.snapshot.files[0]!, partition: share.partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
-				checkpoint: {key: this.input.checkpointKey, position: base + offset},
-			});
+			let result;
+			try {
+				result = await this.store.bulkLoad!({
+					FeatureGroupName: this.input.targetGroup.FeatureGroupName, file: share.snapshot.files[0]!, partition: share.partition, skip: offset, limit: rowsPerLoad, columns, deletedColumn,
+					checkpoint: {key: this.input.checkpointKey, position: base + offset},
+					progress: rows => board.setInFlight(me, rows),
+				});
+			} catch (error) {
+				board.setInFlight(me, 0);
+				throw error;
+			}
+
 			if (total === undefined) {
 				total = result.total;
 				read.skipped += Math.min(offset, total);
@@ -224,6 +232,8 @@ class PartitionWorker {
 			board.add(me, 'deletes', result.deletes);
 			board.add(me, 'bytes', result.bytes);
 			board.add(me, 'batches', 1);
+			// Written now: no longer in flight (counted once the records are, so a view never sees them dip).
+			board.setInFlight(me, 0);
 			this.post({type: 'done', worker: me, batch: this.nextBatch(), rows: result.rows, written: result.rows, failed: 0, deletes: result.deletes, position: base + offset + result.rows});
 			offset += result.rows;
 			if (offset >= total) break;

@@ -202,6 +202,13 @@ export interface BulkLoad {
 	deletedColumn?: string;
 	/** Saved with the rows: `position` is the load's first row; the store saves position + rows loaded. */
 	checkpoint?: {key: string; position: number};
+	/**
+	 * Progress inside the load, which commits all at once: its rows as they
+	 * go through its steps, each step counting its share of them (read and
+	 * checked, offline files written, online winners chosen). Views show
+	 * them as in flight, never as written; the result's `rows` are written.
+	 */
+	progress?(inFlight: number): void;
 }
 
 export type BulkLoadResult =

@@ -70,6 +70,62 @@ describe('guided migration in a real terminal', () => {
 		}
 	});
 
+	it('a first-time migration: a new target drafted from the source\'s schema, created (as fs create does), then migrated', async () => {
+		session?.kill();
+		session = TmuxSession.start('new-group', `${process.execPath} ${cliPath} migrate`, {
+			env: {FS_STORE: `local:${demo}`, FS_HOME: path.join(temp.dir, 'home'), HOME: temp.dir},
+			cwd: temp.dir,
+		});
+		await session.waitFor(text => text.includes('Pick the SOURCE feature group'));
+		session.type('old-cust');
+		await session.waitFor(text => text.includes('filter: old-cust'));
+		session.keys('Enter');
+		await session.waitFor(text => text.includes('❯ + new feature group from old-customer-profile\'s schema'));
+		session.keys('Enter');
+		await session.waitFor(text => text.includes('Name: old-customer-profile-v2'));
+		session.keys('C-u');
+		session.type('customer-profile-v3');
+		await session.waitFor(text => text.includes('Name: customer-profile-v3'));
+		// customer_id, event_time, age, balance, legacy_flag: drop legacy_flag, add tier.
+		session.keys('Down', 'Down', 'Down', 'Down', 'Down');
+		await session.waitFor(text => /❯ {3}legacy_flag/.test(text));
+		session.type('d');
+		await session.waitFor(text => /- legacy_flag\s+Integral\s+dropped/.test(text));
+		session.type('a');
+		await session.waitFor(text => text.includes('+ new feature:'));
+		session.type('tier');
+		session.keys('Enter');
+		await session.waitFor(text => /\+ tier\s+String\s+new/.test(text));
+		session.keys('Enter');
+		let screen = await session.waitFor(text => text.includes(`Estimated records: ${count(read)}`), 60_000);
+		expect(screen).toContain('old-customer-profile → customer-profile-v3');
+		expect(screen).toContain('- legacy_flag');
+		expect(screen).toContain('+ tier');
+		session.keys('Enter');
+		await session.waitFor(text => text.includes('Type customer-profile-v3 to confirm'));
+		session.type('customer-profile-v3');
+		session.keys('Enter');
+		screen = await session.waitFor(text => text.includes('Migration finished'), 120_000);
+		expect(screen).toMatch(new RegExp(`read\\s+${count(read)}\\s+= written \\+ failed \\+ skipped ✓`));
+		session.keys('Enter');
+		screen = await session.waitFor(text => text.includes('[exit '));
+		expect(screen).toContain('[exit 0]');
+
+		const store = new LocalStore(demo);
+		try {
+			const made = await store.describeFeatureGroup('customer-profile-v3');
+			const source = await store.describeFeatureGroup('old-customer-profile');
+			expect(made.FeatureGroupStatus).toBe('Created');
+			expect(made.FeatureDefinitions.map(feature => feature.FeatureName)).toEqual([
+				...source.FeatureDefinitions.map(feature => feature.FeatureName).filter(name => name !== 'legacy_flag'), 'tier',
+			]);
+			expect(made.OnlineStoreConfig).toEqual(source.OnlineStoreConfig);
+			expect(await store.countOffline('customer-profile-v3', {mode: 'history'})).toBe(read);
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('with NO_COLOR opens all the same, without colour or emoji (no-color.org)', async () => {
 		session?.kill();
 		session = TmuxSession.start('no-color', `${process.execPath} ${cliPath} migrate old-customer-profile new-customer-profile`, {

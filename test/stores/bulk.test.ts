@@ -122,9 +122,21 @@ describe('bulk load', () => {
 		let position = 0;
 		let bytes = 0;
 		for (const file of snapshot.files) {
-			const result = await store.bulkLoad({FeatureGroupName: 'bulk', file, skip: 0, limit: 1_000_000, columns, deletedColumn: 'is_deleted', checkpoint: {key: 'bulk/0', position}});
+			// Progress inside the load: its rows step by step, all before the commit (none written yet).
+			// (The embedded store counts when asked: the promise holds the count at the step.)
+			const steps: Array<{inFlight: number; online: Promise<number | undefined>}> = [];
+			const online = await store.countOnline('bulk');
+			const result = await store.bulkLoad({
+				FeatureGroupName: 'bulk', file, skip: 0, limit: 1_000_000, columns, deletedColumn: 'is_deleted', checkpoint: {key: 'bulk/0', position},
+				progress: inFlight => steps.push({inFlight, online: store.countOnline('bulk')}),
+			});
 			expect(result).toMatchObject({ok: true});
 			if (result.ok) {
+				expect(steps.length).toBe(3);
+				expect(steps.map(step => step.inFlight)).toEqual([...steps.map(step => step.inFlight)].sort((a, b) => a - b));
+				expect(steps.at(-1)!.inFlight).toBeLessThan(result.rows);
+				expect(steps[0]!.inFlight).toBeGreaterThan(0);
+				expect(await Promise.all(steps.map(step => step.online))).toEqual(steps.map(() => online));
 				position += result.rows;
 				bytes += result.bytes;
 			}

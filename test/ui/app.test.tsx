@@ -11,6 +11,7 @@ import {makePlan, type Plan} from '../../source/core/plan.js';
 import type {FeatureGroup} from '../../source/core/types.js';
 import type {Migration, MigrationResult} from '../../source/engine/migrate.js';
 import {ProgressBoard} from '../../source/engine/progress.js';
+import type {NewGroupDraft} from '../../source/migration/new-group.js';
 import {App, type Controller, type GroupInfo, type Outcome} from '../../source/ui/app/App.js';
 import {Picker} from '../../source/ui/app/Picker.js';
 import {Transfer} from '../../source/ui/app/Transfer.js';
@@ -256,6 +257,77 @@ describe('the guided flow', () => {
 		await waitForFrame(lastFrame, frame => frame.includes('new-customer-profile▌'));
 	});
 
+	it('drafts a new target from the source\'s schema: name it, drop, retype and add features, create it (a spinner while it is created), then its plan', async () => {
+		let created!: (list: GroupInfo[]) => void;
+		let failOnce = true;
+		const createGroup = vi.fn((draft: NewGroupDraft) => new Promise<GroupInfo[]>((resolve, reject) => {
+			if (failOnce) {
+				failOnce = false;
+				reject(Object.assign(new Error('A feature group named new-customer-profile exists already.'), {remedy: 'Pick another name.'}));
+				return;
+			}
+
+			created = resolve;
+			void draft;
+		}));
+		const {fake, prepare} = controller({createGroup});
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} onExit={() => undefined}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Pick the SOURCE'));
+		stdin.write('old');
+		await waitForFrame(lastFrame, frame => frame.includes('filter: old'));
+		stdin.write(keys.enter);
+		// The first row of the target list, while no filter is typed.
+		await waitForFrame(lastFrame, text => text.includes('❯ + new feature group from old-customer-profile\'s schema'));
+		stdin.write(keys.enter);
+		let frame = await waitForFrame(lastFrame, text => text.includes('New feature group from old-customer-profile'));
+		expect(frame).toContain('Name: old-customer-profile-v2▌');
+		expect(frame).toContain('step 2 of 4');
+		// A name taken already: the store's refusal shows, the draft stays.
+		stdin.write('\u0015new-customer-profile');
+		await waitForFrame(lastFrame, text => text.includes('Name: new-customer-profile▌'));
+		stdin.write(keys.enter);
+		frame = await waitForFrame(lastFrame, text => text.includes('✘ A feature group named new-customer-profile exists already.'));
+		expect(frame).toContain('Pick another');
+		stdin.write('\u0015customer-profile-v3');
+		await waitForFrame(lastFrame, text => text.includes('Name: customer-profile-v3▌'));
+		// The identifier stays; balance becomes Integral; legacy_flag is dropped; tier is added.
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, text => /❯ {3}customer_id/.test(text));
+		stdin.write('d');
+		await waitForFrame(lastFrame, text => text.includes('customer_id is the identifier: it stays'));
+		stdin.write(keys.down);
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, text => /❯ {3}balance/.test(text));
+		stdin.write('t');
+		await waitForFrame(lastFrame, text => /~ balance\s+Integral\s+was String/.test(text));
+		stdin.write(keys.down);
+		await waitForFrame(lastFrame, text => /❯ {3}legacy_flag/.test(text));
+		stdin.write('d');
+		await waitForFrame(lastFrame, text => /- legacy_flag\s+String\s+dropped/.test(text));
+		stdin.write('a');
+		await waitForFrame(lastFrame, text => text.includes('+ new feature: ▌'));
+		stdin.write('tier\r');
+		frame = await waitForFrame(lastFrame, text => /\+ tier\s+String\s+new/.test(text));
+		expect(frame).toContain('4 features · 1 new · 1 dropped · 1 retyped');
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, text => text.includes('creating customer-profile-v3, waiting until it is Created…'));
+		const draft = createGroup.mock.calls[1]![0];
+		expect(draft.name).toBe('customer-profile-v3');
+		expect(draft.features.filter(item => !item.dropped).map(item => [item.feature.FeatureName, item.feature.FeatureType])).toEqual([
+			['customer_id', 'String'], ['event_time', 'String'], ['balance', 'Integral'], ['tier', 'String'],
+		]);
+		// Created: the plan of the source into it.
+		const made = {...groups[0]!.group, FeatureGroupName: 'customer-profile-v3', FeatureDefinitions: draft.features.filter(item => !item.dropped).map(item => item.feature)};
+		groups.push({group: made, row: {name: made.FeatureGroupName, status: 'Created', stores: 'online+offline', size: '0 rows'}});
+		try {
+			created(groups);
+			await waitForFrame(lastFrame, text => text.includes('Migration plan') && text.includes('old-customer-profile → customer-profile-v3'));
+			expect(prepare).toHaveBeenLastCalledWith('old-customer-profile', 'customer-profile-v3', expect.anything());
+		} finally {
+			groups.pop();
+		}
+	});
+
 	it('names each phase with a spinner while it lasts, and shows no total before the rows are counted', async () => {
 		const migration = new FakeMigration() as FakeMigration & {expected: number};
 		Object.defineProperty(migration, 'expected', {value: 0, writable: true});
@@ -272,6 +344,30 @@ describe('the guided flow', () => {
 		migration.emit('phase', 'verifying');
 		frame = await waitForFrame(lastFrame, text => text.includes('verifying…'));
 		expect(frame).toContain('✓ transferring');
+	});
+
+	it('moves the bars with a bulk load under way, in a lighter shade than what is written', async () => {
+		const migration = new FakeMigration();
+		const {lastFrame} = mount(<Transfer migration={migration as unknown as Migration} columns={78} asking={false} stopping={false} frameMs={20}/>);
+		migration.emit('phase', 'transferring');
+		// Worker 1: 200 written, a load of 300 rows under way; worker 2 idle.
+		migration.board.add(0, 'records', 200);
+		migration.totals.written = 200;
+		migration.board.setInFlight(0, 300);
+		let frame = await waitForFrame(lastFrame, text => text.includes('▓'));
+		const worker = frame.split('\n').find(line => line.startsWith('worker 1'))!;
+		// Its share is 500 of 1,000: 200 written (40%), 300 in flight (60%).
+		const cells = worker.match(/[█▓░]+/)![0];
+		expect(cells.replaceAll(/[^█]/g, '').length / cells.length).toBeCloseTo(0.4, 1);
+		expect(cells.replaceAll(/[^▓]/g, '').length / cells.length).toBeCloseTo(0.6, 1);
+		// The counts say what is written, never what is in flight.
+		expect(frame).toContain('200 / 1,000');
+		// The load commits: its rows are written, nothing in flight.
+		migration.board.add(0, 'records', 300);
+		migration.totals.written = 500;
+		migration.board.setInFlight(0, 0);
+		frame = await waitForFrame(lastFrame, text => text.includes('500 / 1,000'));
+		expect(frame).not.toContain('▓');
 	});
 
 	it('shows why a plan cannot be made', async () => {

@@ -11,8 +11,10 @@ import type {Plan} from '../../core/plan.js';
 import type {FeatureGroup} from '../../core/types.js';
 import type {Migration, MigrationResult} from '../../engine/migrate.js';
 import {confirmationFor, type Confirmation} from '../../migration/confirmation.js';
+import {draftFrom, type NewGroupDraft} from '../../migration/new-group.js';
 import {Confirm} from './Confirm.js';
 import {Picker, type PickerRow} from './Picker.js';
+import {NewGroup} from './NewGroup.js';
 import {formDefaults, Review, type Options} from './Review.js';
 import {Transfer} from './Transfer.js';
 
@@ -41,6 +43,8 @@ export interface Controller<P extends PreparedView = PreparedView> {
 	finish(prepared: P, result: MigrationResult): {lines: string[]; error?: Error};
 	/** A run that threw: the error as the plain command reports it (checkpoint marked failed, resume command). */
 	failure?(prepared: P, error: unknown): unknown;
+	/** Create the drafted group as `fs create` does and wait until it is Created; the groups then. None: no "new feature group" row. */
+	createGroup?(draft: NewGroupDraft): Promise<GroupInfo[]>;
 }
 
 export type Outcome = {kind: 'quit'} | {kind: 'finished'; error?: Error} | {kind: 'failed'; error: unknown};
@@ -49,6 +53,7 @@ type Step =
 	| {name: 'loading'}
 	| {name: 'source'}
 	| {name: 'target'; source: GroupInfo}
+	| {name: 'new'; source: GroupInfo; draft: NewGroupDraft; creating?: string; problem?: string}
 	| {name: 'review'; source: string; target: string}
 	| {name: 'confirm'; source: string; target: string}
 	| {name: 'transfer'; migration: Migration}
@@ -161,7 +166,20 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 		}, (error: unknown) => setOutcome({kind: 'failed', error: controller.failure ? controller.failure(prepared, error) : error}));
 	};
 
-	const stepNumber = {loading: 1, source: 1, target: 2, review: 3, confirm: 3, transfer: 4, summary: 4}[step.name];
+	// The new group: created as `fs create` does (checked first), waited for, then its plan.
+	const createGroup = (source: GroupInfo, draft: NewGroupDraft) => {
+		if (!controller.createGroup) return;
+		setStep({name: 'new', source, draft, creating: draft.name});
+		controller.createGroup(draft).then(list => {
+			setGroups(list);
+			setStep({name: 'review', source: source.group.FeatureGroupName, target: draft.name});
+		}, (error: unknown) => {
+			const remedy = (error as {remedy?: string}).remedy;
+			setStep({name: 'new', source, draft, problem: `${(error as Error).message}${remedy ? ` ${remedy}` : ''}`});
+		});
+	};
+
+	const stepNumber = {loading: 1, source: 1, target: 2, new: 2, review: 3, confirm: 3, transfer: 4, summary: 4}[step.name];
 	const pair = step.name === 'review' || step.name === 'confirm' ? `${step.source} → ${step.target}` : prepared && (step.name === 'transfer' || step.name === 'summary') ? `${prepared.plan.source} → ${prepared.plan.target}` : '';
 	const right = step.name === 'transfer' ? (stopping ? 'stopping' : 'running') : step.name === 'summary' ? 'done' : `step ${stepNumber} of 4`;
 	const left = `fs migrate · ${pair ? `${pair} · ` : ''}store ${controller.storeLabel}`;
@@ -180,12 +198,22 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 			)}
 			{step.name === 'target' && (
 				<Picker title={`Pick the TARGET for ${step.source.group.FeatureGroupName}`} columns={columns - 2} height={listHeight}
-					rows={groups.filter(info => info.group.FeatureGroupName !== step.source.group.FeatureGroupName).map(info => {
-						const reason = info.row.unusable ?? controller.incompatible(step.source.group, info.group);
-						return reason ? {...info.row, unusable: reason} : info.row;
-					})}
-					onPick={row => setStep({name: 'review', source: step.source.group.FeatureGroupName, target: row.name})}
+					rows={[
+						...(controller.createGroup ? [{name: `new feature group from ${step.source.group.FeatureGroupName}'s schema`, status: '', stores: '', size: '', action: true}] : []),
+						...groups.filter(info => info.group.FeatureGroupName !== step.source.group.FeatureGroupName).map(info => {
+							const reason = info.row.unusable ?? controller.incompatible(step.source.group, info.group);
+							return reason ? {...info.row, unusable: reason} : info.row;
+						}),
+					]}
+					onPick={row => setStep(row.action
+						? {name: 'new', source: step.source, draft: draftFrom(step.source.group, groups.map(info => info.group.FeatureGroupName))}
+						: {name: 'review', source: step.source.group.FeatureGroupName, target: row.name})}
 					onBack={() => setStep({name: 'source'})}/>
+			)}
+			{step.name === 'new' && (
+				<NewGroup initial={step.draft} columns={columns - 2} height={rows - 2} creating={step.creating} problem={step.problem}
+					onCreate={draft => createGroup(step.source, draft)}
+					onBack={() => setStep({name: 'target', source: step.source})}/>
 			)}
 			{step.name === 'review' && (
 				<Review plan={prepared?.plan} color={color} height={rows - 2} columns={columns - 2} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}

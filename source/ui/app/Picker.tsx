@@ -6,6 +6,7 @@
  */
 import {useMemo, useState} from 'react';
 import {Box, Text} from 'ink';
+import {fit} from './bars.js';
 import {editText, useTyped} from './text-input.js';
 import {useKeys} from './use-keys.js';
 
@@ -17,6 +18,8 @@ export interface PickerRow {
 	size: string;
 	/** Why it cannot be picked, if it cannot. */
 	unusable?: string;
+	/** Not a group but something to do ("new feature group from …"): `name` is its label; listed first while no filter is typed. */
+	action?: boolean;
 }
 
 export interface PickerProps {
@@ -33,7 +36,9 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 	const [filter, latestFilter, setFilter] = useTyped('');
 	const [index, setIndex] = useState(0);
 	const [notice, setNotice] = useState<string | undefined>();
-	const shown = useMemo(() => rows.filter(row => row.name.toLowerCase().includes(filter.toLowerCase())), [rows, filter]);
+	// An action row shows while nothing is typed: a filter picks among the groups.
+	const matching = (text: string) => rows.filter(row => (row.action ? !text : row.name.toLowerCase().includes(text.toLowerCase())));
+	const shown = useMemo(() => matching(filter), [rows, filter]);
 	const selected = Math.min(index, Math.max(0, shown.length - 1));
 
 	const pick = (list: PickerRow[], at: number) => {
@@ -62,11 +67,11 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 				setIndex(0);
 			}
 
-			if (enter) pick(rows.filter(row => row.name.toLowerCase().includes(text.toLowerCase())), 0);
+			if (enter) pick(matching(text), 0);
 		}
 	});
 
-	const nameWidth = Math.min(28, Math.max(12, ...rows.map(row => row.name.length)));
+	const nameWidth = Math.min(28, Math.max(12, ...rows.filter(row => !row.action).map(row => row.name.length)));
 	const sizeWidth = Math.max(0, columns - nameWidth - 30);
 	const first = Math.max(0, Math.min(selected - Math.floor(height / 2), shown.length - height));
 	const visible = shown.slice(first, first + height);
@@ -80,6 +85,7 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 			{visible.length === 0 && <Text dimColor>  no feature group matches “{filter}”</Text>}
 			{visible.map(row => {
 				const active = shown.indexOf(row) === selected;
+				if (row.action) return <Text key={row.name} color={active ? 'cyan' : 'green'} bold={active} wrap="truncate-end">{`${active ? '❯' : ' '} + ${row.name}`}</Text>;
 				const line = `${active ? '❯' : ' '} ${fit(row.name, nameWidth)}  ${fit(row.status, 8)}  ${fit(row.stores, 14)}  ${fit(row.unusable ?? row.size, sizeWidth, true)}`;
 				return (
 					<Text key={row.name} dimColor={Boolean(row.unusable)} color={active && !row.unusable ? 'cyan' : undefined} bold={active}>
@@ -92,10 +98,4 @@ export function Picker({title, rows, columns, height, onPick, onBack}: PickerPro
 			{notice ? <Text color="yellow">⚠ {notice}</Text> : <Text dimColor>↑↓ move · type to filter · enter select · esc back · ctrl-c quit</Text>}
 		</Box>
 	);
-}
-
-function fit(text: string, width: number, right = false): string {
-	if (width <= 0) return '';
-	const cut = text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
-	return right ? cut.padStart(width) : cut.padEnd(width);
 }

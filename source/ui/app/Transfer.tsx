@@ -25,6 +25,8 @@ interface Frame {
 	workers: WorkerProgress[];
 	rates: number[];
 	done: number;
+	/** Rows of bulk loads under way (not written yet). */
+	inFlight: number;
 	failed: number;
 	retries: number;
 	elapsed: number;
@@ -43,8 +45,10 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 			const now = Date.now();
 			const workers = migration.board.all();
 			const seconds = Math.max(0.001, (now - previous.current.at) / 1000);
-			const rates = workers.map((worker, index) => (worker.records - (previous.current.records[index] ?? 0)) / seconds);
-			if (now - previous.current.at >= 1000) previous.current = {at: now, records: workers.map(worker => worker.records)};
+			// Rows in a bulk load under way count for the rate: it moves while a load is in flight.
+			const moved = workers.map(worker => worker.records + worker.inFlight);
+			const rates = moved.map((rows, index) => (rows - (previous.current.records[index] ?? 0)) / seconds);
+			if (now - previous.current.at >= 1000) previous.current = {at: now, records: moved};
 			setFrame(current => read(migration, rates.map((rate, index) => (current.rates[index] ?? rate) * 0.7 + rate * 0.3)));
 			// A worker that starts backing off gets a line that scrolls away.
 			const entered = workers.flatMap((worker, index) => (worker.state === 'backing off' && lastStates.current[index] !== 'backing off' ? [index] : []));
@@ -79,18 +83,18 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 			{phase && phase !== 'transferring' && <Text><Text color="cyan"><Spinner type="dots"/></Text> {phase}…</Text>}
 			{frame.workers.map((worker, index) => (
 				<Text key={index}>
-					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{counting ? bar(0, 1, width) : bar(worker.records + worker.failed, share, width)}</Text>
+					{`worker ${String(index + 1).padEnd(2)} `}<Text color="green">{counting ? bar(0, 1, width) : bar(worker.records + worker.failed, share, width, worker.inFlight)}</Text>
 					{` ${count(worker.records).padStart(9)} ${`${count(frame.rates[index] ?? 0)}/s`.padStart(9)}  `}
 					<Text color={worker.state === 'backing off' || worker.state === 'retrying' ? 'yellow' : undefined}>{worker.state}</Text>
 				</Text>
 			))}
 			<Text> </Text>
 			<Text>
-				{'total     '}<Text color="cyan">{bar(counting ? 0 : frame.done, counting ? 1 : total, width)}</Text>
+				{'total     '}<Text color="cyan">{bar(counting ? 0 : frame.done, counting ? 1 : total, width, frame.inFlight)}</Text>
 				{counting ? ' counting the rows to copy…' : ` ${count(frame.done)} / ${count(total)}  ${percent(frame.done, total)}`}
 			</Text>
 			<Text>
-				{'          '}{count(frame.rate)} rec/s · ETA {duration(frame.rate > 0 ? Math.max(0, total - frame.done) / frame.rate : 0)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}
+				{'          '}{count(frame.rate)} rec/s · ETA {duration(frame.rate > 0 ? Math.max(0, total - frame.done - frame.inFlight) / frame.rate : 0)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}
 			</Text>
 			<Text> </Text>
 			{asking
@@ -105,13 +109,15 @@ function read(migration: Migration, rates: number[]): Frame {
 	const {totals} = migration;
 	const elapsed = (Date.now() - migration.startedAt) / 1000;
 	const done = totals.written + totals.failed + totals.skipped;
+	const {retries, inFlight} = migration.board.sums(workers);
 	return {
 		workers,
 		rates,
 		done,
+		inFlight,
 		failed: totals.failed,
-		retries: workers.reduce((sum, worker) => sum + worker.retries, 0),
+		retries,
 		elapsed,
-		rate: (totals.written + totals.failed) / Math.max(elapsed, 0.001),
+		rate: (totals.written + totals.failed + inFlight) / Math.max(elapsed, 0.001),
 	};
 }

@@ -9,6 +9,7 @@ import {checkCompatibility} from '../../core/compat.js';
 import {count} from '../../core/format.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
+import {createAndWait, newGroupInput} from '../../migration/new-group.js';
 import {migrationOptions, type StoreChoice} from '../../migration/options.js';
 import {failure, settle} from '../../migration/outcome.js';
 import {prepare, type Prepared} from '../../migration/prepare.js';
@@ -73,6 +74,10 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 			return {lines: summaryLines(result, makeStyle(start.color ?? true)), error: settle(prepared, result)};
 		},
 		failure,
+		async createGroup(draft) {
+			await createAndWait(store, newGroupInput(store, draft));
+			return controller.groups();
+		},
 	};
 	return {controller, release};
 }
