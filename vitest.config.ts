@@ -24,20 +24,49 @@ class LongestFirst extends BaseSequencer {
 	}
 }
 
+/** Files that spawn `fs` (or tmux, or a shell scenario): each in a fork of its own. */
+const processTests = ['test/cli/**/*.test.ts', 'test/e2e/**/*.test.ts'];
+/**
+ * Most of those wait on a child process (the CLI, tmux, an emulator): four
+ * files in flight keep two cores busy (the default is cores - 1; three left a
+ * fifth of the CPU idle).
+ */
+const processForks = Number(process.env['FS_TEST_FORKS'] ?? 4);
+
 export default defineConfig({
 	test: {
-		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		pool: 'forks',
-		// Most tests wait on a child process (the CLI, tmux, an emulator): four
-		// files in flight keep two cores busy (the default is cores - 1; three
-		// left a fifth of the CPU idle).
-		poolOptions: {forks: {maxForks: Number(process.env['FS_TEST_FORKS'] ?? 4), minForks: 1}},
+		// Forks in flight across both projects: theirs, and the one of the tests in process.
+		maxWorkers: processForks + 1,
 		sequence: {sequencer: LongestFirst},
 		// As the CLI does (source/cli.ts): the SDK's Node 22 notice is noise here.
 		// How npm started the tests (npm test, npx vitest) must not change how the
 		// fs they run prints commands (`fs` or `npx fs`: core/format programName).
 		env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_command: '', npm_lifecycle_event: ''},
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'processes',
+					include: processTests,
+					poolOptions: {forks: {maxForks: processForks, minForks: 1}},
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'in-process',
+					include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+					exclude: processTests,
+					// The rest, one after the other in one fork that keeps its modules:
+					// a fresh fork per file cost 1.4 CPU-seconds each (starting it,
+					// loading the sources again), a minute a suite.
+					isolate: false,
+					poolOptions: {forks: {singleFork: true}},
+				},
+			},
+		],
 	},
 });

@@ -4,7 +4,10 @@
  * writes them in its CSV and in GetQueryResults (timestamps with
  * milliseconds, doubles as Java prints them, arrays as `[a, b]`).
  */
-import {DuckDBTypeId, type DuckDBType, type DuckDBValue} from '@duckdb/node-api';
+import type {DuckDBType, DuckDBValue} from '@duckdb/node-api';
+import {requirePackage} from '../io/cjs.js';
+
+const {DuckDBTypeId} = requirePackage<typeof import('@duckdb/node-api')>('@duckdb/node-api');
 
 export interface AthenaColumn {
 	CatalogName: string;

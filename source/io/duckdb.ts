@@ -1,11 +1,11 @@
 /** SQL helpers shared by the offline store and the Parquet writer. */
 import {randomBytes} from 'node:crypto';
 import {mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
-import {createRequire} from 'node:module';
 import path from 'node:path';
 import {threadId} from 'node:worker_threads';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import type {FeatureDefinition} from '../core/types.js';
+import {loadPackage} from './cjs.js';
 import {processRunning} from './processes.js';
 
 export const sqlString = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
@@ -84,11 +84,9 @@ let duckdb: Promise<DuckDBModule> | undefined;
 
 /**
  * DuckDB loaded on first use: its native library costs a third of a second
- * at startup. Required, not imported: an ESM import of this CommonJS package
- * makes Node lex each of its 180 files for export names, 150 ms of CPU in
- * every thread that loads it.
+ * at startup. Required, not imported (io/cjs.ts).
  */
-export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= Promise.resolve().then(() => createRequire(import.meta.url)('@duckdb/node-api') as DuckDBModule));
+export const loadDuckDB = (): Promise<DuckDBModule> => (duckdb ??= loadPackage<DuckDBModule>('@duckdb/node-api'));
 
 /**
  * An in-memory DuckDB with `settings`, `setup` run on it once (time zone,

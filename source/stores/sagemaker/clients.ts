@@ -15,6 +15,7 @@ import type {S3Client} from '@aws-sdk/client-s3';
 import type {SageMakerClient} from '@aws-sdk/client-sagemaker';
 import type {SageMakerFeatureStoreRuntimeClient} from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import {noRegionError} from './errors.js';
+import {loadPackage} from '../../io/cjs.js';
 
 export type SageMakerSdk = typeof import('@aws-sdk/client-sagemaker');
 export type RuntimeSdk = typeof import('@aws-sdk/client-sagemaker-featurestore-runtime');
@@ -152,22 +153,22 @@ export class AwsClients {
 	}
 
 	async sagemaker(): Promise<Loaded<SageMakerClient, SageMakerSdk>> {
-		this.sagemakerClient ??= this.track(import('@aws-sdk/client-sagemaker').then(sdk => ({sdk, client: new sdk.SageMakerClient(this.config('sagemaker'))})));
+		this.sagemakerClient ??= this.track(loadPackage<SageMakerSdk>('@aws-sdk/client-sagemaker').then(sdk => ({sdk, client: new sdk.SageMakerClient(this.config('sagemaker'))})));
 		return this.sagemakerClient;
 	}
 
 	async runtime(): Promise<Loaded<SageMakerFeatureStoreRuntimeClient, RuntimeSdk>> {
-		this.runtimeClient ??= this.track(import('@aws-sdk/client-sagemaker-featurestore-runtime').then(sdk => ({sdk, client: new sdk.SageMakerFeatureStoreRuntimeClient(this.config('runtime'))})));
+		this.runtimeClient ??= this.track(loadPackage<RuntimeSdk>('@aws-sdk/client-sagemaker-featurestore-runtime').then(sdk => ({sdk, client: new sdk.SageMakerFeatureStoreRuntimeClient(this.config('runtime'))})));
 		return this.runtimeClient;
 	}
 
 	async athena(): Promise<Loaded<AthenaClient, AthenaSdk>> {
-		this.athenaClient ??= this.track(import('@aws-sdk/client-athena').then(sdk => ({sdk, client: new sdk.AthenaClient(this.config('athena'))})));
+		this.athenaClient ??= this.track(loadPackage<AthenaSdk>('@aws-sdk/client-athena').then(sdk => ({sdk, client: new sdk.AthenaClient(this.config('athena'))})));
 		return this.athenaClient;
 	}
 
 	async s3(): Promise<Loaded<S3Client, S3Sdk>> {
-		this.s3Client ??= this.track(import('@aws-sdk/client-s3').then(sdk => ({
+		this.s3Client ??= this.track(loadPackage<S3Sdk>('@aws-sdk/client-s3').then(sdk => ({
 			sdk,
 			client: new sdk.S3Client({
 				...this.config('s3'),
