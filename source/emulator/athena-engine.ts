@@ -13,7 +13,7 @@ import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
 import {duckdbInstance, duckType, sqlName, sqlString} from '../io/duckdb.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import type {LocalStore} from '../stores/local/index.js';
-import {prestoMacros, rewritePresto} from '../stores/local/presto.js';
+import {prepare, TrinoTranslator, TrinoUnsupported, trinoMacros, trinoSettings} from '../stores/local/trino.js';
 import {athenaColumn, formatValue, type AthenaColumn} from './athena-values.js';
 import {athenaFailure, QueryFailure} from './athena-errors.js';
 
@@ -51,7 +51,8 @@ export class AthenaEngine {
 				'SET GLOBAL TimeZone = \'UTC\'',
 				'ATTACH \':memory:\' AS awsdatacatalog',
 				'USE awsdatacatalog',
-				...prestoMacros,
+				...trinoSettings,
+				...trinoMacros,
 				'CREATE SCHEMA IF NOT EXISTS "default"',
 			], [path.join(this.store.dir, 's3')]);
 		}
@@ -83,7 +84,7 @@ export class AthenaEngine {
 			const schemas = new Set(['default', ...groups.map(group => group.OfflineStoreConfig!.DataCatalogConfig!.Database.toLowerCase())]);
 			if (!schemas.has(database)) throw new QueryFailure('SCHEMA_NOT_FOUND', `Schema '${database}' does not exist`);
 			await connection.run(`USE awsdatacatalog.${sqlName(database)}`);
-			const sql = await this.checkedSql(connection, query.sql);
+			const sql = await this.checkedSql(connection, query.sql, database);
 			query.onStart(() => connection.interrupt());
 			if (query.cancelled()) throw new QueryFailure('USER_CANCELLED', 'Query was cancelled by user');
 			try {
@@ -112,10 +113,15 @@ export class AthenaEngine {
 		}
 	}
 
-	/** One SELECT statement, with Presto's date_parse rewritten for DuckDB. */
-	private async checkedSql(connection: DuckDBConnection, text: string): Promise<string> {
+	/**
+	 * One SELECT statement in DuckDB's SQL: Trino's dialect translated
+	 * (stores/local/trino.ts), SHOW and DESCRIBE answered from the catalog.
+	 */
+	private async checkedSql(connection: DuckDBConnection, text: string, database: string): Promise<string> {
 		const sql = text.trim().replace(/;\s*$/, '');
-		const statements = await connection.extractStatements(sql).catch(error => {
+		const catalog = await catalogSql(connection, sql, database);
+		if (catalog) return catalog;
+		const statements = await connection.extractStatements(prepare(sql)).catch(error => {
 			throw athenaFailure(error, sql, '');
 		});
 		if (statements.count !== 1) throw new QueryFailure('SYNTAX_ERROR', 'Only one statement is supported');
@@ -124,7 +130,12 @@ export class AthenaEngine {
 			throw new QueryFailure('NOT_SUPPORTED', `The fs emulator runs SELECT queries only, not ${first?.toUpperCase() ?? 'this statement'}`);
 		}
 
-		return rewritePresto(sql);
+		try {
+			return await new TrinoTranslator(connection).statement(sql);
+		} catch (error) {
+			if (error instanceof TrinoUnsupported) throw new QueryFailure(error.errorName, error.detail);
+			throw athenaFailure(error, sql, database);
+		}
 	}
 
 	/** Every offline store's Glue table as a view over its Parquet files (or an empty typed relation). */
@@ -178,4 +189,51 @@ function scanned(store: LocalStore, groups: FeatureGroup[], sql: string): number
 	}
 
 	return bytes;
+}
+
+/**
+ * SHOW TABLES, SHOW DATABASES (SCHEMAS), SHOW COLUMNS and DESCRIBE, as
+ * Athena answers them: one row per table (`tab_name`), database
+ * (`database_name`) or column (`field`; DESCRIBE: `col_name`, `data_type`
+ * in Hive's names, `comment`). Undefined: not such a statement.
+ */
+async function catalogSql(connection: DuckDBConnection, sql: string, database: string): Promise<string | undefined> {
+	const name = String.raw`("(?:[^"]|"")+"|\w+)`;
+	const unquote = (text: string) => (text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text).toLowerCase();
+	const rows = async (query: string, params: string[]) => (await connection.runAndReadAll(query, params)).getRows().map(row => row.map(String));
+	const values = (columns: string[], found: string[][]) => (found.length === 0
+		? `SELECT ${columns.map(column => `CAST(NULL AS VARCHAR) AS ${column}`).join(', ')} WHERE false`
+		: `SELECT * FROM (VALUES ${found.map(row => `(${row.map(sqlString).join(', ')})`).join(', ')}) AS t(${columns.join(', ')})`);
+	let match = new RegExp(String.raw`^show\s+tables(?:\s+(?:in|from)\s+${name})?(?:\s+(?:like\s+)?'((?:[^']|'')*)')?$`, 'i').exec(sql);
+	if (match) {
+		const schema = match[1] ? unquote(match[1]) : database;
+		const tables = await rows('SELECT table_name FROM information_schema.tables WHERE table_catalog = \'awsdatacatalog\' AND table_schema = $1 ORDER BY 1', [schema]);
+		const pattern = match[2] === undefined ? undefined : likeRegex(match[2].replaceAll('\'\'', '\''));
+		return values(['tab_name'], tables.filter(([table]) => !pattern || pattern.test(table!)));
+	}
+
+	match = /^show\s+(?:databases|schemas)$/i.exec(sql);
+	if (match) return values(['database_name'], await rows('SELECT DISTINCT schema_name FROM information_schema.schemata WHERE catalog_name = \'awsdatacatalog\' AND schema_name NOT IN (\'information_schema\', \'pg_catalog\', \'main\') ORDER BY 1', []));
+	match = new RegExp(String.raw`^(?:(show\s+columns\s+(?:from|in))|describe)\s+(?:${name}\s*\.\s*)?${name}$`, 'i').exec(sql);
+	if (match) {
+		const schema = match[2] ? unquote(match[2]) : database;
+		const table = unquote(match[3]!);
+		const columns = await rows('SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = \'awsdatacatalog\' AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table]);
+		if (columns.length === 0) throw new QueryFailure('TABLE_NOT_FOUND', `Table 'awsdatacatalog.${schema}.${table}' does not exist`);
+		return match[1] ? values(['field'], columns.map(([column]) => [column!])) : values(['col_name', 'data_type', 'comment'], columns.map(([column, type]) => [column!, hiveType(type!), '']));
+	}
+
+	return undefined;
+}
+
+/** A Glue (Hive) type name for a DuckDB column type. */
+function hiveType(type: string): string {
+	if (type.endsWith('[]')) return `array<${hiveType(type.slice(0, -2))}>`;
+	return {VARCHAR: 'string', BIGINT: 'bigint', INTEGER: 'int', DOUBLE: 'double', BOOLEAN: 'boolean', TIMESTAMP: 'timestamp', DATE: 'date'}[type] ?? type.toLowerCase();
+}
+
+/** SHOW TABLES' pattern: `*` any characters, `|` alternatives (Hive's), case-insensitive. */
+function likeRegex(pattern: string): RegExp {
+	const alternatives = pattern.split('|').map(part => part.split('*').map(piece => piece.replace(/[.+?^${}()[\]\\]/g, '\\$&')).join('.*'));
+	return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }

@@ -10,7 +10,7 @@ import type {FeatureDefinition, FeatureGroup} from '../../core/types.js';
 import {duckType, sqlName, sqlString} from '../../io/duckdb.js';
 import type {OfflineQuery} from '../store.js';
 import {sameRowCondition} from '../existing-sql.js';
-import {filterHint, rewritePresto} from './presto.js';
+import {filterHint} from './trino.js';
 
 /** The identifiers whose hash falls in bucket `index` of `of`. */
 export interface Bucket {
@@ -88,7 +88,7 @@ export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bu
 	const id = sqlName(group.RecordIdentifierFeatureName);
 	const eventFeature = byName.get(group.EventTimeFeatureName)!;
 	const eventTime = eventTimeKey(eventFeature);
-	const filter = query.where ? `WHERE (${rewritePresto(query.where)})` : '';
+	const filter = query.where ? `WHERE (${query.where})` : '';
 	// Rows the target holds already stay out: compared in one anti-join, where the rows are.
 	const existing = exceptSql(query, '__s');
 	const where = existing && query.mode !== 'snapshot' ? `${filter ? `${filter} AND` : 'WHERE'} ${existing}` : filter;

@@ -8,11 +8,12 @@ import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection, DuckDBInstance} from '@duckdb/node-api';
+import {usageError} from '../../core/errors.js';
 import type {FeatureGroup} from '../../core/types.js';
 import type {ExistingRows, OfflineBatch, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange} from '../store.js';
 import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
-import {prestoMacros} from './presto.js';
+import {TrinoTranslator, TrinoUnsupported, trinoMacros, trinoSettings} from './trino.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
 import {averageRowBytes, chunkBytes, duckdbInstance, duckdbMemory, megabytes, ownTempDir, removeTempDir, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
@@ -99,15 +100,17 @@ export class OfflineStore {
 	/**
 	 * A DuckDB for the store's queries. A memory limit and a spill directory
 	 * keep big sorts (history order, snapshot windows) from growing the
-	 * process with the row count. The Presto macros live in the instance's
-	 * catalog: defined once, seen by every connection. With `only`, it can
-	 * reach files under those directories alone (duckdbInstance).
+	 * process with the row count. The Trino macros live in the instance's
+	 * catalog: defined once, seen by every connection. With `only` (a user's
+	 * filter runs in it), it can reach files under those directories alone
+	 * (duckdbInstance), and `/` divides integers as Trino does.
 	 */
 	private async createInstance(settings: Record<string, string> = {}, only?: string[]): Promise<Engine> {
 		const spill = ownTempDir(path.join(this.dir, 'tmp'));
 		const options = {threads: String(this.threads), memory_limit: this.memoryLimit, temp_directory: spill, ...settings};
 		try {
-			return {instance: await duckdbInstance(options, ['SET GLOBAL TimeZone = \'UTC\'', ...prestoMacros, ...valueMacros], only), spill};
+			const setup = ['SET GLOBAL TimeZone = \'UTC\'', ...trinoMacros, ...valueMacros, ...(only ? trinoSettings : [])];
+			return {instance: await duckdbInstance(options, setup, only), spill};
 		} catch (error) {
 			removeTempDir(spill);
 			throw error;
@@ -146,8 +149,18 @@ export class OfflineStore {
 	 * placeholder (offline-filter.ts); without a filter, as built.
 	 */
 	private async checkedSql(connection: DuckDBConnection, group: FeatureGroup, where: string | undefined, build: (where: string | undefined) => string): Promise<string> {
-		const sql = build(where);
-		if (where !== undefined) await checkFilterSql(connection, group, sql, build(filterPlaceholder), this.files(group).length > 0 ? this.glob(group) : undefined);
+		if (where === undefined) return build(undefined);
+		// Athena's dialect, as the emulator runs it (trino.ts); then checked as DuckDB will read it.
+		let translated: string;
+		try {
+			translated = await new TrinoTranslator(connection).expression(where);
+		} catch (error) {
+			if (!(error instanceof TrinoUnsupported)) throw error;
+			throw usageError(`The filter on ${group.FeatureGroupName} uses what fs cannot run: ${error.detail}.`, 'docs/trino.md lists the functions and syntax fs runs as Athena does.', 'InvalidRequestException');
+		}
+
+		const sql = build(translated);
+		await checkFilterSql(connection, group, sql, build(filterPlaceholder), this.files(group).length > 0 ? this.glob(group) : undefined);
 		return sql;
 	}
 

@@ -7,7 +7,7 @@
 import type {Readable} from 'node:stream';
 import type {QueryExecutionStatus} from '@aws-sdk/client-athena';
 import {runtimeError, usageError, type FsError} from '../../core/errors.js';
-import {filterHint} from '../local/presto.js';
+import {filterHint} from '../local/trino.js';
 import type {AwsClients} from './clients.js';
 import {awsCall, type CallContext} from './errors.js';
 
