@@ -6,11 +6,11 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import {DuckDBInstance} from '@duckdb/node-api';
-import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {demoSize} from '../../source/commands/demo-data.js';
 import {fsWith} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
+import {openDatabase} from '../../source/stores/local/database.js';
 
 const temp = tempDir('fs-commands-');
 const fs = fsWith(`local:${path.join(temp.dir, 'store')}`);
@@ -271,7 +271,7 @@ describe('a group whose staged offline rows cannot be written', () => {
 	it('leaves every other group working, and says how to repair it', async () => {
 		expect((await wedged(['bulk-put', 'good', json('good.json', ['{"id": "a", "event_time": "2024-01-01T00:00:00Z", "n": 1}'])])).code).toBe(0);
 		// A row staged by an earlier version that did not check: planted as it would be.
-		const db = new Database(path.join(temp.dir, 'wedged', 'store.sqlite'));
+		const db = openDatabase(path.join(temp.dir, 'wedged', 'store.sqlite'));
 		db.prepare('INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record) VALUES (?, ?, ?, ?, 0, ?)')
 			.run('bad', Date.UTC(2024, 0, 1), Date.now(), Date.now(), JSON.stringify({id: 'b', event_time: '2024-01-01T00:00:00Z', note: '\ud800'}));
 		db.close();

@@ -9,9 +9,9 @@ import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand} from '@aws-sdk/c
 import {
 	BatchGetRecordCommand, BatchWriteRecordCommand, DeleteRecordCommand, GetRecordCommand, ListRecordsCommand, PutRecordCommand, ResourceNotFound, ValidationError,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
-import Database from 'better-sqlite3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {at, emulatorUnderTest, groupRequest, wire, type EmulatorUnderTest} from './setup.js';
+import {openDatabase} from '../../source/stores/local/database.js';
 
 describe('emulator: Feature Store Runtime', () => {
 	let subject: EmulatorUnderTest;
@@ -163,7 +163,7 @@ describe('emulator: a group whose staged offline rows cannot land', () => {
 	it('keeps S3 and Athena answering for the other groups, and names the group in its own queries', async () => {
 		await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'good', Record: wire({id: 'g', event_time: at(1), label: 'fine'})}));
 		// A row staged by an earlier version that did not check: planted as it would be.
-		const db = new Database(path.join(subject.dir, 'store.sqlite'));
+		const db = openDatabase(path.join(subject.dir, 'store.sqlite'));
 		db.prepare('INSERT INTO offline_staging (group_name, event_time_ms, write_time_ms, api_time_ms, is_deleted, record) VALUES (?, ?, ?, ?, 0, ?)')
 			.run('bad', Date.UTC(2024, 0, 1), Date.now(), Date.now(), JSON.stringify({id: 'c', event_time: at(3), label: '\ud800'}));
 		db.close();
