@@ -16,6 +16,7 @@ import type {LocalStore} from '../stores/local/index.js';
 import {prepare, TrinoTranslator, TrinoUnsupported, trinoMacros, trinoSettings} from '../stores/local/trino.js';
 import {athenaColumn, formatValue, type AthenaColumn} from './athena-values.js';
 import {athenaFailure, QueryFailure} from './athena-errors.js';
+import {catalogDatabases, catalogTables, glueColumns, hivePattern} from './catalog.js';
 
 export interface QueryRun {
 	sql: string;
@@ -119,7 +120,7 @@ export class AthenaEngine {
 	 */
 	private async checkedSql(connection: DuckDBConnection, text: string, database: string): Promise<string> {
 		const sql = text.trim().replace(/;\s*$/, '');
-		const catalog = await catalogSql(connection, sql, database);
+		const catalog = await catalogSql(this.store, sql, database);
 		if (catalog) return catalog;
 		const statements = await connection.extractStatements(prepare(sql)).catch(error => {
 			throw athenaFailure(error, sql, '');
@@ -193,47 +194,35 @@ function scanned(store: LocalStore, groups: FeatureGroup[], sql: string): number
 
 /**
  * SHOW TABLES, SHOW DATABASES (SCHEMAS), SHOW COLUMNS and DESCRIBE, as
- * Athena answers them: one row per table (`tab_name`), database
- * (`database_name`) or column (`field`; DESCRIBE: `col_name`, `data_type`
- * in Hive's names, `comment`). Undefined: not such a statement.
+ * Athena answers them, from the catalog Glue shows (catalog.ts): one row per
+ * table (`tab_name`), database (`database_name`) or column (`field`;
+ * DESCRIBE: `col_name`, `data_type` in Glue's names, `comment`). Undefined:
+ * not such a statement.
  */
-async function catalogSql(connection: DuckDBConnection, sql: string, database: string): Promise<string | undefined> {
+async function catalogSql(store: LocalStore, sql: string, database: string): Promise<string | undefined> {
 	const name = String.raw`("(?:[^"]|"")+"|\w+)`;
 	const unquote = (text: string) => (text.startsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text).toLowerCase();
-	const rows = async (query: string, params: string[]) => (await connection.runAndReadAll(query, params)).getRows().map(row => row.map(String));
 	const values = (columns: string[], found: string[][]) => (found.length === 0
 		? `SELECT ${columns.map(column => `CAST(NULL AS VARCHAR) AS ${column}`).join(', ')} WHERE false`
 		: `SELECT * FROM (VALUES ${found.map(row => `(${row.map(sqlString).join(', ')})`).join(', ')}) AS t(${columns.join(', ')})`);
 	let match = new RegExp(String.raw`^show\s+tables(?:\s+(?:in|from)\s+${name})?(?:\s+(?:like\s+)?'((?:[^']|'')*)')?$`, 'i').exec(sql);
 	if (match) {
 		const schema = match[1] ? unquote(match[1]) : database;
-		const tables = await rows('SELECT table_name FROM information_schema.tables WHERE table_catalog = \'awsdatacatalog\' AND table_schema = $1 ORDER BY 1', [schema]);
-		const pattern = match[2] === undefined ? undefined : likeRegex(match[2].replaceAll('\'\'', '\''));
-		return values(['tab_name'], tables.filter(([table]) => !pattern || pattern.test(table!)));
+		const pattern = match[2] === undefined ? undefined : hivePattern(match[2].replaceAll('\'\'', '\''));
+		const tables = (await catalogTables(store)).filter(item => item.database === schema && (!pattern || pattern.test(item.table)));
+		return values(['tab_name'], tables.map(item => [item.table]).sort());
 	}
 
-	match = /^show\s+(?:databases|schemas)$/i.exec(sql);
-	if (match) return values(['database_name'], await rows('SELECT DISTINCT schema_name FROM information_schema.schemata WHERE catalog_name = \'awsdatacatalog\' AND schema_name NOT IN (\'information_schema\', \'pg_catalog\', \'main\') ORDER BY 1', []));
+	if (/^show\s+(?:databases|schemas)$/i.test(sql)) return values(['database_name'], (await catalogDatabases(store)).map(item => [item]));
 	match = new RegExp(String.raw`^(?:(show\s+columns\s+(?:from|in))|describe)\s+(?:${name}\s*\.\s*)?${name}$`, 'i').exec(sql);
 	if (match) {
 		const schema = match[2] ? unquote(match[2]) : database;
 		const table = unquote(match[3]!);
-		const columns = await rows('SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = \'awsdatacatalog\' AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table]);
-		if (columns.length === 0) throw new QueryFailure('TABLE_NOT_FOUND', `Table 'awsdatacatalog.${schema}.${table}' does not exist`);
-		return match[1] ? values(['field'], columns.map(([column]) => [column!])) : values(['col_name', 'data_type', 'comment'], columns.map(([column, type]) => [column!, hiveType(type!), '']));
+		const found = (await catalogTables(store)).find(item => item.database === schema && item.table === table);
+		if (!found) throw new QueryFailure('TABLE_NOT_FOUND', `Table 'awsdatacatalog.${schema}.${table}' does not exist`);
+		const columns = glueColumns(found.group);
+		return match[1] ? values(['field'], columns.map(column => [column.Name])) : values(['col_name', 'data_type', 'comment'], columns.map(column => [column.Name, column.Type, '']));
 	}
 
 	return undefined;
-}
-
-/** A Glue (Hive) type name for a DuckDB column type. */
-function hiveType(type: string): string {
-	if (type.endsWith('[]')) return `array<${hiveType(type.slice(0, -2))}>`;
-	return {VARCHAR: 'string', BIGINT: 'bigint', INTEGER: 'int', DOUBLE: 'double', BOOLEAN: 'boolean', TIMESTAMP: 'timestamp', DATE: 'date'}[type] ?? type.toLowerCase();
-}
-
-/** SHOW TABLES' pattern: `*` any characters, `|` alternatives (Hive's), case-insensitive. */
-function likeRegex(pattern: string): RegExp {
-	const alternatives = pattern.split('|').map(part => part.split('*').map(piece => piece.replace(/[.+?^${}()[\]\\]/g, '\\$&')).join('.*'));
-	return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }

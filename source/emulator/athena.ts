@@ -11,10 +11,12 @@ import {createWriteStream, mkdirSync, renameSync, rmSync} from 'node:fs';
 import {once} from 'node:events';
 import {finished} from 'node:stream/promises';
 import path from 'node:path';
+import type {FeatureGroup} from '../core/types.js';
 import type {LocalStore} from '../stores/local/index.js';
 import {s3Path} from '../stores/local/layout.js';
 import {csvLine, readCsvRows} from './athena-csv.js';
 import {AthenaEngine} from './athena-engine.js';
+import {catalogDatabases, catalogTables, glueColumns, hivePattern, paged} from './catalog.js';
 import {athenaFailure, QueryFailure} from './athena-errors.js';
 import type {AthenaColumn} from './athena-values.js';
 import {ApiError, type ApiReply, type ApiRequest, decodeToken, encodeToken, json, jsonBody, jsonError, optionalInteger} from './http.js';
@@ -76,6 +78,48 @@ export class Athena {
 				return json({}, 200, contentType);
 			case 'GetWorkGroup':
 				return json({WorkGroup: this.workGroup(String(body['WorkGroup'] ?? ''))}, 200, contentType);
+			case 'ListWorkGroups': {
+				const {Name, State, Description, CreationTime} = this.workGroup('primary');
+				return json({WorkGroups: [{Name, State, Description, CreationTime, EngineVersion: engineVersion}]}, 200, contentType);
+			}
+
+			case 'ListQueryExecutions':
+				return json(this.list(body), 200, contentType);
+			case 'BatchGetQueryExecution': {
+				const ids = body['QueryExecutionIds'];
+				if (!Array.isArray(ids) || ids.length < 1 || ids.length > 50) throw invalid('QueryExecutionIds must hold 1 to 50 ids.');
+				const found = ids.map(id => this.executions.get(String(id)));
+				return json({
+					QueryExecutions: found.filter(execution => execution !== undefined).map(execution => this.describe(execution)),
+					UnprocessedQueryExecutionIds: ids.filter((_, index) => !found[index]).map(id => ({QueryExecutionId: String(id), ErrorCode: 'INVALID_INPUT', ErrorMessage: `QueryExecution ${String(id)} was not found`})),
+				}, 200, contentType);
+			}
+
+			case 'ListDatabases': {
+				this.catalogName(body);
+				const names = await catalogDatabases(this.store);
+				const page = paged(names, body['NextToken'], optionalInteger(body['MaxResults'], 'maxResults', 1, 50, 'InvalidRequestException') ?? 50);
+				return json({DatabaseList: page.items.map(Name => ({Name})), ...(page.next ? {NextToken: page.next} : {})}, 200, contentType);
+			}
+
+			case 'ListTableMetadata': {
+				this.catalogName(body);
+				const database = await this.databaseName(body);
+				const pattern = typeof body['Expression'] === 'string' ? hivePattern(body['Expression']) : undefined;
+				const tables = (await catalogTables(this.store)).filter(item => item.database === database && (!pattern || pattern.test(item.table)));
+				const page = paged(tables.sort((a, b) => a.table.localeCompare(b.table)), body['NextToken'], optionalInteger(body['MaxResults'], 'maxResults', 1, 50, 'InvalidRequestException') ?? 50);
+				return json({TableMetadataList: page.items.map(tableMetadata), ...(page.next ? {NextToken: page.next} : {})}, 200, contentType);
+			}
+
+			case 'GetTableMetadata': {
+				this.catalogName(body);
+				const database = await this.databaseName(body);
+				const name = String(body['TableName'] ?? '').toLowerCase();
+				const found = (await catalogTables(this.store)).find(item => item.database === database && item.table === name);
+				if (!found) throw new ApiError(400, 'MetadataException', `Table ${name} not found in database ${database}.`);
+				return json({TableMetadata: tableMetadata(found)}, 200, contentType);
+			}
+
 			default:
 				throw new ApiError(400, 'UnknownOperationException', `The fs emulator does not implement AmazonAthena.${operation}.`);
 		}
@@ -83,6 +127,27 @@ export class Athena {
 
 	renderError(error: ApiError): ApiReply {
 		return jsonError(error, contentType);
+	}
+
+	/** The catalog a metadata call names: AwsDataCatalog, the only one. */
+	private catalogName(body: Body) {
+		const name = String(body['CatalogName'] ?? '');
+		if (name.toLowerCase() !== 'awsdatacatalog') throw new ApiError(400, 'MetadataException', `Catalog ${name || '(none)'} not found: the fs emulator has AwsDataCatalog only.`);
+	}
+
+	private async databaseName(body: Body): Promise<string> {
+		const name = String(body['DatabaseName'] ?? '').toLowerCase();
+		if (!(await catalogDatabases(this.store)).includes(name)) throw new ApiError(400, 'MetadataException', `Database ${name || '(none)'} not found.`);
+		return name;
+	}
+
+	/** Query executions, newest first, paged (MaxResults 0–50). */
+	private list(body: Body) {
+		const workGroup = typeof body['WorkGroup'] === 'string' ? body['WorkGroup'] : 'primary';
+		this.workGroup(workGroup);
+		const ids = [...this.executions.values()].filter(execution => execution.workGroup === workGroup).sort((a, b) => b.submitted - a.submitted).map(execution => execution.id);
+		const page = paged(ids, body['NextToken'], optionalInteger(body['MaxResults'], 'maxResults', 0, 50, 'InvalidRequestException') || 50);
+		return {QueryExecutionIds: page.items, ...(page.next ? {NextToken: page.next} : {})};
 	}
 
 	private workGroup(name: string) {
@@ -256,4 +321,12 @@ export class Athena {
 		await Promise.allSettled([...this.running]);
 		await this.engine.close();
 	}
+}
+
+/** A table as Athena's metadata calls describe it. */
+function tableMetadata({table, group}: {table: string; group: FeatureGroup}) {
+	return {
+		Name: table, CreateTime: group.CreationTime.getTime() / 1000, TableType: 'EXTERNAL_TABLE', Columns: glueColumns(group), PartitionKeys: [],
+		Parameters: {classification: 'parquet', location: group.OfflineStoreConfig!.S3StorageConfig.ResolvedOutputS3Uri ?? group.OfflineStoreConfig!.S3StorageConfig.S3Uri},
+	};
 }

@@ -57,6 +57,9 @@ const deniedCode: Record<Service, string> = {
 	runtime: 'AccessForbidden',
 	sagemaker: 'AccessDeniedException',
 	athena: 'AccessDeniedException',
+	glue: 'AccessDeniedException',
+	query: 'AccessDenied',
+	unknown: 'AccessDeniedException',
 };
 
 /**

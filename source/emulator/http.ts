@@ -8,7 +8,8 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Readable} from 'node:stream';
 import {isFsError} from '../core/errors.js';
 
-export type Service = 'sagemaker' | 'runtime' | 'athena' | 's3';
+/** The services routed to: `query` is awsQuery (STS), `unknown` any other JSON target. */
+export type Service = 'sagemaker' | 'runtime' | 'athena' | 's3' | 'glue' | 'query' | 'unknown';
 
 export interface ApiRequest {
 	method: string;

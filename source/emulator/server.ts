@@ -15,6 +15,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {LocalStore} from '../stores/local/index.js';
 import {usageError} from '../core/errors.js';
 import {Athena} from './athena.js';
+import {Glue, Query, signedService, UnknownJson} from './catalog.js';
 import {Faults, isRate} from './faults.js';
 import {declaredSize, discardRest, maxJsonBodyBytes, maxObjectBytes, readBody, refusal, tooLarge, type Listening} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, type Service} from './http.js';
@@ -90,6 +91,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		runtime: new Runtime(store, faults),
 		athena,
 		s3: new S3(store),
+		glue: new Glue(store),
+		query: new Query(store),
+		unknown: new UnknownJson(),
 	};
 	const log = options.log ?? (() => undefined);
 	const latency = options.latencyMs ?? 0;
@@ -114,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const pathname = mark < 0 ? target : target.slice(0, mark);
 		const url = {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))};
 		// Counted for the record API only: its paths are few (S3's, one per object, are not).
-		if (serviceOf(incoming.headers['x-amz-target'], pathname) !== 'runtime') return answer(incoming, response, url, false);
+		if (serviceOf(incoming.headers, pathname, incoming.method) !== 'runtime') return answer(incoming, response, url, false);
 		const now = (inFlight.get(pathname) ?? 0) + 1;
 		inFlight.set(pathname, now);
 		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
@@ -129,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
 	async function answer(incoming: IncomingMessage, response: ServerResponse, url: {pathname: string; searchParams: URLSearchParams}, reject: boolean) {
 		const requestId = randomUUID();
-		const service = serviceOf(incoming.headers['x-amz-target'], url.pathname);
+		const service = serviceOf(incoming.headers, url.pathname, incoming.method);
 		const handler = handlers[service];
 		const method = incoming.method ?? 'GET';
 		let reply: ApiReply;
@@ -221,10 +225,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 	};
 }
 
-function serviceOf(target: string | string[] | undefined, path: string): Service {
+function serviceOf(headers: IncomingMessage['headers'], path: string, method = 'GET'): Service {
+	const target = headers['x-amz-target'];
 	const text = Array.isArray(target) ? target[0] : target;
 	if (text?.startsWith('SageMaker.')) return 'sagemaker';
 	if (text?.startsWith('AmazonAthena.')) return 'athena';
+	if (text?.startsWith('AWSGlue.')) return 'glue';
+	if (text) return 'unknown';
 	if (path === '/BatchWriteRecord' || path === '/BatchGetRecord' || path.startsWith('/FeatureGroup/')) return 'runtime';
+	// awsQuery (STS and the like): a form POSTed to a service other than S3.
+	const form = String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+	const scope = signedService(headers.authorization);
+	if (method === 'POST' && form && scope !== 's3') return 'query';
 	return 's3';
 }
