@@ -35,7 +35,7 @@ try {
 	const store = `local:${path.join(work, 'demo')}`;
 	execFileSync(process.execPath, [cli, 'demo', '--store', store], {stdio: 'ignore'});
 	const env = `-u CI -u NO_COLOR FS_STORE=${store} FS_HOME=${path.join(work, 'home')} TERM=xterm-256color`;
-	tmux('new-session', '-d', '-s', 'screens', '-x', '80', '-y', '24', `env ${env} ${process.execPath} ${cli} migrate --batch-size 20; sleep 600`);
+	tmux('new-session', '-d', '-s', 'screens', '-x', '80', '-y', '24', '-c', work, `env ${env} ${process.execPath} ${cli} migrate --batch-size 20; sleep 600`);
 	await waitFor('Pick the SOURCE');
 	tmux('send-keys', '-t', 'screens', '-l', 'cust');
 	await waitFor('filter: cust');
