@@ -77,12 +77,20 @@ export class Runtime {
 		return json({});
 	}
 
+	/** ExpiresAt as the service gives it: the record's TTL end, ISO 8601 in UTC; none without a TTL. */
+	private async expiresAt(name: string, id: string): Promise<string | undefined> {
+		const at = await this.store.recordExpiry(name, id);
+		return at === undefined ? undefined : new Date(at).toISOString().replace('.000Z', 'Z');
+	}
+
 	private async get(name: string, query: URLSearchParams): Promise<ApiReply> {
 		const id = requireString(query.get('RecordIdentifierValueAsString') ?? undefined, 'RecordIdentifierValueAsString');
 		const featureNames = query.getAll('FeatureName');
 		const record = await this.store.getRecord(name, id, featureNames.length > 0 ? featureNames : undefined);
 		// An absent record is not an error: the service answers an empty body.
-		return json(record ? {Record: recordToWire(record)} : {});
+		if (!record) return json({});
+		const expires = expirationAsked(query.get('ExpirationTimeResponse')) ? await this.expiresAt(name, id) : undefined;
+		return json({Record: recordToWire(record), ...(expires ? {ExpiresAt: expires} : {})});
 	}
 
 	private async delete(name: string, query: URLSearchParams): Promise<ApiReply> {
@@ -134,7 +142,7 @@ export class Runtime {
 			throw new ApiError(400, 'ValidationError', '1 validation error detected: Value at \'identifiers\' failed to satisfy constraint: Member must have length between 1 and 10');
 		}
 
-		const records: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; Record: unknown}> = [];
+		const records: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; Record: unknown; ExpiresAt?: string}> = [];
 		const errors: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; ErrorCode: string; ErrorMessage: string}> = [];
 		const unprocessed: GetIdentifier[] = [];
 		for (const identifier of identifiers as GetIdentifier[]) {
@@ -152,7 +160,10 @@ export class Runtime {
 			if (ask.length === 0) continue;
 			try {
 				const result = await this.store.batchGet(await groupName(this.store, wireName), ask, featureNames);
-				for (const found of result.records) records.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: found.RecordIdentifier, Record: recordToWire(found.Record as FsRecord)});
+				for (const found of result.records) {
+					const expires = expirationAsked(body['ExpirationTimeResponse']) ? await this.expiresAt(await groupName(this.store, wireName), found.RecordIdentifier) : undefined;
+					records.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: found.RecordIdentifier, Record: recordToWire(found.Record as FsRecord), ...(expires ? {ExpiresAt: expires} : {})});
+				}
 				for (const error of result.errors) errors.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: error.RecordIdentifier, ...pickError(error)});
 				if (result.unprocessed.length > 0) unprocessed.push({FeatureGroupName: wireName, RecordIdentifiersValueAsString: result.unprocessed, ...(featureNames ? {FeatureNames: featureNames} : {})});
 			} catch (error) {
@@ -173,3 +184,10 @@ function options(body: Body): Pick<WriteEntry, 'TargetStores' | 'TtlDuration'> {
 }
 
 const pickError = (error: {ErrorCode: string; ErrorMessage: string}) => ({ErrorCode: error.ErrorCode, ErrorMessage: error.ErrorMessage});
+
+/** ExpirationTimeResponse: Enabled or Disabled (the default); anything else is refused, as the service does. */
+function expirationAsked(value: unknown): boolean {
+	if (value === undefined || value === null || value === 'Disabled') return false;
+	if (value === 'Enabled') return true;
+	throw new ApiError(400, 'ValidationError', `1 validation error detected: Value '${String(value)}' at 'expirationTimeResponse' failed to satisfy constraint: Member must satisfy enum value set: [Enabled, Disabled]`);
+}

@@ -5,7 +5,7 @@
  * cannot both exist — limits of the emulator, said in its docs.
  */
 import {createHash} from 'node:crypto';
-import {readdirSync, rmdirSync, type Stats} from 'node:fs';
+import {closeSync, openSync, readdirSync, readSync, rmdirSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import {ApiError} from './http.js';
 
@@ -26,13 +26,44 @@ export function objectPath(dir: string, bucket: string, key: string): string {
 	return path.join(root, ...segments);
 }
 
+/** ETags of files already hashed, by identity (path, size, time, inode): each version is read once. */
+const etags = new Map<string, string>();
+const maxEtags = 100_000;
+const identity = (file: string, stats: Stats) => `${file}\0${stats.size}\0${stats.mtimeMs}\0${stats.ino}`;
+
 /**
- * A stable ETag from the file's size and modification time: hashing every
- * object on every listing would read the whole offline store. It changes
- * whenever the object is rewritten, which is what clients use it for.
+ * The object's ETag as S3 makes it for a single-part upload: the MD5 of its
+ * bytes, quoted. A file is read once per version (kept by identity), so a
+ * listing of the offline store hashes only what changed since the last one.
  */
-export function etagOf(stats: Stats): string {
-	return `"${createHash('md5').update(`${stats.size}:${stats.mtimeMs}:${stats.ino}`).digest('hex')}"`;
+export function etagOf(file: string, stats: Stats): string {
+	const key = identity(file, stats);
+	let etag = etags.get(key);
+	if (!etag) {
+		const hash = createHash('md5');
+		const buffer = Buffer.allocUnsafe(1024 * 1024);
+		const fd = openSync(file, 'r');
+		try {
+			for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+		} finally {
+			closeSync(fd);
+		}
+
+		etag = `"${hash.digest('hex')}"`;
+		remember(key, etag);
+	}
+
+	return etag;
+}
+
+/** A file's ETag set as S3 sets it for a multipart upload (MD5 of the parts' MD5s, "-N"). */
+export function setEtag(file: string, stats: Stats, etag: string): void {
+	remember(identity(file, stats), etag);
+}
+
+function remember(key: string, etag: string) {
+	if (etags.size >= maxEtags) etags.delete(etags.keys().next().value!);
+	etags.set(key, etag);
 }
 
 /** Keys under `prefix`, in S3's order (UTF-8 bytes), read from the narrowest directory the prefix names. */

@@ -1,19 +1,22 @@
 /**
  * S3, path-style (`/bucket/key`), REST-XML: GetObject (with Range),
- * HeadObject, PutObject, DeleteObject, DeleteObjects, ListObjectsV2,
- * CreateBucket, HeadBucket, ListBuckets. Every bucket exists (a bucket is a
- * directory that appears with its first object), so nothing has to be set up
- * before the offline store or Athena write into one.
+ * HeadObject, PutObject, CopyObject, multipart uploads, DeleteObject,
+ * DeleteObjects, ListObjectsV2, CreateBucket, HeadBucket, ListBuckets. A
+ * bucket is a directory: made by CreateBucket, by a feature group whose
+ * offline store is in it, or by a first object put into it (S3 would refuse
+ * that one; the offline store and Athena write without asking). HeadBucket and
+ * listings of a bucket never made are NoSuchBucket. ETags are the MD5 of the
+ * object, as S3's (multipart: of the parts' MD5s).
  */
-import {randomBytes} from 'node:crypto';
-import {createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, type Stats} from 'node:fs';
+import {createHash, randomBytes} from 'node:crypto';
+import {appendFileSync, copyFileSync, createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats} from 'node:fs';
 import type {IncomingHttpHeaders} from 'node:http';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import type {LocalStore} from '../stores/local/index.js';
 import {tooLarge} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, decodeSegment, decodeToken, encodeToken} from './http.js';
-import {AwsChunkedDecoder, bucketDir, etagOf, listKeys, objectPath, pruneEmptyDirs, xmlDocument, xmlElements, xmlEscape, xmlUnescape} from './s3-objects.js';
+import {AwsChunkedDecoder, bucketDir, etagOf, listKeys, objectPath, pruneEmptyDirs, setEtag, xmlDocument, xmlElements, xmlEscape, xmlUnescape} from './s3-objects.js';
 
 const xml = (status: number, root: string, inner: string): ApiReply => ({status, headers: {'content-type': 'application/xml'}, body: xmlDocument(root, inner)});
 const element = (tag: string, value: string | number | boolean) => `<${tag}>${xmlEscape(String(value))}</${tag}>`;
@@ -26,7 +29,11 @@ export class S3 {
 		return method === 'PUT' && headers['x-amz-copy-source'] === undefined && bucket !== '' && keyParts.join('/') !== '';
 	}
 
-	constructor(private readonly store: LocalStore) {}
+	private readonly multipart: Multipart;
+
+	constructor(private readonly store: LocalStore) {
+		this.multipart = new Multipart(store.dir);
+	}
 
 	async handle(request: ApiRequest): Promise<ApiReply> {
 		const [, bucketPart = '', ...keyParts] = request.rawPath.split('/');
@@ -47,11 +54,20 @@ export class S3 {
 				return {status: 200, headers: {location: `/${bucket}`}};
 			}
 
-			if (method === 'HEAD') return {status: 200, headers: {'x-amz-bucket-region': this.store.meta.region}};
+			if (method === 'HEAD') {
+				this.existing(bucket);
+				return {status: 200, headers: {'x-amz-bucket-region': this.store.meta.region}};
+			}
 		} else {
+			const upload = query.get('uploadId');
+			if (method === 'POST' && query.has('uploads')) return this.multipart.create(bucket, key);
+			if (method === 'PUT' && upload !== null) return await this.multipart.part(upload, bucket, key, query.get('partNumber'), request);
+			if (method === 'POST' && upload !== null) return this.multipart.complete(upload, bucket, key, request.body.toString('utf8'));
+			if (method === 'DELETE' && upload !== null) return this.multipart.abort(upload, bucket, key);
 			if (method === 'GET') return this.get(bucket, key, request.headers.range);
 			if (method === 'HEAD') return this.head(bucket, key);
-			if (method === 'PUT' && request.headers['x-amz-copy-source'] === undefined) return await this.put(bucket, key, request);
+			if (method === 'PUT' && request.headers['x-amz-copy-source'] !== undefined) return this.copy(bucket, key, String(request.headers['x-amz-copy-source']));
+			if (method === 'PUT') return await this.put(bucket, key, request);
 			if (method === 'DELETE') return this.delete(bucket, key);
 		}
 
@@ -69,16 +85,17 @@ export class S3 {
 	}
 
 	private stat(bucket: string, key: string) {
+		this.existing(bucket);
 		const file = objectPath(this.store.dir, bucket, key);
 		const stats = statSync(file, {throwIfNoEntry: false});
 		if (!stats?.isFile()) throw noSuchKey(key);
 		return {file, stats};
 	}
 
-	private objectHeaders(key: string, stats: Stats): Record<string, string> {
+	private objectHeaders(file: string, key: string, stats: Stats): Record<string, string> {
 		return {
 			'content-type': contentTypeOf(key),
-			etag: etagOf(stats),
+			etag: etagOf(file, stats),
 			'last-modified': stats.mtime.toUTCString(),
 			'accept-ranges': 'bytes',
 			'content-length': String(stats.size),
@@ -86,13 +103,13 @@ export class S3 {
 	}
 
 	private head(bucket: string, key: string): ApiReply {
-		const {stats} = this.stat(bucket, key);
-		return {status: 200, headers: this.objectHeaders(key, stats)};
+		const {file, stats} = this.stat(bucket, key);
+		return {status: 200, headers: this.objectHeaders(file, key, stats)};
 	}
 
 	private get(bucket: string, key: string, range: string | undefined): ApiReply {
 		const {file, stats} = this.stat(bucket, key);
-		const headers = this.objectHeaders(key, stats);
+		const headers = this.objectHeaders(file, key, stats);
 		const span = range === undefined ? undefined : parseRange(range, stats.size);
 		if (!span) return {status: 200, headers, stream: createReadStream(file)};
 		const [start, end] = span;
@@ -119,7 +136,21 @@ export class S3 {
 			throw new ApiError(400, 'InvalidArgument', `Cannot store ${key}: ${(error as Error).message}`, {Key: key});
 		}
 
-		return {status: 200, headers: {etag: etagOf(statSync(file))}};
+		return {status: 200, headers: {etag: etagOf(file, statSync(file))}};
+	}
+
+	/** CopyObject: `x-amz-copy-source` is /bucket/key (URL-encoded; a ?versionId is ignored: no versions here). */
+	private copy(bucket: string, key: string, source: string): ApiReply {
+		const [sourcePath = ''] = source.split('?');
+		const [sourceBucket = '', ...sourceKey] = decodeSegment(sourcePath.replace(/^\//, '')).split('/');
+		const from = this.stat(sourceBucket, sourceKey.join('/'));
+		const file = objectPath(this.store.dir, bucket, key);
+		const temporary = path.join(this.store.dir, 'tmp', `s3-copy-${randomBytes(6).toString('hex')}`);
+		mkdirSync(path.dirname(file), {recursive: true});
+		copyFileSync(from.file, temporary);
+		renameSync(temporary, file);
+		const stats = statSync(file);
+		return xml(200, 'CopyObjectResult', `${element('LastModified', stats.mtime.toISOString())}${element('ETag', etagOf(file, stats))}`);
 	}
 
 	private delete(bucket: string, key: string): ApiReply {
@@ -152,7 +183,15 @@ export class S3 {
 		return xml(200, 'DeleteResult', inner);
 	}
 
+	/** A bucket's directory; NoSuchBucket when it was never created (CreateBucket, a feature group's S3Uri, a first object). */
+	private existing(bucket: string): string {
+		const root = bucketDir(this.store.dir, bucket);
+		if (!statSync(root, {throwIfNoEntry: false})?.isDirectory()) throw new ApiError(404, 'NoSuchBucket', 'The specified bucket does not exist', {BucketName: bucket});
+		return root;
+	}
+
 	private list(bucket: string, query: URLSearchParams): ApiReply {
+		this.existing(bucket);
 		const prefix = query.get('prefix') ?? '';
 		const delimiter = query.get('delimiter') ?? '';
 		const maxKeys = Math.min(Math.max(Number(query.get('max-keys') ?? 1000), 0), 1000);
@@ -189,7 +228,7 @@ export class S3 {
 			const stats = statSync(path.join(root, ...key.split('/')), {throwIfNoEntry: false});
 			// Deleted since the listing was read: gone, as in S3.
 			if (!stats) return '';
-			return `<Contents>${element('Key', encode(key))}${element('LastModified', stats.mtime.toISOString())}${element('ETag', etagOf(stats))}${element('Size', stats.size)}${element('StorageClass', 'STANDARD')}</Contents>`;
+			return `<Contents>${element('Key', encode(key))}${element('LastModified', stats.mtime.toISOString())}${element('ETag', etagOf(path.join(root, ...key.split('/')), stats))}${element('Size', stats.size)}${element('StorageClass', 'STANDARD')}</Contents>`;
 		});
 		return xml(200, 'ListBucketResult', [
 			element('Name', bucket),
@@ -312,4 +351,89 @@ function contentTypeOf(key: string): string {
 	if (key.endsWith('.csv')) return 'text/csv';
 	if (key.endsWith('.json')) return 'application/json';
 	return 'application/octet-stream';
+}
+
+/** Parts of at least this size, but the last (S3's minimum). */
+const minPartBytes = 5 * 1024 * 1024;
+
+/**
+ * Multipart uploads (the AWS CLI's above 8 MiB): parts are files in
+ * DIR/tmp/s3-multipart/UPLOAD/, joined into the object on completion, which
+ * gets S3's multipart ETag (the MD5 of the parts' MD5s, "-N").
+ */
+class Multipart {
+	constructor(private readonly dir: string) {}
+
+	private uploadDir(upload: string, bucket: string, key: string): string {
+		const dir = path.join(this.dir, 'tmp', 's3-multipart', /^[\w-]+$/.test(upload) ? upload : '-');
+		const meta = statSync(path.join(dir, 'upload.json'), {throwIfNoEntry: false}) ? JSON.parse(readFileSync(path.join(dir, 'upload.json'), 'utf8')) as {bucket: string; key: string} : undefined;
+		if (!meta || meta.bucket !== bucket || meta.key !== key) {
+			throw new ApiError(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {UploadId: upload});
+		}
+
+		return dir;
+	}
+
+	create(bucket: string, key: string): ApiReply {
+		objectPath(this.dir, bucket, key);
+		const upload = randomBytes(16).toString('hex');
+		const dir = path.join(this.dir, 'tmp', 's3-multipart', upload);
+		mkdirSync(dir, {recursive: true});
+		writeFileSync(path.join(dir, 'upload.json'), JSON.stringify({bucket, key}));
+		return xml(200, 'InitiateMultipartUploadResult', `${element('Bucket', bucket)}${element('Key', key)}${element('UploadId', upload)}`);
+	}
+
+	async part(upload: string, bucket: string, key: string, number: string | null, request: ApiRequest): Promise<ApiReply> {
+		const dir = this.uploadDir(upload, bucket, key);
+		const partNumber = Number(number);
+		if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw new ApiError(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', {ArgumentName: 'partNumber'});
+		const file = path.join(dir, `part-${partNumber}`);
+		const encoding = String(request.headers['content-encoding'] ?? '');
+		const chunked = encoding.includes('aws-chunked') || String(request.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+		const temporary = `${file}.${randomBytes(4).toString('hex')}`;
+		try {
+			await receive(request.stream ?? Readable.from([request.body]), temporary, request.maxBodyBytes ?? Number.POSITIVE_INFINITY, chunked);
+			renameSync(temporary, file);
+		} catch (error) {
+			rmSync(temporary, {force: true});
+			throw error;
+		}
+
+		return {status: 200, headers: {etag: etagOf(file, statSync(file))}};
+	}
+
+	complete(upload: string, bucket: string, key: string, body: string): ApiReply {
+		const dir = this.uploadDir(upload, bucket, key);
+		const parts = xmlElements(body, 'Part').map(part => ({number: Number(xmlElements(part, 'PartNumber')[0]), etag: xmlUnescape(xmlElements(part, 'ETag')[0] ?? '').replaceAll('"', '')}));
+		if (parts.length === 0) throw new ApiError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+		if (parts.some((part, index) => index > 0 && part.number <= parts[index - 1]!.number)) {
+			throw new ApiError(400, 'InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.', {UploadId: upload});
+		}
+
+		const digests: Buffer[] = [];
+		for (const [index, part] of parts.entries()) {
+			const file = path.join(dir, `part-${part.number}`);
+			const stats = statSync(file, {throwIfNoEntry: false});
+			const etag = stats && etagOf(file, stats).replaceAll('"', '');
+			if (!stats || etag !== part.etag) throw new ApiError(400, 'InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', {UploadId: upload, PartNumber: String(part.number)});
+			if (index < parts.length - 1 && stats.size < minPartBytes) throw new ApiError(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {ProposedSize: String(stats.size), MinSizeAllowed: String(minPartBytes), PartNumber: String(part.number)});
+			digests.push(Buffer.from(etag, 'hex'));
+		}
+
+		const target = objectPath(this.dir, bucket, key);
+		const joined = path.join(dir, 'object');
+		writeFileSync(joined, '');
+		for (const part of parts) appendFileSync(joined, readFileSync(path.join(dir, `part-${part.number}`)));
+		mkdirSync(path.dirname(target), {recursive: true});
+		renameSync(joined, target);
+		rmSync(dir, {recursive: true, force: true});
+		const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts.length}"`;
+		setEtag(target, statSync(target), etag);
+		return xml(200, 'CompleteMultipartUploadResult', `${element('Location', `/${bucket}/${key}`)}${element('Bucket', bucket)}${element('Key', key)}${element('ETag', etag)}`);
+	}
+
+	abort(upload: string, bucket: string, key: string): ApiReply {
+		rmSync(this.uploadDir(upload, bucket, key), {recursive: true, force: true});
+		return {status: 204};
+	}
 }

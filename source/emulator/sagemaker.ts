@@ -60,6 +60,13 @@ export class SageMaker {
 	}
 
 	private async list(body: Body) {
+		validate([
+			oneOf(body['SortBy'], 'sortBy', ['Name', 'FeatureGroupStatus', 'OfflineStoreStatus', 'CreationTime']),
+			oneOf(body['SortOrder'], 'sortOrder', ['Ascending', 'Descending']),
+			oneOf(body['FeatureGroupStatusEquals'], 'featureGroupStatusEquals', ['Creating', 'Created', 'CreateFailed', 'Deleting', 'DeleteFailed']),
+			oneOf(body['OfflineStoreStatusEquals'], 'offlineStoreStatusEquals', ['Active', 'Blocked', 'Disabled']),
+			lengthWithin(body['NameContains'], 'nameContains', 1, 64),
+		]);
 		const max = optionalInteger(body['MaxResults'], 'maxResults', 1, 100, 'ValidationException') ?? 10;
 		const start = decodeToken<{o: number}>(body['NextToken'] as string | undefined, 'ValidationException')?.o ?? 0;
 		const nameContains = body['NameContains'] as string | undefined;
@@ -99,6 +106,22 @@ export class SageMaker {
 		if (!Array.isArray(input.FeatureDefinitions) || input.FeatureDefinitions.length === 0) {
 			throw new ApiError(400, 'ValidationException', '1 validation error detected: Value at \'featureDefinitions\' failed to satisfy constraint: Member must have length greater than or equal to 1');
 		}
+
+		// Enums and lengths as the API reference states them, every violation in one message.
+		const online = body['OnlineStoreConfig'] as {StorageType?: unknown; TtlDuration?: {Unit?: unknown}} | undefined;
+		const offline = body['OfflineStoreConfig'] as {TableFormat?: unknown} | undefined;
+		validate([
+			...input.FeatureDefinitions.flatMap((feature, index) => [
+				oneOf(feature.FeatureType, `featureDefinitions.${index + 1}.member.featureType`, ['Integral', 'Fractional', 'String'], true),
+				oneOf(feature.CollectionType, `featureDefinitions.${index + 1}.member.collectionType`, ['List', 'Set', 'Vector']),
+				lengthWithin(feature.FeatureName, `featureDefinitions.${index + 1}.member.featureName`, 1, 64),
+			]),
+			oneOf(online?.StorageType, 'onlineStoreConfig.storageType', ['Standard', 'InMemory']),
+			oneOf(online?.TtlDuration?.Unit, 'onlineStoreConfig.ttlDuration.unit', ['Seconds', 'Minutes', 'Hours', 'Days', 'Weeks']),
+			oneOf(offline?.TableFormat, 'offlineStoreConfig.tableFormat', ['Glue', 'Iceberg']),
+			lengthWithin(body['Description'], 'description', 0, 128),
+			lengthWithin(name, 'featureGroupName', 1, 64),
+		]);
 
 		for (const member of ['OnlineStoreConfig', 'OfflineStoreConfig', 'RoleArn', 'Description'] as const) {
 			if (body[member] !== undefined) (input as unknown as Body)[member] = body[member];
@@ -149,3 +172,28 @@ function sortKey(sortBy: unknown): (group: FeatureGroup) => string | number {
 }
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One member's violation, as the service words it; undefined when it holds. */
+type Violation = string | undefined;
+
+function oneOf(value: unknown, member: string, allowed: string[], required = false): Violation {
+	if (value === undefined || value === null) return required ? `Value null at '${member}' failed to satisfy constraint: Member must not be null` : undefined;
+	if (typeof value === 'string' && allowed.includes(value)) return undefined;
+	return `Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`;
+}
+
+function lengthWithin(value: unknown, member: string, min: number, max: number): Violation {
+	if (value === undefined || value === null) return undefined;
+	const length = typeof value === 'string' ? value.length : -1;
+	if (length >= min && length <= max) return undefined;
+	return length > max
+		? `Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`
+		: `Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to ${min}`;
+}
+
+/** ValidationException listing every violation, as the service reports them. */
+function validate(checks: Violation[]) {
+	const found = checks.filter((check): check is string => check !== undefined);
+	if (found.length === 0) return;
+	throw new ApiError(400, 'ValidationException', `${found.length} validation error${found.length === 1 ? '' : 's'} detected: ${found.join('; ')}`);
+}

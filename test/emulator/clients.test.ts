@@ -135,6 +135,8 @@ out['glue_missing'] = error(lambda: glue.get_partitions(DatabaseName='sagemaker_
 out['glue_not_found'] = error(lambda: glue.get_table(DatabaseName='sagemaker_featurestore', Name='nope'))
 out['iam_missing'] = error(lambda: boto3.client('iam', **kw).list_users())
 out['kinesis_missing'] = error(lambda: boto3.client('kinesis', **kw).list_streams())
+out['bad_enum'] = error(lambda: boto3.client('sagemaker', **kw).create_feature_group(FeatureGroupName='bad', RecordIdentifierFeatureName='id', EventTimeFeatureName='t',
+    FeatureDefinitions=[{'FeatureName': 'id', 'FeatureType': 'String'}, {'FeatureName': 't', 'FeatureType': 'Boolean'}], OnlineStoreConfig={'EnableOnlineStore': True}))
 print(json.dumps(out))
 `);
 		// Not execFileSync: the emulator answers from this process's event loop.
@@ -148,6 +150,7 @@ print(json.dumps(out))
 		expect(out['glue_missing']).toEqual(['UnknownOperationException', 'The fs emulator does not implement AWSGlue.GetPartitions.']);
 		expect(out['glue_not_found']).toEqual(['EntityNotFoundException', 'Table nope not found.']);
 		expect(out['iam_missing']).toEqual(['InvalidAction', 'The fs emulator does not implement IAM ListUsers.']);
+		expect(out['bad_enum']).toEqual(['ValidationException', '1 validation error detected: Value \'Boolean\' at \'featureDefinitions.2.member.featureType\' failed to satisfy constraint: Member must satisfy enum value set: [Integral, Fractional, String]']);
 		expect(out['kinesis_missing']).toEqual(['UnknownOperationException', 'The fs emulator does not implement Kinesis_20131202.ListStreams.']);
 	});
 });

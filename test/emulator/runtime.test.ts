@@ -111,6 +111,21 @@ describe('emulator: Feature Store Runtime', () => {
 		expect(withDeleted.NextToken).toBeUndefined();
 	});
 
+	it('gives ExpiresAt (event time + TTL) when ExpirationTimeResponse is Enabled, and only then', async () => {
+		await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('expiring', {OnlineStoreConfig: {EnableOnlineStore: true, TtlDuration: {Unit: 'Days', Value: 400}}})));
+		const eventTime = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+		await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'expiring', Record: wire({id: 'e', event_time: eventTime, n: '1'})}));
+		const expected = new Date(Date.parse(eventTime) + 400 * 86_400_000).toISOString().replace('.000Z', 'Z');
+		const enabled = await subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'expiring', RecordIdentifierValueAsString: 'e', ExpirationTimeResponse: 'Enabled'}));
+		expect(enabled.ExpiresAt).toBe(expected);
+		expect((await subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'expiring', RecordIdentifierValueAsString: 'e'}))).ExpiresAt).toBeUndefined();
+		const batch = await subject.runtime.send(new BatchGetRecordCommand({
+			Identifiers: [{FeatureGroupName: 'expiring', RecordIdentifiersValueAsString: ['e']}, {FeatureGroupName: 'records', RecordIdentifiersValueAsString: ['a']}], ExpirationTimeResponse: 'Enabled',
+		}));
+		expect(batch.Records!.map(record => [record.RecordIdentifierValueAsString, record.ExpiresAt])).toEqual([['e', expected], ['a', undefined]]);
+		await expect(subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'expiring', RecordIdentifierValueAsString: 'e', ExpirationTimeResponse: 'Sometimes' as never}))).rejects.toBeInstanceOf(ValidationError);
+	});
+
 	it('deletes by the event-time rule: Soft keeps a later record, Hard refuses to delete it', async () => {
 		await put('d', 10, 'kept');
 		await subject.runtime.send(new DeleteRecordCommand({FeatureGroupName: 'records', RecordIdentifierValueAsString: 'd', EventTime: at(5)}));

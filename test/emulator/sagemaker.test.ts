@@ -58,6 +58,23 @@ describe('emulator: SageMaker control plane', () => {
 		await expect(subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'dotted'}))).rejects.toBeInstanceOf(ResourceNotFound);
 	});
 
+	it('refuses enum and length violations as the API reference states them: ValidationException listing each', async () => {
+		const bad = groupRequest('bad-enums', {
+			FeatureDefinitions: [{FeatureName: 'id', FeatureType: 'String'}, {FeatureName: 'event_time', FeatureType: 'String'}, {FeatureName: 'flag', FeatureType: 'Boolean' as never}],
+			OnlineStoreConfig: {EnableOnlineStore: true, StorageType: 'Fast' as never},
+			Description: 'd'.repeat(129),
+		});
+		const refused = await subject.sagemaker.send(new CreateFeatureGroupCommand(bad)).catch((error: Error) => error);
+		expect(refused).toMatchObject({name: 'ValidationException'});
+		expect(refused.message).toBe(`3 validation errors detected: Value 'Boolean' at 'featureDefinitions.3.member.featureType' failed to satisfy constraint: Member must satisfy enum value set: [Integral, Fractional, String]; `
+			+ `Value 'Fast' at 'onlineStoreConfig.storageType' failed to satisfy constraint: Member must satisfy enum value set: [Standard, InMemory]; `
+			+ `Value '${'d'.repeat(129)}' at 'description' failed to satisfy constraint: Member must have length less than or equal to 128`);
+		await expect(subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'bad-enums'}))).rejects.toBeInstanceOf(ResourceNotFound);
+		await expect(subject.sagemaker.send(new ListFeatureGroupsCommand({SortBy: 'Size' as never}))).rejects.toMatchObject({
+			name: 'ValidationException', message: '1 validation error detected: Value \'Size\' at \'sortBy\' failed to satisfy constraint: Member must satisfy enum value set: [Name, FeatureGroupStatus, OfflineStoreStatus, CreationTime]',
+		});
+	});
+
 	it('lists every group exactly once through NextToken paging, with filters and sorting', async () => {
 		for (let index = 0; index < 23; index++) {
 			await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest(`page-${String(index).padStart(2, '0')}`, index % 2 === 0 ? {OfflineStoreConfig: undefined} : {})));

@@ -87,7 +87,11 @@ export class LocalStore implements Store {
 
 	async createFeatureGroup(input: CreateFeatureGroupInput, readyAfterMs?: number): Promise<FeatureGroup> {
 		const delay = readyAfterMs ?? this.options.createDelayMs ?? Number(process.env['FS_LOCAL_CREATE_DELAY_MS'] ?? 0);
-		return this.catalog.create(input, delay);
+		const group = this.catalog.create(input, delay);
+		// Its offline store's bucket exists from now on, as it must on AWS (the emulator's S3 shows it).
+		const uri = group.OfflineStoreConfig?.S3StorageConfig.S3Uri;
+		if (uri) mkdirSync(path.join(this.dir, 's3', /^s3:\/\/([^/]+)/.exec(uri)![1]!), {recursive: true});
+		return group;
 	}
 
 	async * readOffline(name: string, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
@@ -119,6 +123,11 @@ export class LocalStore implements Store {
 	async * listRecordIdentifiers(name: string, options: {includeSoftDeleted?: boolean; pageSize?: number} = {}): AsyncGenerator<string[]> {
 		const group = this.catalog.get(name);
 		yield * this.records.listIdentifiers(group, options.includeSoftDeleted ?? false, options.pageSize ?? 1000);
+	}
+
+	/** When a live online record expires (ms; its TTL), if it does: the emulator's ExpiresAt. */
+	async recordExpiry(name: string, recordIdentifier: string): Promise<number | undefined> {
+		return this.records.expiresAt(this.catalog.get(name), recordIdentifier);
 	}
 
 	async getRecord(name: string, recordIdentifier: string, featureNames?: string[]): Promise<FsRecord | undefined> {

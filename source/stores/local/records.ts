@@ -188,6 +188,13 @@ export class Records {
 		this.db.prepare('DELETE FROM write_checkpoints WHERE key = ? OR substr(key, 1, ?) = ?').run(prefix, prefix.length + 1, `${prefix}/`);
 	}
 
+	/** When a live online record expires (ms since the epoch; its TTL), if it does. */
+	expiresAt(group: FeatureGroup, id: string): number | undefined {
+		const row = this.selectOnline.get(group.FeatureGroupName, id) as OnlineRow | undefined;
+		if (!row || row.deleted || row.expires_at_ms === null || row.expires_at_ms <= Date.now()) return undefined;
+		return row.expires_at_ms;
+	}
+
 	getRecord(group: FeatureGroup, id: string, featureNames?: string[]): FsRecord | undefined {
 		if (!hasOnlineStore(group)) {
 			throw usageError(`Feature group ${group.FeatureGroupName} has no online store.`, 'Read it with `fs export` (offline store) instead.');
