@@ -2,6 +2,7 @@ import type {Command} from '../cli/command.js';
 import {bulkPutCommand} from './bulk-put.js';
 import {clearCommand} from './clear.js';
 import {createCommand} from './create.js';
+import {deleteGroupCommand} from './delete-group.js';
 import {demoCommand} from './demo.js';
 import {emulatorCommand} from './emulator.js';
 import {exportCommand} from './export.js';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
 	exportCommand,
 	bulkPutCommand,
 	clearCommand,
+	deleteGroupCommand,
 	demoCommand,
 	emulatorCommand,
 ];

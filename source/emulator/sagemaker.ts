@@ -1,6 +1,6 @@
 /**
  * SageMaker's control plane for feature groups (awsJson1_1,
- * `X-Amz-Target: SageMaker.<Op>`): Create, Describe, List. Timestamps travel
+ * `X-Amz-Target: SageMaker.<Op>`): Create, Describe, List, Delete. Timestamps travel
  * as epoch seconds (JSON numbers), as awsJson1_1 serialises them.
  */
 import type {CreateFeatureGroupInput, FeatureGroup} from '../core/types.js';
@@ -36,6 +36,11 @@ export class SageMaker {
 					return json(describe(await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'))), 200, contentType);
 				case 'CreateFeatureGroup':
 					return json(await this.create(body), 200, contentType);
+				case 'DeleteFeatureGroup': {
+					const group = await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'));
+					await this.store.deleteFeatureGroup(group.FeatureGroupName);
+					return json({}, 200, contentType);
+				}
 				default:
 					// What the service says to an operation it does not have; here: one the emulator does not serve.
 					throw new ApiError(400, 'UnknownOperationException', `The fs emulator does not implement SageMaker.${operation}.`);

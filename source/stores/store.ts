@@ -278,6 +278,13 @@ export interface Store {
 	listFeatureGroups(): Promise<FeatureGroup[]>;
 	describeFeatureGroup(name: string): Promise<FeatureGroup>;
 	createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup>;
+	/**
+	 * Delete a feature group as DeleteFeatureGroup does: it is `Deleting`,
+	 * then gone; its online records go with it, its offline store's files in
+	 * S3 stay (the service leaves them). Resolves once the deletion is under
+	 * way; describe says when it is gone (ResourceNotFound).
+	 */
+	deleteFeatureGroup(name: string): Promise<void>;
 
 	/** Offline rows matching the query, streamed in batches. */
 	readOffline(name: string, query: OfflineQuery): AsyncIterable<OfflineBatch>;

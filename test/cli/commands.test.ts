@@ -2,7 +2,7 @@
  * The companion commands end to end: the built `fs` against a temporary
  * embedded store.
  */
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {gunzipSync} from 'node:zlib';
 import {DuckDBInstance} from '@duckdb/node-api';
@@ -125,6 +125,31 @@ describe('create', () => {
 		const result = await fs(['create', 'things', '--schema-file', at('schema.json')]);
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain('things already exists');
+	});
+});
+
+describe('delete-group', () => {
+	it('asks for the typed name (refused off a terminal without --yes), deletes the group and its online records, keeps its offline files', async () => {
+		expect((await fs(['create', 'doomed', '--schema-file', at('schema.json')])).code).toBe(0);
+		expect((await fs(['bulk-put', 'doomed', at('tricky.json')])).code).toBe(0);
+		const files = await fs(['export', 'doomed', at('doomed.json'), '--format', 'json']);
+		expect(files.code).toBe(0);
+		const refused = await fs(['delete-group', 'doomed']);
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toMatch(/pass --yes to confirm in a script: fs delete-group doomed --yes/);
+		expect((await fs(['schema', 'doomed'])).code).toBe(0);
+		const deleted = await fs(['delete-group', 'doomed', '--yes', '--json']);
+		expect(deleted.code, deleted.stderr).toBe(0);
+		expect(JSON.parse(deleted.stdout)).toEqual({FeatureGroupName: 'doomed', status: 'Deleted', onlineRecordsDeleted: 3, offlineFilesKept: true});
+		const listed = JSON.parse((await fs(['list', '-o', 'json'])).stdout) as Array<{FeatureGroupName: string}>;
+		expect(listed.map(group => group.FeatureGroupName)).not.toContain('doomed');
+		// The offline files stay in the store's S3, as the service leaves them.
+		const s3 = path.join(temp.dir, 'store', 's3');
+		const parquet = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap(entry => (entry.isDirectory() ? parquet(path.join(dir, entry.name)) : entry.name.endsWith('.parquet') ? [path.join(dir, entry.name)] : []));
+		expect(parquet(s3).some(file => file.includes('/offline-store/doomed-'))).toBe(true);
+		const missing = await fs(['delete-group', 'doomed', '--yes']);
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toContain('Feature group doomed does not exist');
 	});
 });
 

@@ -120,7 +120,7 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		expect((JSON.parse(clear.stdout) as {offlineObjectsDeleted: number}).offlineObjectsDeleted).toBeGreaterThan(0);
 	}, 120_000);
 
-	it('says what is missing: a region, an Athena result location, a group', async () => {
+	it('says what is missing: a region, an Athena result location, a group (one deleted, too)', async () => {
 		const noRegion = await fs(['list'], {env: {AWS_CONFIG_FILE: file('no-config')}});
 		expect(noRegion.code).toBe(2);
 		expect(noRegion.stderr).toContain('No AWS region: pass --region or set AWS_REGION');
@@ -129,6 +129,12 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		const noOutput = await fs(['export', 'no-output-fg', 'x.json'], {env: {FS_ATHENA_OUTPUT: undefined}});
 		expect(noOutput.code).toBe(2);
 		expect(noOutput.stderr).toMatch(/no query result location[\s\S]*--athena-output/);
+
+		// delete-group on the service: DeleteFeatureGroup, waited for until DescribeFeatureGroup says it is gone.
+		const deleted = await fs(['delete-group', 'no-output-fg', '--yes', '--json']);
+		expect(deleted.code, deleted.stderr).toBe(0);
+		expect(JSON.parse(deleted.stdout)).toMatchObject({FeatureGroupName: 'no-output-fg', status: 'Deleted', offlineFilesKept: true});
+		expect((await fs(['schema', 'no-output-fg'])).stderr).toContain('Feature group no-output-fg does not exist in us-east-1');
 
 		const missing = await fs(['schema', 'no-such-group']);
 		expect(missing.code).toBe(2);

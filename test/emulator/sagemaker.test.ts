@@ -2,7 +2,9 @@
  * The SageMaker control plane through the real SageMakerClient: shapes as the
  * SDK deserialises them (timestamps as Dates), paging, typed errors.
  */
-import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, paginateListFeatureGroups, ResourceInUse, ResourceNotFound} from '@aws-sdk/client-sagemaker';
+import {CreateFeatureGroupCommand, DeleteFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, paginateListFeatureGroups, ResourceInUse, ResourceNotFound} from '@aws-sdk/client-sagemaker';
+import {GetRecordCommand, PutRecordCommand, ResourceNotFound as RecordNotFound} from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import {ListObjectsV2Command} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {emulatorUnderTest, groupRequest, type EmulatorUnderTest} from './setup.js';
 
@@ -73,6 +75,19 @@ describe('emulator: SageMaker control plane', () => {
 		await expect(subject.sagemaker.send(new ListFeatureGroupsCommand({SortBy: 'Size' as never}))).rejects.toMatchObject({
 			name: 'ValidationException', message: '1 validation error detected: Value \'Size\' at \'sortBy\' failed to satisfy constraint: Member must satisfy enum value set: [Name, FeatureGroupStatus, OfflineStoreStatus, CreationTime]',
 		});
+	});
+
+	it('deletes a group (by name or ARN): gone from Describe, its online records with it, its offline objects left in S3', async () => {
+		const {FeatureGroupArn} = await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('short-lived')));
+		await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'short-lived', Record: [{FeatureName: 'id', ValueAsString: 'a'}, {FeatureName: 'event_time', ValueAsString: '2024-01-01T00:00:00Z'}]}));
+		const described = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'short-lived'}));
+		const [, Bucket, Prefix] = /^s3:\/\/([^/]+)\/(.+)$/.exec(described.OfflineStoreConfig!.S3StorageConfig!.ResolvedOutputS3Uri!)!;
+		expect((await subject.s3.send(new ListObjectsV2Command({Bucket, Prefix}))).KeyCount).toBe(1);
+		await subject.sagemaker.send(new DeleteFeatureGroupCommand({FeatureGroupName: FeatureGroupArn}));
+		await expect(subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'short-lived'}))).rejects.toBeInstanceOf(ResourceNotFound);
+		await expect(subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'short-lived', RecordIdentifierValueAsString: 'a'}))).rejects.toBeInstanceOf(RecordNotFound);
+		expect((await subject.s3.send(new ListObjectsV2Command({Bucket, Prefix}))).KeyCount).toBe(1);
+		await expect(subject.sagemaker.send(new DeleteFeatureGroupCommand({FeatureGroupName: 'short-lived'}))).rejects.toBeInstanceOf(ResourceNotFound);
 	});
 
 	it('lists every group exactly once through NextToken paging, with filters and sorting', async () => {

@@ -19,13 +19,36 @@ export class Catalog {
 	constructor(private readonly db: Sqlite, private readonly meta: StoreMeta) {}
 
 	list(): FeatureGroup[] {
+		this.purgeDeleted();
 		const rows = this.db.prepare('SELECT doc, status, ready_at_ms FROM feature_groups ORDER BY name').all() as Row[];
 		return rows.map(row => this.fromRow(row));
 	}
 
 	find(name: string): FeatureGroup | undefined {
+		this.purgeDeleted();
 		const row = this.db.prepare('SELECT doc, status, ready_at_ms FROM feature_groups WHERE name = ?').get(name) as Row | undefined;
 		return row ? this.fromRow(row) : undefined;
+	}
+
+	/**
+	 * Mark a group `Deleting` until `goneAfterMs` from now (as the service
+	 * shows it while it deletes), then it is gone. Returns the group as it was.
+	 */
+	markDeleting(name: string, goneAfterMs = 0): FeatureGroup {
+		const group = this.get(name);
+		if (group.FeatureGroupStatus === 'Deleting') return group;
+		if (group.FeatureGroupStatus === 'Creating') {
+			throw new FsError('usage', `Feature group ${name} is Creating: it can be deleted once it is Created.`, 'Wait until it is Created (`fs list`), then delete it.', 'ResourceInUse');
+		}
+
+		this.db.prepare('UPDATE feature_groups SET status = \'Deleting\', ready_at_ms = ? WHERE name = ?').run(Date.now() + goneAfterMs, name);
+		this.purgeDeleted();
+		return group;
+	}
+
+	/** Groups whose deletion is due are gone. */
+	private purgeDeleted() {
+		this.db.prepare('DELETE FROM feature_groups WHERE status = \'Deleting\' AND ready_at_ms <= ?').run(Date.now());
 	}
 
 	get(name: string): FeatureGroup {

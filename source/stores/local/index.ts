@@ -94,6 +94,21 @@ export class LocalStore implements Store {
 		return group;
 	}
 
+	/**
+	 * DeleteFeatureGroup: `Deleting` for the store's create delay, then gone;
+	 * its online records and staged rows go at once, its offline files stay
+	 * in the store's S3, as the service leaves them.
+	 */
+	async deleteFeatureGroup(name: string): Promise<void> {
+		await this.flushing;
+		const delay = this.options.createDelayMs ?? Number(process.env['FS_LOCAL_CREATE_DELAY_MS'] ?? 0);
+		const group = this.catalog.find(name);
+		// Rows still staged land first: what was written to the offline store stays there.
+		if (group && hasOfflineStore(group) && group.FeatureGroupStatus === 'Created') await this.offline.flush(group);
+		this.catalog.markDeleting(name, delay);
+		this.records.clearOnline(name);
+	}
+
 	async * readOffline(name: string, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
 		const group = await this.offlineGroup(name);
 		yield * this.offline.read(group, query);

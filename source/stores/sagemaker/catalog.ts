@@ -120,4 +120,11 @@ export class Catalog {
 		this.known.delete(name);
 		return this.describe(name);
 	}
+
+	async delete(name: string): Promise<void> {
+		const context = await this.call('DeleteFeatureGroup', `feature group ${name}`);
+		const sagemaker = await this.clients.sagemaker();
+		this.known.delete(name);
+		await awsCall(context, async () => sagemaker.client.send(new sagemaker.sdk.DeleteFeatureGroupCommand({FeatureGroupName: name})));
+	}
 }

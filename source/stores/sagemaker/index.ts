@@ -101,6 +101,10 @@ export class SageMakerStore implements Store {
 		return this.catalog.create(input);
 	}
 
+	async deleteFeatureGroup(name: string): Promise<void> {
+		await this.catalog.delete(name);
+	}
+
 	async * readOffline(name: string, query: OfflineQuery): AsyncGenerator<OfflineBatch> {
 		yield * this.offline.read(await this.catalog.shape(name), query);
 	}
