@@ -1,4 +1,5 @@
 import type {Command} from '../cli/command.js';
+import {addFeaturesCommand} from './add-features.js';
 import {bulkPutCommand} from './bulk-put.js';
 import {clearCommand} from './clear.js';
 import {createCommand} from './create.js';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
 	bulkPutCommand,
 	clearCommand,
 	deleteGroupCommand,
+	addFeaturesCommand,
 	demoCommand,
 	emulatorCommand,
 ];

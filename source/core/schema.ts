@@ -5,7 +5,7 @@
  */
 import {usageError} from './errors.js';
 import {checkFeatureGroupName, checkFeatureName} from './names.js';
-import type {CreateFeatureGroupInput, FeatureDefinition} from './types.js';
+import type {CreateFeatureGroupInput, FeatureDefinition, FeatureGroup} from './types.js';
 
 const featureTypes = ['Integral', 'Fractional', 'String'];
 const collectionTypes = ['List', 'Set', 'Vector'];
@@ -137,6 +137,30 @@ export function checkCreateInput(input: CreateFeatureGroupInput): void {
 			'Create the group with an InMemory online store, or make these features scalar.',
 		);
 	}
+}
+
+/**
+ * Features to add to `group` (UpdateFeatureGroup's FeatureAdditions): new
+ * names (case-insensitively), valid and not reserved, 1–100 a call, 2,500 in
+ * all; collections need an InMemory online store. Features can be added,
+ * never removed or changed.
+ */
+export function checkFeatureAdditions(group: FeatureGroup, additions: FeatureDefinition[]): void {
+	if (additions.length === 0 || additions.length > 100) throw usageError(`Add 1 to 100 features at a time (UpdateFeatureGroup's limit), not ${additions.length}.`, 'Split the features over several calls.');
+	const taken = new Set(group.FeatureDefinitions.map(feature => feature.FeatureName.toLowerCase()));
+	for (const feature of additions) {
+		checkFeatureName(feature.FeatureName);
+		if (taken.has(feature.FeatureName.toLowerCase())) {
+			throw usageError(`${group.FeatureGroupName} has a feature ${feature.FeatureName} already.`, 'Features can be added, never changed or removed: pick a new name.', 'ValidationError');
+		}
+
+		taken.add(feature.FeatureName.toLowerCase());
+		if (feature.CollectionType && group.OnlineStoreConfig?.EnableOnlineStore && group.OnlineStoreConfig.StorageType !== 'InMemory') {
+			throw usageError(`Collection feature ${feature.FeatureName} needs an InMemory online store; ${group.FeatureGroupName}'s is ${group.OnlineStoreConfig.StorageType ?? 'Standard'}.`, 'Add it as a scalar feature, or to a group with an InMemory online store.');
+		}
+	}
+
+	if (taken.size > 2500) throw usageError(`${group.FeatureGroupName} would have ${taken.size} features; a feature group holds at most 2,500.`, 'Add fewer features, or split them over several groups.');
 }
 
 export function schemaJson(definitions: FeatureDefinition[]): string {

@@ -1,9 +1,10 @@
 /**
  * SageMaker's control plane for feature groups (awsJson1_1,
- * `X-Amz-Target: SageMaker.<Op>`): Create, Describe, List, Delete. Timestamps travel
+ * `X-Amz-Target: SageMaker.<Op>`): Create, Describe, List, Update (feature
+ * additions, TTL), Delete. Timestamps travel
  * as epoch seconds (JSON numbers), as awsJson1_1 serialises them.
  */
-import type {CreateFeatureGroupInput, FeatureGroup} from '../core/types.js';
+import type {CreateFeatureGroupInput, FeatureGroup, TtlDuration} from '../core/types.js';
 import type {LocalStore} from '../stores/local/index.js';
 import {
 	ApiError, type ApiReply, type ApiRequest, decodeToken, encodeToken, fromStoreError, json, jsonBody, jsonError, optionalInteger, requireString,
@@ -36,6 +37,8 @@ export class SageMaker {
 					return json(describe(await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'))), 200, contentType);
 				case 'CreateFeatureGroup':
 					return json(await this.create(body), 200, contentType);
+				case 'UpdateFeatureGroup':
+					return json(await this.update(body), 200, contentType);
 				case 'DeleteFeatureGroup': {
 					const group = await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'));
 					await this.store.deleteFeatureGroup(group.FeatureGroupName);
@@ -98,6 +101,30 @@ export class SageMaker {
 			})),
 			...(start + max < groups.length ? {NextToken: encodeToken({o: start + max})} : {}),
 		};
+	}
+
+	/** FeatureAdditions (1–100, checked as CreateFeatureGroup's) and the online TTL. */
+	private async update(body: Body) {
+		const group = await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'));
+		const additions = body['FeatureAdditions'] as CreateFeatureGroupInput['FeatureDefinitions'] | undefined;
+		const online = body['OnlineStoreConfig'] as {TtlDuration?: {Unit?: unknown; Value?: unknown}} | undefined;
+		if (additions !== undefined && (!Array.isArray(additions) || additions.length < 1 || additions.length > 100)) {
+			throw new ApiError(400, 'ValidationException', '1 validation error detected: Value at \'featureAdditions\' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1');
+		}
+
+		validate([
+			...(additions ?? []).flatMap((feature, index) => [
+				oneOf(feature.FeatureType, `featureAdditions.${index + 1}.member.featureType`, ['Integral', 'Fractional', 'String'], true),
+				oneOf(feature.CollectionType, `featureAdditions.${index + 1}.member.collectionType`, ['List', 'Set', 'Vector']),
+				lengthWithin(feature.FeatureName, `featureAdditions.${index + 1}.member.featureName`, 1, 64),
+			]),
+			oneOf(online?.TtlDuration?.Unit, 'onlineStoreConfig.ttlDuration.unit', ['Seconds', 'Minutes', 'Hours', 'Days', 'Weeks']),
+		]);
+		await this.store.updateFeatureGroup(group.FeatureGroupName, {
+			...(additions ? {FeatureAdditions: additions} : {}),
+			...(online && 'TtlDuration' in online ? {TtlDuration: (online.TtlDuration ?? null) as TtlDuration | null} : {}),
+		});
+		return {FeatureGroupArn: group.FeatureGroupArn};
 	}
 
 	private async create(body: Body) {

@@ -188,6 +188,12 @@ export interface SnapshotRange {
  * optionally one partition of it, `skip` rows in, at most `limit` rows. The
  * store applies the same rules as BatchWriteRecord and SoftDelete, in order.
  */
+export interface FeatureGroupUpdate {
+	FeatureAdditions?: FeatureDefinition[];
+	/** The online store's TTL (null: none). */
+	TtlDuration?: TtlDuration | null;
+}
+
 export interface BulkLoad {
 	FeatureGroupName: string;
 	file: string;
@@ -285,6 +291,12 @@ export interface Store {
 	 * way; describe says when it is gone (ResourceNotFound).
 	 */
 	deleteFeatureGroup(name: string): Promise<void>;
+	/**
+	 * UpdateFeatureGroup: features added (never removed or changed), the
+	 * online store's TTL set. Resolves with the group once the update has
+	 * taken (LastUpdateStatus Successful).
+	 */
+	updateFeatureGroup(name: string, update: FeatureGroupUpdate): Promise<FeatureGroup>;
 
 	/** Offline rows matching the query, streamed in batches. */
 	readOffline(name: string, query: OfflineQuery): AsyncIterable<OfflineBatch>;

@@ -153,6 +153,38 @@ describe('delete-group', () => {
 	});
 });
 
+describe('add-features', () => {
+	it('adds features (NAME:TYPE or a schema file) that rows written before read as empty; refuses a name taken, a bad type, nothing to add', async () => {
+		expect((await fs(['create', 'growing', '--schema-file', at('schema.json')])).code).toBe(0);
+		expect((await fs(['bulk-put', 'growing', at('tricky.json')])).code).toBe(0);
+		const added = await fs(['add-features', 'growing', 'tier:String', 'scores:List<Fractional>', '--json']);
+		// A List needs an InMemory online store: refused, nothing added.
+		expect(added.code).toBe(2);
+		expect(added.stderr).toContain('Collection feature scores needs an InMemory online store');
+		const ok = await fs(['add-features', 'growing', 'tier:String', 'score:Fractional']);
+		expect(ok.code, ok.stderr).toBe(0);
+		expect(ok.stdout).toContain('2 features added (5 → 7): tier, score');
+		writeFileSync(at('more.json'), JSON.stringify([{FeatureName: 'rank', FeatureType: 'Integral'}]));
+		expect((await fs(['add-features', 'growing', '--schema-file', at('more.json')])).code).toBe(0);
+		const schema = JSON.parse((await fs(['schema', 'growing', '-o', 'json'])).stdout) as Array<{FeatureName: string}>;
+		expect(schema.map(feature => feature.FeatureName)).toEqual(['id', 'event_time', 'n', 'x', 'note', 'tier', 'score', 'rank']);
+		// Old rows read the new features as empty; a new row holds them.
+		writeFileSync(at('later.json'), JSON.stringify([{id: 'd', event_time: '2024-02-01T00:00:00Z', n: 4, tier: 'gold', rank: 1}]));
+		expect((await fs(['bulk-put', 'growing', at('later.json')])).code).toBe(0);
+		expect((await fs(['export', 'growing', at('growing.json'), '--format', 'json'])).code).toBe(0);
+		const rows = JSON.parse(readFileSync(at('growing.json'), 'utf8')) as Array<Record<string, unknown>>;
+		expect(rows.map(row => [row['id'], row['tier'] ?? null, row['rank'] ?? null])).toEqual([['a', null, null], ['b', null, null], ['c', null, null], ['d', 'gold', 1]]);
+		expect(JSON.parse((await fs(['get', 'growing', 'd', '-o', 'json'])).stdout)).toMatchObject({tier: 'gold', rank: 1});
+		const taken = await fs(['add-features', 'growing', 'TIER:String']);
+		expect(taken.code).toBe(2);
+		expect(taken.stderr).toContain('growing has a feature TIER already');
+		const badType = await fs(['add-features', 'growing', 'flag:Boolean']);
+		expect(badType.code).toBe(2);
+		expect(badType.stderr).toContain('Cannot read the feature "flag:Boolean"');
+		expect((await fs(['add-features', 'growing'])).stderr).toContain('`fs add-features` needs the features to add');
+	});
+});
+
 describe('get', () => {
 	it('prints the online record with exact values', async () => {
 		const result = await fs(['get', 'things', 'a']);

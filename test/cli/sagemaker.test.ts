@@ -130,6 +130,11 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		expect(noOutput.code).toBe(2);
 		expect(noOutput.stderr).toMatch(/no query result location[\s\S]*--athena-output/);
 
+		// add-features on the service: UpdateFeatureGroup, then the group shows them.
+		const added = await fs(['add-features', 'no-output-fg', 'tier:String', '--json']);
+		expect(added.code, added.stderr).toBe(0);
+		expect(JSON.parse((await fs(['schema', 'no-output-fg', '-o', 'json'])).stdout)).toContainEqual({FeatureName: 'tier', FeatureType: 'String'});
+
 		// delete-group on the service: DeleteFeatureGroup, waited for until DescribeFeatureGroup says it is gone.
 		const deleted = await fs(['delete-group', 'no-output-fg', '--yes', '--json']);
 		expect(deleted.code, deleted.stderr).toBe(0);

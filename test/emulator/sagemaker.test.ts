@@ -2,7 +2,7 @@
  * The SageMaker control plane through the real SageMakerClient: shapes as the
  * SDK deserialises them (timestamps as Dates), paging, typed errors.
  */
-import {CreateFeatureGroupCommand, DeleteFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, paginateListFeatureGroups, ResourceInUse, ResourceNotFound} from '@aws-sdk/client-sagemaker';
+import {CreateFeatureGroupCommand, DeleteFeatureGroupCommand, UpdateFeatureGroupCommand, DescribeFeatureGroupCommand, ListFeatureGroupsCommand, paginateListFeatureGroups, ResourceInUse, ResourceNotFound} from '@aws-sdk/client-sagemaker';
 import {GetRecordCommand, PutRecordCommand, ResourceNotFound as RecordNotFound} from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import {ListObjectsV2Command} from '@aws-sdk/client-s3';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -88,6 +88,18 @@ describe('emulator: SageMaker control plane', () => {
 		await expect(subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'short-lived', RecordIdentifierValueAsString: 'a'}))).rejects.toBeInstanceOf(RecordNotFound);
 		expect((await subject.s3.send(new ListObjectsV2Command({Bucket, Prefix}))).KeyCount).toBe(1);
 		await expect(subject.sagemaker.send(new DeleteFeatureGroupCommand({FeatureGroupName: 'short-lived'}))).rejects.toBeInstanceOf(ResourceNotFound);
+	});
+
+	it('adds features and sets the TTL (UpdateFeatureGroup); a feature that exists, or a bad type, is ValidationException', async () => {
+		await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('updated')));
+		await subject.sagemaker.send(new UpdateFeatureGroupCommand({FeatureGroupName: 'updated', FeatureAdditions: [{FeatureName: 'tier', FeatureType: 'String'}], OnlineStoreConfig: {TtlDuration: {Unit: 'Hours', Value: 5}}}));
+		const group = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'updated'}));
+		expect(group.FeatureDefinitions!.at(-1)).toEqual({FeatureName: 'tier', FeatureType: 'String'});
+		expect(group.OnlineStoreConfig!.TtlDuration).toEqual({Unit: 'Hours', Value: 5});
+		await expect(subject.sagemaker.send(new UpdateFeatureGroupCommand({FeatureGroupName: 'updated', FeatureAdditions: [{FeatureName: 'tier', FeatureType: 'String'}]}))).rejects.toMatchObject({name: 'ValidationException'});
+		await expect(subject.sagemaker.send(new UpdateFeatureGroupCommand({FeatureGroupName: 'updated', FeatureAdditions: [{FeatureName: 'flag', FeatureType: 'Boolean' as never}]}))).rejects.toMatchObject({
+			name: 'ValidationException', message: expect.stringContaining('Value \'Boolean\' at \'featureAdditions.1.member.featureType\''),
+		});
 	});
 
 	it('lists every group exactly once through NextToken paging, with filters and sorting', async () => {

@@ -46,6 +46,13 @@ export class Catalog {
 		return group;
 	}
 
+	/** Replace a group's document with `change(group)` (its status is the row's). */
+	update(name: string, change: (group: FeatureGroup) => FeatureGroup): FeatureGroup {
+		const next = change(this.get(name));
+		this.db.prepare('UPDATE feature_groups SET doc = ? WHERE name = ?').run(JSON.stringify(next), name);
+		return this.get(name);
+	}
+
 	/** Groups whose deletion is due are gone. */
 	private purgeDeleted() {
 		this.db.prepare('DELETE FROM feature_groups WHERE status = \'Deleting\' AND ready_at_ms <= ?').run(Date.now());

@@ -8,8 +8,9 @@ import path from 'node:path';
 import type {CreateFeatureGroupInput, FeatureGroup, FsRecord} from '../../core/types.js';
 import {hasOfflineStore, hasOnlineStore} from '../../core/types.js';
 import {usageError} from '../../core/errors.js';
+import {checkFeatureAdditions} from '../../core/schema.js';
 import type {
-	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
+	BatchGetResult, BatchWriteResult, BulkLoad, BulkLoadResult, DeleteRecordInput, FeatureGroupUpdate, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {BulkLoader} from './bulk.js';
 import {Catalog} from './catalog.js';
@@ -107,6 +108,32 @@ export class LocalStore implements Store {
 		if (group && hasOfflineStore(group) && group.FeatureGroupStatus === 'Created') await this.offline.flush(group);
 		this.catalog.markDeleting(name, delay);
 		this.records.clearOnline(name);
+	}
+
+	/**
+	 * UpdateFeatureGroup: features added (files written before read them as
+	 * NULL), the online TTL set for records written from now on. Done at once.
+	 */
+	async updateFeatureGroup(name: string, update: FeatureGroupUpdate): Promise<FeatureGroup> {
+		await this.flushing;
+		const group = this.catalog.get(name);
+		if (group.FeatureGroupStatus !== 'Created') throw usageError(`${name} is ${group.FeatureGroupStatus}, not Created.`, 'Wait until it is Created (`fs list`).', 'ResourceInUse');
+		const additions = update.FeatureAdditions ?? [];
+		if (additions.length > 0) checkFeatureAdditions(group, additions);
+		if (update.TtlDuration !== undefined && !hasOnlineStore(group)) throw usageError(`${name} has no online store: it has no TTL to set.`, 'Drop the TTL from the update.');
+		// Staged rows land first, under the schema they were written with.
+		if (additions.length > 0 && hasOfflineStore(group)) await this.offline.flush(group);
+		const updated = this.catalog.update(name, current => {
+			const next = {...current, FeatureDefinitions: [...current.FeatureDefinitions, ...additions]};
+			if (update.TtlDuration !== undefined) {
+				const {TtlDuration: _, ...online} = current.OnlineStoreConfig!;
+				next.OnlineStoreConfig = update.TtlDuration === null ? online : {...online, TtlDuration: update.TtlDuration};
+			}
+
+			return next;
+		});
+		if (additions.length > 0 && hasOfflineStore(updated)) await this.offline.writeSchemaFile(updated);
+		return updated;
 	}
 
 	async * readOffline(name: string, query: OfflineQuery): AsyncGenerator<OfflineBatch> {

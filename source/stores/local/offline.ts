@@ -15,7 +15,7 @@ import type {Sqlite} from './database.js';
 import {s3Path} from './layout.js';
 import {TrinoTranslator, TrinoUnsupported, trinoMacros, trinoSettings} from './trino.js';
 import {releaseNativeMemory} from '../../io/native-memory.js';
-import {averageRowBytes, chunkBytes, duckdbInstance, duckdbMemory, megabytes, ownTempDir, removeTempDir, sqlString, wideChunkBytes} from '../../io/duckdb.js';
+import {averageRowBytes, chunkBytes, duckdbInstance, duckdbMemory, duckType, megabytes, ownTempDir, removeTempDir, sqlName, sqlString, wideChunkBytes} from '../../io/duckdb.js';
 import {valueMacros} from './bulk-sql.js';
 import {apiValue, readSnapshotFiles} from '../snapshot-files.js';
 import {flushError, placeFiles, writeStaged} from './offline-flush.js';
@@ -240,6 +240,22 @@ export class OfflineStore {
 			rmSync(dir, {recursive: true, force: true});
 			this.db.prepare('DELETE FROM offline_pending WHERE dir = ?').run(dir);
 		}
+	}
+
+	/**
+	 * A Parquet file of no rows with every column the group has now: reads
+	 * take the files' columns by name (union_by_name), so a feature added to
+	 * the group reads as NULL from files written before it, as in Athena.
+	 */
+	async writeSchemaFile(group: FeatureGroup): Promise<void> {
+		const dir = this.dataDir(group);
+		mkdirSync(dir, {recursive: true});
+		const columns = [
+			...group.FeatureDefinitions.map(feature => `CAST(NULL AS ${duckType(feature)}) AS ${sqlName(feature.FeatureName)}`),
+			'CAST(NULL AS TIMESTAMP) AS write_time', 'CAST(NULL AS TIMESTAMP) AS api_invocation_time', 'CAST(NULL AS BOOLEAN) AS is_deleted',
+		];
+		const file = path.join(dir, `schema-${Date.now()}-${randomBytes(4).toString('hex')}.parquet`);
+		await this.withConnection(0, async connection => connection.run(`COPY (SELECT ${columns.join(', ')} WHERE false) TO ${sqlString(file)} (FORMAT parquet)`));
 	}
 
 	/** Parquet files of the group, relative paths. */

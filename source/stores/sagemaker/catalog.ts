@@ -5,9 +5,10 @@
  * table) and that never changes once the group exists.
  */
 import type {FeatureDefinition as SdkFeatureDefinition, DescribeFeatureGroupResponse} from '@aws-sdk/client-sagemaker';
-import {notFound, usageError} from '../../core/errors.js';
+import {notFound, runtimeError, usageError} from '../../core/errors.js';
 import {checkCreateInput} from '../../core/schema.js';
 import type {CreateFeatureGroupInput, FeatureGroup} from '../../core/types.js';
+import type {FeatureGroupUpdate} from '../store.js';
 import type {AwsClients} from './clients.js';
 import {createRequest, featureGroupFrom} from './convert.js';
 import {awsCall, type CallContext, type AwsError} from './errors.js';
@@ -119,6 +120,27 @@ export class Catalog {
 
 		this.known.delete(name);
 		return this.describe(name);
+	}
+
+	/** UpdateFeatureGroup, then the group once it shows the added features (the service applies an update in a while). */
+	async update(name: string, update: FeatureGroupUpdate, timeoutMs = 15 * 60_000): Promise<FeatureGroup> {
+		const context = await this.call('UpdateFeatureGroup', `feature group ${name}`);
+		const sagemaker = await this.clients.sagemaker();
+		this.known.delete(name);
+		await awsCall(context, async () => sagemaker.client.send(new sagemaker.sdk.UpdateFeatureGroupCommand({
+			FeatureGroupName: name,
+			...(update.FeatureAdditions?.length ? {FeatureAdditions: update.FeatureAdditions} : {}),
+			...(update.TtlDuration === undefined ? {} : {OnlineStoreConfig: {TtlDuration: update.TtlDuration ?? undefined}}),
+		})));
+		const wanted = (update.FeatureAdditions ?? []).map(feature => feature.FeatureName);
+		const started = Date.now();
+		for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+			this.known.delete(name);
+			const group = await this.describe(name);
+			if (wanted.every(feature => group.FeatureDefinitions.some(defined => defined.FeatureName === feature))) return group;
+			if (Date.now() - started > timeoutMs) throw runtimeError(`${name} does not show the added features after ${Math.round(timeoutMs / 60_000)} minutes.`, 'Check it later with `fs schema`.');
+			await new Promise(resolve => setTimeout(resolve, delay));
+		}
 	}
 
 	async delete(name: string): Promise<void> {

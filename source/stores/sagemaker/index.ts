@@ -7,6 +7,7 @@
  */
 import {hasOfflineStore, type CreateFeatureGroupInput, type FeatureGroup, type FsRecord} from '../../core/types.js';
 import type {
+	FeatureGroupUpdate,
 	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
@@ -99,6 +100,10 @@ export class SageMakerStore implements Store {
 
 	async createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup> {
 		return this.catalog.create(input);
+	}
+
+	async updateFeatureGroup(name: string, update: FeatureGroupUpdate): Promise<FeatureGroup> {
+		return this.catalog.update(name, update);
 	}
 
 	async deleteFeatureGroup(name: string): Promise<void> {
