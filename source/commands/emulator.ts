@@ -73,7 +73,7 @@ Examples
 			throw error;
 		});
 		const {region} = emulator.store.meta;
-		const env = {AWS_ENDPOINT_URL: emulator.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: region};
+		const env = {AWS_ENDPOINT_URL: emulator.url, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: region, AWS_DEFAULT_REGION: region};
 		let stop!: () => void;
 		const stopped = new Promise<void>(resolve => {
 			stop = resolve;

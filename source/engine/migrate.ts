@@ -73,6 +73,8 @@ export class Migration extends EventEmitter {
 	/** Rows the snapshot holds: the denominator of progress (known after snapshotting). */
 	expected = 0;
 	readonly startedAt = Date.now();
+	/** The phase under way (its 'phase' event was emitted last): a view that subscribes late starts from it. */
+	phase?: string;
 	private stopping = false;
 	private readonly concurrency: SharedConcurrency;
 	private readonly writeLock = new SharedArrayBuffer(4);
@@ -152,7 +154,7 @@ export class Migration extends EventEmitter {
 	private async clear() {
 		const {plan, target, checkpoint} = this.input;
 		if (!plan.clearTarget || checkpoint.snapshot) return;
-		this.emit('phase', `clearing ${target.group.FeatureGroupName}`);
+		this.enter(`clearing ${target.group.FeatureGroupName}`);
 		await clearOnline(target.store, target.group);
 		await clearOffline(target.store, target.group);
 	}
@@ -161,7 +163,7 @@ export class Migration extends EventEmitter {
 	private async snapshot(starting: Promise<Worker[]>): Promise<SourceSnapshot> {
 		const {source, target, plan, checkpoint, runDir} = this.input;
 		if (!checkpoint.snapshot) {
-			this.emit('phase', 'reading the source');
+			this.enter('reading the source');
 			try {
 				// Bulk loads need no order: each part names its winners instead of being sorted.
 				const unordered = bulkColumns(plan.compatibility) !== undefined && target.store.capabilities.bulkLoad;
@@ -199,7 +201,7 @@ export class Migration extends EventEmitter {
 			});
 		this.strategy = {stop: () => strategy.stop(pool)};
 		if (this.stopping) strategy.stop(pool);
-		this.emit('phase', 'transferring');
+		this.enter('transferring');
 		let complete = false;
 		try {
 			complete = await strategy.transfer(pool);
@@ -225,9 +227,14 @@ export class Migration extends EventEmitter {
 		return interrupted;
 	}
 
+	private enter(phase: string) {
+		this.phase = phase;
+		this.emit('phase', phase);
+	}
+
 	/** Phase verify: the target's offline rows against what was written, and the sampled records read back. */
 	private async verify(offlineBefore: number | undefined, samples: Samples) {
-		this.emit('phase', 'verifying');
+		this.enter('verifying');
 		return verifyTarget(this.input.target, this.totals.written, offlineBefore, samples);
 	}
 

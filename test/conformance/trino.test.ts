@@ -110,7 +110,7 @@ describe('Athena (Trino) conformance, as the embedded store\'s filters', () => {
 
 	it('refuses what it cannot run as Athena does, naming it', async () => {
 		await expect(store.countOffline('rows', {mode: 'history', where: 'typeof(n) = \'bigint\''})).rejects.toMatchObject({
-			kind: 'usage', message: 'The filter on rows uses what fs cannot run: Function typeof is not supported by the fs emulator.',
+			kind: 'usage', message: 'The filter on rows uses what fs cannot run: Function typeof is not supported here: Athena\'s (Trino\'s) and DuckDB\'s differ, and fs does not translate it.',
 		});
 	});
 });

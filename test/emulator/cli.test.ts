@@ -38,7 +38,7 @@ describe('fs emulator', () => {
 			});
 			child.on('close', () => reject(new Error(`exited early: ${stderr}`)));
 		});
-		expect(line).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+ AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1$/);
+		expect(line).toMatch(/^export AWS_ENDPOINT_URL=http:\/\/127\.0\.0\.1:\d+ AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1$/);
 		const env = Object.fromEntries(line.slice('export '.length).split(' ').map(pair => pair.split('=') as [string, string]));
 		const client = new SageMakerClient({endpoint: env['AWS_ENDPOINT_URL'], region: env['AWS_REGION'], credentials: {accessKeyId: 'test', secretAccessKey: 'test'}});
 		expect((await client.send(new ListFeatureGroupsCommand({}))).FeatureGroupSummaries).toEqual([]);

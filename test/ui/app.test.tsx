@@ -328,6 +328,36 @@ describe('the guided flow', () => {
 		}
 	});
 
+	it('keeps a new-group draft left with esc, says why a character is left out of a name, and refuses a reserved feature name at once', async () => {
+		const {fake} = controller({createGroup: vi.fn(async () => groups)});
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={undefined} onExit={() => undefined}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('Pick the SOURCE'));
+		stdin.write('old');
+		await waitForFrame(lastFrame, frame => frame.includes('filter: old'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, text => text.includes('❯ + new feature group'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, text => text.includes('Name: old-customer-profile-v2▌'));
+		stdin.write('\u0015my');
+		await waitForFrame(lastFrame, text => text.includes('Name: my▌'));
+		stdin.write(' ');
+		await waitForFrame(lastFrame, text => text.includes('" " left out: names take letters, digits, - and _ only'));
+		stdin.write('profile');
+		await waitForFrame(lastFrame, text => text.includes('Name: myprofile▌'));
+		stdin.write(keys.down);
+		stdin.write('a');
+		await waitForFrame(lastFrame, text => text.includes('+ new feature: ▌'));
+		stdin.write('write_time\r');
+		await waitForFrame(lastFrame, text => text.includes('Feature name "write_time" is reserved by the offline store'));
+		stdin.write(keys.escape);
+		await waitForFrame(lastFrame, text => /❯ {3}legacy_flag/.test(text));
+		stdin.write(keys.escape);
+		await waitForFrame(lastFrame, text => text.includes('Pick the TARGET'));
+		stdin.write(keys.enter);
+		// Back again: the draft as it was left.
+		await waitForFrame(lastFrame, text => text.includes('Name: myprofile'));
+	});
+
 	it('names each phase with a spinner while it lasts, and shows no total before the rows are counted', async () => {
 		const migration = new FakeMigration() as FakeMigration & {expected: number};
 		Object.defineProperty(migration, 'expected', {value: 0, writable: true});
@@ -344,6 +374,17 @@ describe('the guided flow', () => {
 		migration.emit('phase', 'verifying');
 		frame = await waitForFrame(lastFrame, text => text.includes('verifying…'));
 		expect(frame).toContain('✓ transferring');
+	});
+
+	it('shows the phase entered before it mounted (the run starts as the view does), never full bars and 0 / 0', async () => {
+		const migration = new FakeMigration() as FakeMigration & {expected: number; phase?: string};
+		Object.defineProperty(migration, 'expected', {value: 0, writable: true});
+		migration.phase = 'clearing new-customer-profile';
+		const {lastFrame} = mount(<Transfer migration={migration as unknown as Migration} columns={78} asking={false} stopping={false} frameMs={20}/>);
+		const frame = await waitForFrame(lastFrame, text => text.includes('clearing new-customer-profile…'));
+		expect(frame).toContain('counting the rows to copy…');
+		expect(frame).not.toContain('0 / 0');
+		expect(frame).not.toContain('█');
 	});
 
 	it('moves the bars with a bulk load under way, in a lighter shade than what is written', async () => {

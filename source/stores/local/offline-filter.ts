@@ -36,7 +36,7 @@ export async function checkFilterSql(connection: DuckDBConnection, group: Featur
 	if (parsed['error'] === true) {
 		// Only a SELECT serializes: anything else is a statement the filter started after ours.
 		if (parsed['error_type'] !== 'parser') throw usageError(`The filter on ${name} holds another SQL statement: only one WHERE condition is allowed.`, example);
-		throw usageError(`The query engine refused the filter on ${name}: Parser Error: ${String(parsed['error_message'])}`, 'Check the WHERE clause against `fs schema GROUP`.', 'InvalidRequestException');
+		throw usageError(`The query engine refused the filter on ${name}: Parser Error: ${String(parsed['error_message'])}`, `Check the WHERE clause against \`fs schema ${name}\`.`, 'InvalidRequestException');
 	}
 
 	const statements = parsed['statements'] as Node[];

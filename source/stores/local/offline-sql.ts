@@ -207,7 +207,7 @@ export async function runUserQuery<T>(run: () => Promise<T>, group: FeatureGroup
 		if (where !== undefined && /Binder Error|Parser Error|Conversion Error|Catalog Error|Invalid Input Error|Permission Error/i.test(message)) {
 			throw usageError(
 				`The query engine refused the filter on ${group.FeatureGroupName}: ${message}`,
-				filterHint(message, group.EventTimeFeatureName) ?? 'Check the WHERE clause against `fs schema GROUP`.',
+				filterHint(message, group.FeatureGroupName, group.EventTimeFeatureName),
 				'InvalidRequestException',
 			);
 		}

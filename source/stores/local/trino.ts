@@ -105,6 +105,9 @@ function literal(node: Node | undefined, what: string): string {
 	return value;
 }
 
+/** A NULL literal (typed varchar where Trino would take it as one: DuckDB calls it an integer). */
+const isNull = (node: Node) => node['class'] === 'CONSTANT' && (node['value'] as Node)['is_null'] === true;
+
 const sqlText = (text: string) => `'${text.replaceAll('\'', '\'\'')}'`;
 
 const units = new Set(['millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year']);
@@ -119,7 +122,8 @@ const interval = (unit: string, count: string) => (unit === 'quarter' ? `to_mont
 
 const rewrites: Record<string, Rewrite> = {
 	// NULL in, NULL out (DuckDB's concat skips NULLs; its || does not).
-	concat: args => list(args.length).join(' || '),
+	// A NULL literal makes it NULL outright, typed varchar (DuckDB would fold it to an integer NULL).
+	concat: args => (args.some(isNull) ? 'CAST(NULL AS VARCHAR)' : list(args.length).join(' || ')),
 	greatest: args => `CASE WHEN ${list(args.length).map(arg => `${arg} IS NULL`).join(' OR ')} THEN NULL ELSE greatest(${list(args.length).join(', ')}) END`,
 	least: args => `CASE WHEN ${list(args.length).map(arg => `${arg} IS NULL`).join(' OR ')} THEN NULL ELSE least(${list(args.length).join(', ')}) END`,
 	regexp_like: () => 'regexp_matches($1, $2)',
@@ -298,7 +302,7 @@ export class TrinoTranslator {
 		// Operators (+, -, …) keep their symbols as names: only date arithmetic changes.
 		if (node['is_operator'] === true || !/^[a-z_]\w*$/.test(name)) return dateArithmetic(node);
 		if (node['schema'] !== '' || node['catalog'] !== '') return node;
-		if (refused.has(name)) throw new TrinoUnsupported('NOT_SUPPORTED', `Function ${name} is not supported by the fs emulator`);
+		if (refused.has(name)) throw new TrinoUnsupported('NOT_SUPPORTED', `Function ${name} is not supported here: Athena's (Trino's) and DuckDB's differ, and fs does not translate it`);
 		if (name === 'date_trunc' && args.length === 2 && isDate(args[1]!)) return {...castTo({...node, alias: ''}, 'DATE'), alias: node['alias']!};
 		if (name === 'date_add' && args.length === 3) {
 			const unit = unitOf(args[0]);
@@ -524,16 +528,16 @@ function splitTopLevel(sql: string): string[] {
 	return parts;
 }
 
-/** A hint for the errors people meet when moving Athena filters around. */
-export function filterHint(message: string, eventTimeFeature?: string): string | undefined {
+/** What to do about a filter the engine refused on `group`: a hint for the errors people meet moving Athena filters around. */
+export function filterHint(message: string, group: string, eventTimeFeature?: string): string {
 	if (/timestamp|date|interval/i.test(message) && /varchar|VARCHAR|string/i.test(message)) {
 		const name = eventTimeFeature ?? 'event_time';
 		return `A String event time is varchar in Athena: compare it as a timestamp with from_iso8601_timestamp(${name}), e.g. WHERE from_iso8601_timestamp(${name}) >= current_date - interval '30' day.`;
 	}
 
 	if (/Referenced column|not found in FROM clause/i.test(message)) {
-		return 'Check the feature names with `fs schema GROUP`; quote names with hyphens in double quotes.';
+		return `Check the feature names with \`fs schema ${group}\`; quote names with hyphens in double quotes.`;
 	}
 
-	return undefined;
+	return `Check the WHERE clause against \`fs schema ${group}\`.`;
 }

@@ -130,7 +130,7 @@ export function queryFailure(status: QueryExecutionStatus, target: QueryTarget, 
 	if (userError && target.where) {
 		return usageError(
 			`Athena refused the filter on ${target.group}: ${reason}`,
-			filterHint(reason, target.eventTimeFeature) ?? 'Check the WHERE clause against `fs schema GROUP`.',
+			filterHint(reason, target.group, target.eventTimeFeature),
 			'InvalidRequestException',
 		);
 	}

@@ -85,6 +85,8 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 	const [asking, setAsking] = useState(false);
 	const [stopping, setStopping] = useState(false);
 	const [outcome, setOutcome] = useState<Outcome | undefined>();
+	/** New-group drafts left with Esc, by source: offered again, as they were. */
+	const [drafts, setDrafts] = useState<Record<string, NewGroupDraft>>({});
 
 	// Resize: re-layout, bars shrink with the width.
 	useEffect(() => {
@@ -172,6 +174,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 		setStep({name: 'new', source, draft, creating: draft.name});
 		controller.createGroup(draft).then(list => {
 			setGroups(list);
+			setDrafts(({[source.group.FeatureGroupName]: _, ...rest}) => rest);
 			setStep({name: 'review', source: source.group.FeatureGroupName, target: draft.name});
 		}, (error: unknown) => {
 			const remedy = (error as {remedy?: string}).remedy;
@@ -206,14 +209,17 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 						}),
 					]}
 					onPick={row => setStep(row.action
-						? {name: 'new', source: step.source, draft: draftFrom(step.source.group, groups.map(info => info.group.FeatureGroupName))}
+						? {name: 'new', source: step.source, draft: drafts[step.source.group.FeatureGroupName] ?? draftFrom(step.source.group, groups.map(info => info.group.FeatureGroupName))}
 						: {name: 'review', source: step.source.group.FeatureGroupName, target: row.name})}
 					onBack={() => setStep({name: 'source'})}/>
 			)}
 			{step.name === 'new' && (
 				<NewGroup initial={step.draft} columns={columns - 2} height={rows - 2} creating={step.creating} problem={step.problem}
 					onCreate={draft => createGroup(step.source, draft)}
-					onBack={() => setStep({name: 'target', source: step.source})}/>
+					onBack={draft => {
+						setDrafts(current => ({...current, [step.source.group.FeatureGroupName]: draft}));
+						setStep({name: 'target', source: step.source});
+					}}/>
 			)}
 			{step.name === 'review' && (
 				<Review plan={prepared?.plan} color={color} height={rows - 2} columns={columns - 2} problem={problem} warnings={prepared?.warnings} options={options} busy={busy}

@@ -7,6 +7,7 @@
 import {useEffect, useState} from 'react';
 import {Box, Text} from 'ink';
 import Spinner from 'ink-spinner';
+import {checkFeatureName} from '../../core/names.js';
 import {featureTypes, roleOf, type DraftFeature, type NewGroupDraft} from '../../migration/new-group.js';
 import {fit} from './bars.js';
 import {editText, useTyped} from './text-input.js';
@@ -22,13 +23,15 @@ export interface NewGroupProps {
 	/** Why the last try could not create it. */
 	problem?: string;
 	onCreate(draft: NewGroupDraft): void;
-	onBack(): void;
+	/** Back to the target list, with the draft as it is (offered again if the operator comes back). */
+	onBack(draft: NewGroupDraft): void;
 }
 
 /** Where the keys go: the name, a feature (its index), or the name of a feature being added. */
 type Focus = {on: 'name'} | {on: 'feature'; index: number} | {on: 'adding'; name: string};
 
-const nameChar = (char: string) => /[\w-]/.test(char);
+const nameChar = (char: string) => /[a-zA-Z0-9_-]/.test(char);
+const nameRule = 'names take letters, digits, - and _ only';
 
 export function NewGroup({initial, columns, height, creating, problem, onCreate, onBack}: NewGroupProps) {
 	const [draft, latestDraft, setDraft] = useTyped(initial);
@@ -47,6 +50,13 @@ export function NewGroup({initial, columns, height, creating, problem, onCreate,
 		setDraft({...current, features: list});
 	};
 
+	/** A character a name cannot hold is dropped, and the notice says why. */
+	const accept = (char: string) => {
+		const ok = nameChar(char);
+		if (!ok) setNotice(`"${char}" left out: ${nameRule}`);
+		return ok;
+	};
+
 	useKeys((input, key, raw) => {
 		if (creating) return;
 		setNotice(undefined);
@@ -59,15 +69,16 @@ export function NewGroup({initial, columns, height, creating, problem, onCreate,
 				return;
 			}
 
-			const {text, enter} = editText(at.name, input, key, raw, nameChar);
+			const {text, enter} = editText(at.name, input, key, raw, accept);
 			if (!enter) {
 				setFocus({on: 'adding', name: text});
 				return;
 			}
 
 			if (!text) return;
-			if (current.features.some(item => item.feature.FeatureName.toLowerCase() === text.toLowerCase())) {
-				setNotice(`${text} is a feature already`);
+			const refusal = current.features.some(item => item.feature.FeatureName.toLowerCase() === text.toLowerCase()) ? `${text} is a feature already` : featureNameProblem(text);
+			if (refusal) {
+				setNotice(refusal);
 				setFocus({on: 'adding', name: text});
 				return;
 			}
@@ -78,7 +89,7 @@ export function NewGroup({initial, columns, height, creating, problem, onCreate,
 		}
 
 		if (key.escape) {
-			onBack();
+			onBack(current);
 			return;
 		}
 
@@ -93,7 +104,7 @@ export function NewGroup({initial, columns, height, creating, problem, onCreate,
 				return;
 			}
 
-			const {text, enter} = editText(current.name, input, key, raw, nameChar);
+			const {text, enter} = editText(current.name, input, key, raw, accept);
 			setDraft({...current, name: text});
 			if (enter) onCreate({...current, name: text});
 			return;
@@ -155,9 +166,19 @@ export function NewGroup({initial, columns, height, creating, problem, onCreate,
 					? <Text color="red" wrap="wrap">✘ {refusal}</Text>
 					: notice
 						? <Text color="yellow">⚠ {notice}</Text>
-						: <Text dimColor wrap="truncate-end">{focus.on === 'adding' ? 'type the name · enter add · esc cancel' : '↑↓ move · d drop/keep · t type · a add · enter create · esc back'}</Text>}
+						: <Text dimColor wrap="truncate-end">{focus.on === 'adding' ? 'type the name · enter add · esc cancel · ctrl-u clear' : focus.on === 'name' ? 'type the name · ctrl-u clear · ↓ features · enter create · esc back' : '↑↓ move · d drop/keep · t type · a add · enter create · esc back'}</Text>}
 		</Box>
 	);
+}
+
+/** Why a new feature's name cannot be used (reserved, malformed), if it cannot. */
+function featureNameProblem(name: string): string | undefined {
+	try {
+		checkFeatureName(name);
+		return undefined;
+	} catch (error) {
+		return (error as Error).message;
+	}
 }
 
 /** The next type a feature may take, or why it has no other. */

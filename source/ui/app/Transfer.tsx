@@ -37,7 +37,7 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 	const [frame, setFrame] = useState<Frame>(() => read(migration, []));
 	const [lines, setLines] = useState<Array<{id: number; text: string}>>([]);
 	/** The phase under way (clearing, reading the source, transferring, verifying): a live line with a spinner. */
-	const [phase, setPhase] = useState<string | undefined>();
+	const [phase, setPhase] = useState<string | undefined>(migration.phase);
 	const previous = useRef<{at: number; records: number[]}>({at: Date.now(), records: []});
 	const lastStates = useRef<string[]>([]);
 	useEffect(() => {
@@ -58,7 +58,9 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 			}
 		}, frameMs);
 		// The phase before goes above, done; the new one is the live line.
-		let shown: string | undefined;
+		// A phase entered before this view subscribed (the run starts as it mounts) is the live one.
+		let shown: string | undefined = migration.phase;
+		if (shown) setPhase(shown);
 		const onPhase = (text: string) => {
 			const done = shown;
 			if (done) setLines(current => [...current, {id: current.length, text: `✓ ${done}`}]);
@@ -76,7 +78,8 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 	const share = total / Math.max(1, frame.workers.length);
 	const width = barWidth(columns, 44);
 	// Before the snapshot is taken there is no total: not "0 / 0 100%".
-	const counting = phase !== undefined && phase !== 'transferring' && phase !== 'verifying' && total === 0;
+	// Before the run names a phase, or while it clears and reads, there is no total either.
+	const counting = phase !== 'transferring' && phase !== 'verifying' && total === 0;
 	return (
 		<Box flexDirection="column">
 			<Static items={lines}>{line => <Text key={line.id} dimColor={!line.text.startsWith('⚠')} color={line.text.startsWith('⚠') ? 'yellow' : undefined}>{line.text}</Text>}</Static>
