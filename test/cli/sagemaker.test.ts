@@ -83,6 +83,10 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 	};
 
 	it('creates, fills, lists, migrates across profiles, exports and clears', async () => {
+		// No group yet to learn the account from: the caller's identity (STS) names it.
+		const empty = await fs(['list']);
+		expect(empty.code, empty.stderr).toBe(0);
+		expect(empty.stderr).toContain(`store sagemaker us-east-1 account ${emulator.store.info.account} · 0 feature groups`);
 		await create('source-fg');
 		await create('target-fg', ['--profile', 'target-account']);
 		const put = await fs(['bulk-put', 'source-fg', 'data.json', '--max-workers', '2']);

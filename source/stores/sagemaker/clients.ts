@@ -14,6 +14,7 @@ import type {AthenaClient} from '@aws-sdk/client-athena';
 import type {S3Client} from '@aws-sdk/client-s3';
 import type {SageMakerClient} from '@aws-sdk/client-sagemaker';
 import type {SageMakerFeatureStoreRuntimeClient} from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import type {STSClient} from '@aws-sdk/client-sts';
 import {noRegionError} from './errors.js';
 import {loadPackage} from '../../io/cjs.js';
 
@@ -21,6 +22,7 @@ export type SageMakerSdk = typeof import('@aws-sdk/client-sagemaker');
 export type RuntimeSdk = typeof import('@aws-sdk/client-sagemaker-featurestore-runtime');
 export type AthenaSdk = typeof import('@aws-sdk/client-athena');
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
+export type StsSdk = typeof import('@aws-sdk/client-sts');
 
 /** A client with its package (for the command classes). */
 export interface Loaded<Client, Sdk> {
@@ -62,6 +64,7 @@ const endpointVariables = {
 	runtime: 'AWS_ENDPOINT_URL_SAGEMAKER_FEATURESTORE_RUNTIME',
 	athena: 'AWS_ENDPOINT_URL_ATHENA',
 	s3: 'AWS_ENDPOINT_URL_S3',
+	sts: 'AWS_ENDPOINT_URL_STS',
 } as const;
 
 /**
@@ -120,6 +123,7 @@ export class AwsClients {
 	private runtimeClient?: Promise<Loaded<SageMakerFeatureStoreRuntimeClient, RuntimeSdk>>;
 	private athenaClient?: Promise<Loaded<AthenaClient, AthenaSdk>>;
 	private s3Client?: Promise<Loaded<S3Client, S3Sdk>>;
+	private stsClient?: Promise<Loaded<STSClient, StsSdk>>;
 
 	constructor(readonly settings: AwsSettings) {
 		// The SDK warns on every run that Node 20 support ends in 2027: noise
@@ -150,6 +154,11 @@ export class AwsClients {
 	private track<T extends {client: {destroy(): void}}>(loading: Promise<T>): Promise<T> {
 		this.loaded.push(loading);
 		return loading;
+	}
+
+	async sts(): Promise<Loaded<STSClient, StsSdk>> {
+		this.stsClient ??= this.track(loadPackage<StsSdk>('@aws-sdk/client-sts').then(sdk => ({sdk, client: new sdk.STSClient(this.config('sts'))})));
+		return this.stsClient;
 	}
 
 	async sagemaker(): Promise<Loaded<SageMakerClient, SageMakerSdk>> {

@@ -91,7 +91,20 @@ export class SageMakerStore implements Store {
 	}
 
 	async listFeatureGroups(): Promise<FeatureGroup[]> {
-		return this.catalog.list();
+		const groups = await this.catalog.list();
+		// No group's ARN to learn the account from: the caller's identity says it (best effort, for the header).
+		if (!this.info.account && groups.length === 0) await this.learnAccountFromIdentity();
+		return groups;
+	}
+
+	private async learnAccountFromIdentity() {
+		try {
+			const sts = await this.clients.sts();
+			const identity = await sts.client.send(new sts.sdk.GetCallerIdentityCommand({}));
+			if (identity.Account && /^\d{12}$/.test(identity.Account)) this.info.account ??= identity.Account;
+		} catch {
+			// No STS access is no reason to fail a listing: the account stays unknown.
+		}
 	}
 
 	async describeFeatureGroup(name: string): Promise<FeatureGroup> {
