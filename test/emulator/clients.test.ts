@@ -112,7 +112,7 @@ const boto3 = python.status === 0;
 if (!boto3) console.log(`boto3 checks skipped: ${python.error ? 'no python3' : 'python3 has no boto3'} (pip install boto3 to run them)`);
 
 describe.skipIf(!boto3)('through boto3', () => {
-	it('answers Glue, STS and Athena\'s catalog calls, and names what is missing in each protocol\'s error', async () => {
+	it('answers Glue, STS, Athena\'s catalog, UpdateFeatureGroup, DeleteFeatureGroup, ExpiresAt, CopyObject and NoSuchBucket, and names what is missing in each protocol\'s error', async () => {
 		const script = path.join(subject.dir, 'boto3-check.py');
 		writeFileSync(script, `
 import json, sys, boto3, botocore
@@ -137,10 +137,30 @@ out['iam_missing'] = error(lambda: boto3.client('iam', **kw).list_users())
 out['kinesis_missing'] = error(lambda: boto3.client('kinesis', **kw).list_streams())
 out['bad_enum'] = error(lambda: boto3.client('sagemaker', **kw).create_feature_group(FeatureGroupName='bad', RecordIdentifierFeatureName='id', EventTimeFeatureName='t',
     FeatureDefinitions=[{'FeatureName': 'id', 'FeatureType': 'String'}, {'FeatureName': 't', 'FeatureType': 'Boolean'}], OnlineStoreConfig={'EnableOnlineStore': True}))
+sm = boto3.client('sagemaker', **kw)
+runtime = boto3.client('sagemaker-featurestore-runtime', **kw)
+sm.create_feature_group(FeatureGroupName='boto-group', RecordIdentifierFeatureName='id', EventTimeFeatureName='t',
+    FeatureDefinitions=[{'FeatureName': 'id', 'FeatureType': 'String'}, {'FeatureName': 't', 'FeatureType': 'String'}],
+    OnlineStoreConfig={'EnableOnlineStore': True, 'TtlDuration': {'Unit': 'Days', 'Value': 400}})
+sm.update_feature_group(FeatureGroupName='boto-group', FeatureAdditions=[{'FeatureName': 'tier', 'FeatureType': 'String'}])
+out['features'] = [f['FeatureName'] for f in sm.describe_feature_group(FeatureGroupName='boto-group')['FeatureDefinitions']]
+runtime.put_record(FeatureGroupName='boto-group', Record=[{'FeatureName': 'id', 'ValueAsString': 'a'}, {'FeatureName': 't', 'ValueAsString': sys.argv[3]}, {'FeatureName': 'tier', 'ValueAsString': 'gold'}])
+got = runtime.get_record(FeatureGroupName='boto-group', RecordIdentifierValueAsString='a', ExpirationTimeResponse='Enabled')
+out['record'] = {v['FeatureName']: v['ValueAsString'] for v in got['Record']}
+out['expires'] = got.get('ExpiresAt')
+sm.delete_feature_group(FeatureGroupName='boto-group')
+out['deleted'] = error(lambda: sm.describe_feature_group(FeatureGroupName='boto-group'))[0]
+s3 = boto3.client('s3', **kw)
+out['no_bucket'] = error(lambda: s3.head_bucket(Bucket='never-made-boto'))[0]
+s3.create_bucket(Bucket='boto-bucket')
+put = s3.put_object(Bucket='boto-bucket', Key='a.txt', Body=b'hello')
+copied = s3.copy_object(Bucket='boto-bucket', Key='b.txt', CopySource={'Bucket': 'boto-bucket', 'Key': 'a.txt'})
+out['etags'] = [put['ETag'], copied['CopyObjectResult']['ETag']]
 print(json.dumps(out))
 `);
 		// Not execFileSync: the emulator answers from this process's event loop.
-		const {stdout} = await promisify(execFile)('python3', [script, subject.emulator.url, table], {encoding: 'utf8'});
+		const eventTime = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+		const {stdout} = await promisify(execFile)('python3', [script, subject.emulator.url, table, eventTime], {encoding: 'utf8'});
 		const out = JSON.parse(stdout) as Record<string, unknown>;
 		expect(out['account']).toBe(subject.emulator.store.info.account);
 		expect(out['databases']).toEqual(['default', 'sagemaker_featurestore']);
@@ -151,6 +171,12 @@ print(json.dumps(out))
 		expect(out['glue_not_found']).toEqual(['EntityNotFoundException', 'Table nope not found.']);
 		expect(out['iam_missing']).toEqual(['InvalidAction', 'The fs emulator does not implement IAM ListUsers.']);
 		expect(out['bad_enum']).toEqual(['ValidationException', '1 validation error detected: Value \'Boolean\' at \'featureDefinitions.2.member.featureType\' failed to satisfy constraint: Member must satisfy enum value set: [Integral, Fractional, String]']);
+		expect(out['features']).toEqual(['id', 't', 'tier']);
+		expect(out['record']).toEqual({id: 'a', t: eventTime, tier: 'gold'});
+		expect(out['expires']).toBe(new Date(Date.parse(eventTime) + 400 * 86_400_000).toISOString().replace('.000Z', 'Z'));
+		expect(out['deleted']).toBe('ResourceNotFound');
+		expect(out['no_bucket']).toBe('404');
+		expect(out['etags']).toEqual(['"5d41402abc4b2a76b9719d911017c592"', '"5d41402abc4b2a76b9719d911017c592"']);
 		expect(out['kinesis_missing']).toEqual(['UnknownOperationException', 'The fs emulator does not implement Kinesis_20131202.ListStreams.']);
 	});
 });
