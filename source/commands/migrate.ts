@@ -9,7 +9,7 @@ import type {FlagDefs, FlagValues} from '../cli/flags.js';
 import {confirmByTyping} from '../cli/prompt.js';
 import {watchInterrupts} from '../cli/signals.js';
 import {FsError, usageError} from '../core/errors.js';
-import {count, duration, percent} from '../core/format.js';
+import {count, duration, eta, percent} from '../core/format.js';
 import {planJson, planLines} from '../core/plan.js';
 import {Migration, type MigrationResult} from '../engine/migrate.js';
 import {limits, migrateCommandLine, migrationDefaults, migrationOptions, type MigrationOptions, type StoreChoice} from '../migration/options.js';
@@ -272,7 +272,7 @@ function startProgress(context: Context, migration: Migration) {
 		const moving = (migration.totals.written + migration.totals.failed + inFlight) / Math.max(seconds, 0.001);
 		const left = Math.max(0, migration.expected - done - inFlight);
 		const loading = inFlight > 0 ? ` (+${count(inFlight)} loading)` : '';
-		context.note(`[${duration(seconds)}] ${count(done)}${loading} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(moving)} rec/s · ETA ${duration(moving > 0 ? left / moving : 0)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
+		context.note(`[${duration(seconds)}] ${count(done)}${loading} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(moving)} rec/s · ETA ${eta(left, moving)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
 	};
 
 	migration.on('phase', (phase: string) => context.note(context.errStyle.dim(`${phase}…`)));

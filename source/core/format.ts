@@ -10,6 +10,12 @@ export function duration(seconds: number): string {
 	return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
 }
 
+/** Time left for `left` records at `rate` a second: "—" while nothing has moved yet (not a false 0:00). */
+export function eta(left: number, rate: number): string {
+	if (left <= 0) return duration(0);
+	return rate > 0 ? duration(left / rate) : '—';
+}
+
 /** 0:04.3 */
 export function preciseDuration(seconds: number): string {
 	const whole = Math.floor(seconds);

@@ -385,6 +385,8 @@ describe('the guided flow', () => {
 		expect(frame).toContain('counting the rows to copy…');
 		expect(frame).not.toContain('0 / 0');
 		expect(frame).not.toContain('█');
+		// Nothing moved yet: no ETA rather than a false 0:00.
+		expect(frame).toContain('ETA —');
 	});
 
 	it('moves the bars with a bulk load under way, in a lighter shade than what is written', async () => {

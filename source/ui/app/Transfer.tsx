@@ -9,7 +9,7 @@ import {Box, Static, Text} from 'ink';
 import Spinner from 'ink-spinner';
 import type {Migration} from '../../engine/migrate.js';
 import type {WorkerProgress} from '../../engine/progress.js';
-import {count, duration, percent} from '../../core/format.js';
+import {count, duration, eta, percent} from '../../core/format.js';
 import {bar, barWidth} from './bars.js';
 
 export interface TransferProps {
@@ -97,7 +97,7 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 				{counting ? ' counting the rows to copy…' : ` ${count(frame.done)} / ${count(total)}  ${percent(frame.done, total)}`}
 			</Text>
 			<Text>
-				{'          '}{count(frame.rate)} rec/s · ETA {duration(frame.rate > 0 ? Math.max(0, total - frame.done - frame.inFlight) / frame.rate : 0)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}
+				{'          '}{count(frame.rate)} rec/s · ETA {counting ? '—' : eta(total - frame.done - frame.inFlight, frame.rate)} · elapsed {duration(frame.elapsed)} · <Text color={frame.failed ? 'red' : undefined}>failed {count(frame.failed)}</Text> · retries {count(frame.retries)}
 			</Text>
 			<Text> </Text>
 			{asking
