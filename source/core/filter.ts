@@ -93,6 +93,12 @@ function * tokens(sql: string, flag: string): Generator<string> {
 	}
 }
 
+/** Just past the quoted text (quote doubled inside) starting at `start`; the end of `sql` if it is not closed. */
+export function quotedEnd(sql: string, start: number): number {
+	const end = closing(sql, start, sql[start]!);
+	return end < 0 ? sql.length : end + 1;
+}
+
 function closing(sql: string, start: number, quote: string): number {
 	let i = start + 1;
 	while (i < sql.length) {

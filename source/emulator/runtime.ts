@@ -145,6 +145,7 @@ export class Runtime {
 		const records: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; Record: unknown; ExpiresAt?: string}> = [];
 		const errors: Array<{FeatureGroupName: string; RecordIdentifierValueAsString: string; ErrorCode: string; ErrorMessage: string}> = [];
 		const unprocessed: GetIdentifier[] = [];
+		const expiring = expirationAsked(body['ExpirationTimeResponse']);
 		for (const identifier of identifiers as GetIdentifier[]) {
 			const wireName = requireString(identifier?.FeatureGroupName, 'Identifiers.member.FeatureGroupName');
 			const ids = identifier.RecordIdentifiersValueAsString;
@@ -159,9 +160,10 @@ export class Runtime {
 			if (left.length > 0) unprocessed.push({FeatureGroupName: wireName, RecordIdentifiersValueAsString: left, ...(featureNames ? {FeatureNames: featureNames} : {})});
 			if (ask.length === 0) continue;
 			try {
-				const result = await this.store.batchGet(await groupName(this.store, wireName), ask, featureNames);
+				const name = await groupName(this.store, wireName);
+				const result = await this.store.batchGet(name, ask, featureNames);
 				for (const found of result.records) {
-					const expires = expirationAsked(body['ExpirationTimeResponse']) ? await this.expiresAt(await groupName(this.store, wireName), found.RecordIdentifier) : undefined;
+					const expires = expiring ? await this.expiresAt(name, found.RecordIdentifier) : undefined;
 					records.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: found.RecordIdentifier, Record: recordToWire(found.Record as FsRecord), ...(expires ? {ExpiresAt: expires} : {})});
 				}
 				for (const error of result.errors) errors.push({FeatureGroupName: wireName, RecordIdentifierValueAsString: error.RecordIdentifier, ...pickError(error)});

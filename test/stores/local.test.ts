@@ -203,3 +203,24 @@ describe('ordered reads of a large offline store', () => {
 		await store.close();
 	});
 });
+
+describe('deleting a feature group', () => {
+	it('is Deleting for the store\'s create delay, then gone; its online records go at once', async () => {
+		const temp = tempDir();
+		const store = new LocalStore(path.join(temp.dir, 'store'), {createDelayMs: 400});
+		try {
+			await store.createFeatureGroup(groupInput('going'), 0);
+			expect((await store.batchWrite([{FeatureGroupName: 'going', Record: rec('a', 1)}])).errors).toEqual([]);
+			await store.deleteFeatureGroup('going');
+			expect((await store.describeFeatureGroup('going')).FeatureGroupStatus).toBe('Deleting');
+			expect((await store.listFeatureGroups()).map(group => [group.FeatureGroupName, group.FeatureGroupStatus])).toEqual([['going', 'Deleting']]);
+			expect(await store.countOnline('going')).toBe(0);
+			await new Promise(resolve => setTimeout(resolve, 450));
+			await expect(store.describeFeatureGroup('going')).rejects.toMatchObject({code: 'ResourceNotFound'});
+			expect(await store.listFeatureGroups()).toEqual([]);
+		} finally {
+			await store.close();
+			temp.remove();
+		}
+	});
+});

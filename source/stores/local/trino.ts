@@ -14,6 +14,7 @@
  * (trinoSettings).
  */
 import type {DuckDBConnection} from '@duckdb/node-api';
+import {quotedEnd} from '../../core/filter.js';
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 type Node = {[key: string]: Json};
@@ -428,7 +429,7 @@ export function rewriteValues(sql: string): string {
 	while (i < sql.length) {
 		const char = sql[i]!;
 		if (char === '\'' || char === '"') {
-			const end = skipQuoted(sql, i);
+			const end = quotedEnd(sql, i);
 			out += sql.slice(i, end);
 			i = end;
 			continue;
@@ -466,7 +467,7 @@ function valuesEnd(sql: string, from: number): number {
 	while (i < sql.length) {
 		const char = sql[i]!;
 		if (char === '\'' || char === '"') {
-			i = skipQuoted(sql, i);
+			i = quotedEnd(sql, i);
 			continue;
 		}
 
@@ -483,25 +484,6 @@ function valuesEnd(sql: string, from: number): number {
 	return sql.length;
 }
 
-function skipQuoted(sql: string, start: number): number {
-	const quote = sql[start];
-	let i = start + 1;
-	while (i < sql.length) {
-		if (sql[i] === quote) {
-			if (sql[i + 1] === quote) {
-				i += 2;
-				continue;
-			}
-
-			return i + 1;
-		}
-
-		i++;
-	}
-
-	return sql.length;
-}
-
 function splitTopLevel(sql: string): string[] {
 	const parts: string[] = [];
 	let depth = 0;
@@ -510,7 +492,7 @@ function splitTopLevel(sql: string): string[] {
 	while (i < sql.length) {
 		const char = sql[i]!;
 		if (char === '\'' || char === '"') {
-			i = skipQuoted(sql, i);
+			i = quotedEnd(sql, i);
 			continue;
 		}
 
