@@ -33,6 +33,7 @@ const migrateFlags = {
 	failedOutput: {type: 'string'},
 	retryFailed: {type: 'string'},
 	idsFile: {type: 'string'},
+	shard: {type: 'string', env: 'FS_SHARD'},
 	mode: {type: 'string', choices: ['history', 'snapshot']},
 	sourceStore: {type: 'string'},
 	targetStore: {type: 'string'},
@@ -69,6 +70,8 @@ Options
   --json                  the plan and the result as JSON on stdout
   --mode history|snapshot every version (deletes replayed) or the latest per identifier
   --ids-file FILE         only these record identifiers (one per line)
+  --shard K/N             only the identifiers of shard K of N (also FS_SHARD): N runs,
+                          on any machines, split the migration (docs/shards.md)
   --failed-output FILE    where failed records go (default ./fs-failed-SOURCE-TIME.jsonl)
   --retry-failed FILE     send exactly the records of a failed-records file again
   --resume                continue the interrupted run of this pair from its checkpoint
@@ -152,7 +155,7 @@ export function optionsFromFlags({flags, given, input}: MigrateContext): Migrati
 		source: input[0]!, target: input[1]!,
 		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
 		clearTarget: flags.clearTarget, skipExisting: flags.skipExisting, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
-		resume: flags.resume, runId: flags.runId,
+		resume: flags.resume, runId: flags.runId, shard: flags.shard, shardFrom: given.has('shard') ? '--shard' : 'FS_SHARD',
 		stores: storesFromFlags(flags, given),
 	});
 }
@@ -197,7 +200,7 @@ function guided(context: MigrateContext): boolean {
 	// NO_COLOR removes colour, not the app (no-color.org).
 	if (!context.interactive) return false;
 	if (io.env['CI'] && io.env['CI'] !== 'false') return false;
-	return !flags.json && !flags.yes && !flags.dryRun && !flags.resume && !flags.retryFailed && !flags.idsFile;
+	return !flags.json && !flags.yes && !flags.dryRun && !flags.resume && !flags.retryFailed && !flags.idsFile && !flags.shard;
 }
 
 async function execute(context: MigrateContext, prepared: Prepared) {

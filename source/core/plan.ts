@@ -57,6 +57,8 @@ export interface Plan extends StrategyChoice {
 	workersWhy?: string;
 	filter?: string;
 	idsFile?: string;
+	/** K/N: only the identifiers of this shard (core/shard.ts). */
+	shard?: string;
 	clearTarget: boolean;
 	/** "local (/path)" or "sagemaker us-east-1 account 123…", per side. */
 	sourceStore: string;
@@ -66,7 +68,7 @@ export interface Plan extends StrategyChoice {
 	holdings?: TargetHoldings;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'shard' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -85,6 +87,7 @@ export function makePlan(input: PlanInput): Plan {
 		...(input.maxWorkers ? {maxWorkers: input.maxWorkers, ...(input.workersWhy ? {workersWhy: input.workersWhy} : {})} : {}),
 		...(input.filter ? {filter: input.filter} : {}),
 		...(input.idsFile ? {idsFile: input.idsFile} : {}),
+		...(input.shard ? {shard: input.shard} : {}),
 		clearTarget: input.clearTarget,
 		sourceStore: input.sourceStore,
 		targetStore: input.targetStore,
@@ -150,6 +153,7 @@ export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	];
 	if (plan.filter) lines.push(`Filter: WHERE ${plan.filter}`);
 	if (plan.idsFile) lines.push(`Record identifiers from: ${plan.idsFile}`);
+	if (plan.shard) lines.push(`Shard: ${plan.shard} (the identifiers whose hash falls in it; the other shards run on their own)`);
 	if (plan.clearTarget) lines.push(`Target data will be deleted first (${plan.target}: online records and its own offline data)`);
 	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
 	lines.push(plan.sourceStore === plan.targetStore ? `Store: ${plan.sourceStore}` : `Source store: ${plan.sourceStore}`, ...(plan.sourceStore === plan.targetStore ? [] : [`Target store: ${plan.targetStore}`]));

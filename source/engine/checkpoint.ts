@@ -29,6 +29,8 @@ export interface RunOptions {
 	clearTarget: boolean;
 	/** false: rows the target held already were copied again (--no-skip-existing). */
 	skipExisting?: boolean;
+	/** K/N: the run's shard of the identifiers (core/shard.ts). */
+	shard?: string;
 }
 
 export interface Checkpoint {
@@ -154,7 +156,7 @@ export function unfinishedRuns(pairDir: string): {runs: SavedRun[]; broken: Arra
  * The run a --resume continues: the one given by id, else the only
  * unfinished run of the pair. Several: the user picks (their ids are listed).
  */
-export function runToResume(pairDir: string, pair: string, runId: string | undefined, command: string): SavedRun {
+export function runToResume(pairDir: string, pair: string, runId: string | undefined, command: string, shard?: string): SavedRun {
 	if (runId !== undefined) {
 		if (!/^[\w-]+$/.test(runId)) throw usageError(`--run-id ${JSON.stringify(runId)} is not a run id.`, 'Pass an id as printed by fs (e.g. 20261205T120000-a1b2c3).');
 		const dir = path.join(pairDir, runId);
@@ -163,7 +165,9 @@ export function runToResume(pairDir: string, pair: string, runId: string | undef
 		return {dir, checkpoint};
 	}
 
-	const {runs, broken} = unfinishedRuns(pairDir);
+	const {runs: all, broken} = unfinishedRuns(pairDir);
+	// A shard resumes its own run: the other shards' runs are theirs.
+	const runs = shard === undefined ? all : all.filter(run => run.checkpoint.options.shard === shard);
 	if (runs.length === 1) return runs[0]!;
 	if (runs.length > 1) {
 		throw usageError(
@@ -173,7 +177,7 @@ export function runToResume(pairDir: string, pair: string, runId: string | undef
 	}
 
 	if (broken.length > 0) throw broken[0]!.error;
-	throw usageError(`There is no interrupted migration of ${pair} to resume.`, `Start one: ${command}`);
+	throw usageError(`There is no interrupted migration of ${pair}${shard ? ` (shard ${shard})` : ''} to resume.`, `Start one: ${command}`);
 }
 
 /** A run's options in a few words, to tell runs of one pair apart. */
@@ -183,12 +187,13 @@ export function describeOptions(options: RunOptions): string {
 	if (options.idsFile) parts.push(`ids ${options.idsFile}`);
 	if (options.retryFailed) parts.push(`retry ${options.retryFailed}`);
 	if (options.clearTarget) parts.push('clear target');
+	if (options.shard) parts.push(`shard ${options.shard}`);
 	return parts.join(', ');
 }
 
 /** Whether two runs read the same rows: then the newer one replaces the older. */
 export const sameRows = (a: RunOptions, b: RunOptions) =>
-	a.mode === b.mode && a.filter === b.filter && a.idsFile === b.idsFile && a.retryFailed === b.retryFailed;
+	a.mode === b.mode && a.filter === b.filter && a.idsFile === b.idsFile && a.retryFailed === b.retryFailed && a.shard === b.shard;
 
 /** A checkpoint that counts more rows done in a partition than its snapshot holds: not one this run could have saved. */
 export const checkpointPastEnd = (partition: number, position: number, rows: number) => runtimeError(

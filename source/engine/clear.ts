@@ -45,7 +45,7 @@ export async function clearOnline(store: Store, group: FeatureGroup, onProgress?
 	const scratch = mkdtempSync(path.join(os.tmpdir(), 'fs-clear-'));
 	try {
 		const file = path.join(scratch, 'ids.jsonl');
-		await listIdentifiersTo(store, name, file, true);
+		await listIdentifiersTo(store, name, file, {includeSoftDeleted: true});
 
 		const concurrency = new SharedConcurrency(deletesInFlight);
 		const running = new Set<Promise<void>>();

@@ -56,7 +56,7 @@ export function acquireLock(file: string, owner: LockOwner, target: string): Tar
 			if (holder && alive(holder)) {
 				throw usageError(
 					`A migration into ${target} is running: pid ${holder.pid} on ${holder.host}, run ${holder.runId} (${holder.what}), since ${holder.startedAt}.`,
-					`Wait for it to finish, or stop it (Ctrl-C, or kill ${holder.pid}) and resume it later. To split one job over several processes, give each its own target or run them one after another. If no such process exists, remove ${file}.`,
+					`Wait for it to finish, or stop it (Ctrl-C, or kill ${holder.pid}) and resume it later. To split one job over several processes, run it as shards (--shard K/N, docs/shards.md). If no such process exists, remove ${file}.`,
 					'TargetLocked',
 				);
 			}

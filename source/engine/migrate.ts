@@ -115,7 +115,7 @@ export class Migration extends EventEmitter {
 		const {checkpoint, lockFile, plan} = this.input;
 		const lock = acquireLock(lockFile, {
 			pid: process.pid, host: hostname(), runId: checkpoint.runId, startedAt: new Date().toISOString(),
-			what: `${plan.source} → ${plan.target}${checkpoint.options.filter ? ` WHERE ${checkpoint.options.filter}` : ''}`,
+			what: `${plan.source} → ${plan.target}${checkpoint.options.filter ? ` WHERE ${checkpoint.options.filter}` : ''}${plan.shard ? `, shard ${plan.shard}` : ''}`,
 		}, plan.target);
 		try {
 			// Runs of the same rows that this one starts over: nobody else writes the target now.
@@ -126,7 +126,8 @@ export class Migration extends EventEmitter {
 			if (!checkpoint.snapshot) saveCheckpoint(this.input.runDir, checkpoint);
 			await this.clear();
 			const {target} = this.input;
-			const offlineBefore = hasOfflineStore(target.group) && target.store.capabilities.exactOfflineCount ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
+			// Other shards write the same target meanwhile: its count says nothing of this run's.
+			const offlineBefore = hasOfflineStore(target.group) && target.store.capabilities.exactOfflineCount && !plan.shard ? await target.store.countOffline(target.group.FeatureGroupName, {mode: 'history'}) : undefined;
 			// The workers start (threads, modules, the target store) while the source is snapshotted.
 			const starting = startWorkers(this.workerInputs());
 			starting.catch(() => undefined);
@@ -235,7 +236,7 @@ export class Migration extends EventEmitter {
 	/** Phase verify: the target's offline rows against what was written, and the sampled records read back. */
 	private async verify(offlineBefore: number | undefined, samples: Samples) {
 		this.enter('verifying');
-		return verifyTarget(this.input.target, this.totals.written, offlineBefore, samples);
+		return verifyTarget(this.input.target, this.totals.written, offlineBefore, samples, this.input.plan.shard);
 	}
 
 	/** Each worker's input: its partition, the stores and groups, the shared memory. */

@@ -8,6 +8,7 @@ import {appendFileSync, copyFileSync, createReadStream, mkdirSync, writeFileSync
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {usageError} from '../core/errors.js';
+import {inShard, type Shard} from '../core/shard.js';
 import type {Mode} from '../core/plan.js';
 import type {FeatureGroup, FeatureType, FsRecord} from '../core/types.js';
 import {featureOf} from '../core/types.js';
@@ -31,6 +32,8 @@ export interface SnapshotRequest {
 	listed?: {file: string; rows: number};
 	/** Rows the target holds already, left out of an offline snapshot (OfflineQuery.except). */
 	except?: ExistingRows;
+	/** The run's shard: an online-only source's identifiers are those in it (an offline source's `where` says so already). */
+	shard?: Shard;
 }
 
 const idsPerQuery = 5000;
@@ -49,11 +52,12 @@ export function idConditions(group: FeatureGroup, ids: string[], where?: string)
 	return conditions;
 }
 
-/** A group's online identifiers written to `file` as JSON lines (the list a snapshot or a clear reads); returns how many. */
-export async function listIdentifiersTo(store: Store, name: string, file: string, includeSoftDeleted = false): Promise<number> {
+/** A group's online identifiers (of a shard) written to `file` as JSON lines (the list a snapshot or a clear reads); returns how many. */
+export async function listIdentifiersTo(store: Store, name: string, file: string, {includeSoftDeleted = false, shard}: {includeSoftDeleted?: boolean; shard?: Shard} = {}): Promise<number> {
 	writeFileSync(file, '');
 	let rows = 0;
-	for await (const page of store.listRecordIdentifiers(name, {includeSoftDeleted})) {
+	for await (const listed of store.listRecordIdentifiers(name, {includeSoftDeleted})) {
+		const page = shard ? listed.filter(id => inShard(id, shard)) : listed;
 		appendFileSync(file, page.map(id => `${JSON.stringify(id)}\n`).join(''));
 		rows += page.length;
 	}
@@ -76,7 +80,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 			copyFileSync(request.listed.file, file);
 			rows = request.listed.rows;
 		} else {
-			rows = await listIdentifiersTo(store, name, file);
+			rows = await listIdentifiersTo(store, name, file, {shard: request.shard});
 		}
 
 		return {kind: 'online', idsFile: file, rows};

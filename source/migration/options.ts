@@ -8,6 +8,7 @@ import {usageError} from '../core/errors.js';
 import {parseWhere} from '../core/filter.js';
 import {shellWord} from '../core/format.js';
 import {checkFeatureGroupName} from '../core/names.js';
+import {parseShard, shardLabel, type Shard} from '../core/shard.js';
 
 export type Mode = 'history' | 'snapshot';
 
@@ -42,6 +43,8 @@ export interface MigrationOptions {
 	failedOutput?: string;
 	resume: boolean;
 	runId?: string;
+	/** This run's part of the identifiers (--shard K/N, FS_SHARD): core/shard.ts. */
+	shard?: Shard;
 	stores: StoreChoice;
 }
 
@@ -64,6 +67,9 @@ export interface OptionsInput {
 	failedOutput?: string;
 	resume?: boolean;
 	runId?: string;
+	/** K/N; `shardFrom` names where it came from (--shard or FS_SHARD). */
+	shard?: string;
+	shardFrom?: string;
 	stores?: StoreChoice;
 }
 
@@ -77,6 +83,13 @@ export function migrationOptions(input: OptionsInput): MigrationOptions {
 		throw usageError('--retry-failed sends exactly the records of its file.', 'Drop --filter-query, --ids-file and --clear-target.');
 	}
 
+	const shardText = nonEmpty(input.shard);
+	const shard = shardText === undefined ? undefined : parseShard(shardText, input.shardFrom);
+	if (shard && clearTarget) {
+		throw usageError('--clear-target with --shard would let every shard delete what the others wrote.', 'Clear the target once first (`fs clear TARGET`), then start the shards without --clear-target.');
+	}
+
+	if (shard && retryFailed) throw usageError('--retry-failed sends exactly the records of its file, whatever their shard.', 'Drop --shard (each shard writes its own failed-records file).');
 	const runId = nonEmpty(input.runId);
 	if (runId !== undefined && input.resume !== true) throw usageError('--run-id picks the run a --resume continues.', 'Add --resume, or drop --run-id.');
 	const mode = nonEmpty(input.mode as string | undefined);
@@ -101,6 +114,7 @@ export function migrationOptions(input: OptionsInput): MigrationOptions {
 	const failedOutput = nonEmpty(input.failedOutput);
 	if (failedOutput) options.failedOutput = failedOutput;
 	if (runId) options.runId = runId;
+	if (shard && shard.count > 1) options.shard = shard;
 	return options;
 }
 
@@ -136,6 +150,7 @@ export function migrateArguments(options: MigrationOptions): string[] {
 	for (const [key, flag] of storeFlags) if (options.stores[key] !== undefined) args.push(flag, options.stores[key]!);
 	if (options.filter) args.push('--filter-query', options.filter);
 	if (options.idsFile) args.push('--ids-file', options.idsFile);
+	if (options.shard) args.push('--shard', shardLabel(options.shard));
 	if (options.mode) args.push('--mode', options.mode);
 	if (options.batchSize !== migrationDefaults.batchSize) args.push('--batch-size', String(options.batchSize));
 	if (options.workers !== migrationDefaults.workers) args.push('--max-workers', String(options.workers));

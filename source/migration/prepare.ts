@@ -12,6 +12,7 @@ import {checkCompatibility, type Compatibility} from '../core/compat.js';
 import {FsError, usageError} from '../core/errors.js';
 import {count, programName} from '../core/format.js';
 import {chooseStrategy, makePlan, type Plan, type TargetHoldings} from '../core/plan.js';
+import {inShard, parseShard, shardLabel, withShard} from '../core/shard.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
 import {lockFileFor} from '../engine/lock.js';
@@ -64,7 +65,7 @@ export class IncompatibleGroups extends FsError {
 
 export async function prepare(options: MigrationOptions, {env, cwd}: Surroundings): Promise<Prepared> {
 	const {source: sourceName, target: targetName, stores} = options;
-	let {batchSize, workers, mode, filter, idsFile, clearTarget, retryFailed} = options;
+	let {batchSize, workers, mode, filter, idsFile, clearTarget, retryFailed, shard} = options;
 	const warnings: string[] = [];
 	let resumed: string | undefined;
 
@@ -119,10 +120,11 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		let previous: SavedRun | undefined;
 		const superseded: string[] = [];
 		if (options.resume) {
-			previous = runToResume(pairDir, pair, options.runId, `fs migrate ${sourceName} ${targetName}`);
+			previous = runToResume(pairDir, pair, options.runId, `fs migrate ${sourceName} ${targetName}`, shard ? shardLabel(shard) : undefined);
 			const saved = previous.checkpoint.options;
 			({batchSize, workers, mode, clearTarget} = saved);
 			({filter, idsFile, retryFailed} = saved);
+			shard = saved.shard ? parseShard(saved.shard, 'The checkpoint\'s shard') : undefined;
 			resumed = `resuming run ${previous.checkpoint.runId} (${previous.checkpoint.status}): ${count(previous.checkpoint.totals.written)} written, ${count(previous.checkpoint.totals.failed)} failed so far`;
 			if (clearTarget && !previous.checkpoint.snapshot) warnings.push(`That run stopped before reading its source: ${targetName} is cleared again, as it asked.`);
 		}
@@ -142,7 +144,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		if (!previous) {
 			const {runs, broken} = unfinishedRuns(pairDir);
 			for (const {dir, error} of broken) warnings.push(`${error.message} (${dir} is left alone)`);
-			const asked = {batchSize, workers, mode: choice.mode, filter, idsFile, retryFailed, clearTarget};
+			const asked = {batchSize, workers, mode: choice.mode, filter, idsFile, retryFailed, clearTarget, ...(shard ? {shard: shardLabel(shard)} : {})};
 			for (const run of runs) {
 				// An unfinished run of the same rows is started over (its files go when this
 				// one holds the target's lock); one of other rows is kept for its own --resume.
@@ -166,8 +168,12 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			workersWhy = 'one per CPU core writing the embedded store';
 		}
 
-		const ids = idsFile ? await readIdsFile(idsFile) : undefined;
-		const request: SnapshotRequest = {mode: choice.mode, primary: choice.primary, ...(filter ? {where: filter} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {})};
+		// A shard's identifiers: those of the list that fall in it, and a condition on the source's rows.
+		const ids = idsFile ? (await readIdsFile(idsFile)).filter(id => !shard || inShard(id, shard)) : undefined;
+		const where = withShard(filter, sourceGroup.RecordIdentifierFeatureName, shard);
+		const request: SnapshotRequest = {
+			mode: choice.mode, primary: choice.primary, ...(where ? {where} : {}), ...(ids ? {ids} : {}), ...(retryFailed ? {retryFailed} : {}), ...(shard ? {shard} : {}),
+		};
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
 		const taken = previous?.checkpoint.snapshot;
 		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, lazyScratch, request);
@@ -196,9 +202,12 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget, ...(retryFailed ? {} : {holdings}),
+			...(shard ? {shard: shardLabel(shard)} : {}),
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
-		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
+		// Shards started together in one directory must not share a file.
+		const shardPart = shard ? `shard-${shard.index}-of-${shard.count}-` : '';
+		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${shardPart}${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
 		const runId = previous?.checkpoint.runId ?? newRunId();
 		const checkpoint: Checkpoint = previous ? previous.checkpoint : {
 			version: 1,
@@ -208,7 +217,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			status: 'running',
 			source: {store: sourceHandle, group: sourceName},
 			target: {store: targetHandle, group: targetName},
-			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false})},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false}), ...(shard ? {shard: shardLabel(shard)} : {})},
 			...(holdings.existing ? {existing: holdings.existing} : {}),
 			positions: Array.from({length: workers}, () => 0),
 			failedFile,
@@ -240,7 +249,8 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			storeNamed: stores.store !== undefined || env['FS_STORE'] !== undefined,
 			program: programName(env),
 			superseded,
-			lockFile: lockFileFor(targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(env), 'locks')),
+			// Shards of one migration write one target side by side: each holds the lock of its shard.
+			lockFile: lockFileFor(shard ? `${targetIdentity}#shard ${shardLabel(shard)}` : targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(env), 'locks')),
 			closeStores,
 		};
 	} catch (error) {
@@ -260,7 +270,7 @@ async function estimate(store: Store, group: FeatureGroup, scratch: () => string
 	if (request.primary === 'online') {
 		if (request.ids) return request.ids.length;
 		const file = path.join(scratch(), 'ids.txt');
-		request.listed = {file, rows: await listIdentifiersTo(store, group.FeatureGroupName, file)};
+		request.listed = {file, rows: await listIdentifiersTo(store, group.FeatureGroupName, file, {shard: request.shard})};
 		return request.listed.rows;
 	}
 

@@ -58,6 +58,9 @@ export const trinoCases: TrinoCase[] = [
 	{sql: 'SELECT reverse(\'abc\')', rows: one('cba'), doc: 'functions/string: reverse'},
 	{sql: 'SELECT starts_with(\'customer_1\', \'customer\')', rows: one('true'), doc: 'functions/string: starts_with', where: 'starts_with(\'customer_1\', \'customer\')'},
 	{sql: 'SELECT concat_ws(\'-\', \'a\', NULL, \'b\')', rows: one('a-b'), doc: 'functions/string: concat_ws (NULL values are skipped)'},
+	// RFC 1321's test vector; to_hex writes upper case.
+	{sql: 'SELECT to_hex(md5(to_utf8(\'abc\')))', rows: one('900150983CD24FB0D6963F7D28E17F72'), doc: 'functions/binary: md5, to_hex', where: 'to_hex(md5(to_utf8(\'abc\'))) = \'900150983CD24FB0D6963F7D28E17F72\''},
+	{sql: 'SELECT from_base(\'ff\', 16), from_base(\'101\', 2), from_base(\'42\', 10)', rows: [['255', '5', '42']], types: ['bigint', 'bigint', 'bigint'], doc: 'functions/conversion: from_base', where: 'from_base(\'B7064F73\', 16) = 3070644083'},
 	{sql: 'SELECT codepoint(\'A\'), chr(65)', rows: [['65', 'A']], doc: 'functions/string: codepoint, chr'},
 
 	// Regular expressions: Trino's examples.

@@ -187,6 +187,15 @@ const rewrites: Record<string, Rewrite> = {
 	to_utf8: () => 'encode($1)',
 	from_utf8: () => 'decode($1)',
 	to_hex: () => 'upper(hex($1))',
+	// varbinary in, varbinary out (DuckDB's md5 answers hex text).
+	md5: () => 'unhex(md5($1))',
+	// Bases 2 and 16 are what DuckDB's cast reads (0b…, 0x…); 10 is a plain cast.
+	from_base: args => {
+		const base = args[1]?.['class'] === 'CONSTANT' ? Number(/^\u0000fs-number:(\d+)$/.exec(String((args[1]['value'] as Node)['value']))?.[1]) : Number.NaN;
+		if (base === 10) return 'CAST($1 AS BIGINT)';
+		if (base === 16 || base === 2) return `CAST('0${base === 16 ? 'x' : 'b'}' || $1 AS BIGINT)`;
+		throw new TrinoUnsupported('NOT_SUPPORTED', 'from_base is supported with a literal radix of 2, 10 or 16 here');
+	},
 	strrev: () => 'reverse($1)',
 	levenshtein_distance: () => 'levenshtein($1, $2)',
 	hamming_distance: () => 'hamming($1, $2)',
@@ -197,7 +206,7 @@ const rewrites: Record<string, Rewrite> = {
  * DuckDB functions of a Trino function's name whose answers differ, with no
  * translation here: refused rather than run.
  */
-const refused = new Set(['typeof', 'md5', 'sha1', 'sha256', 'sha512', 'approx_percentile', 'array_distinct', 'format', 'histogram', 'map_agg', 'at_timezone', 'with_timezone', 'from_base64', 'to_base64', 'url_extract_host', 'word_stem', 'normalize']);
+const refused = new Set(['typeof', 'sha1', 'sha256', 'sha512', 'approx_percentile', 'array_distinct', 'format', 'histogram', 'map_agg', 'at_timezone', 'with_timezone', 'from_base64', 'to_base64', 'url_extract_host', 'word_stem', 'normalize']);
 
 /** Functions whose result is a DATE, so date arithmetic on them stays a DATE (Trino) and not a TIMESTAMP (DuckDB). */
 const dateFunctions = new Set(['current_date', 'last_day', 'from_iso8601_date']);
