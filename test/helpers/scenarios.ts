@@ -75,7 +75,8 @@ export function seedScenarios(backend: Backend) {
 		writeFileSync(path.join(bin, 'fs'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`);
 		chmodSync(path.join(bin, 'fs'), 0o755);
 		demo = await buildDemo(path.join(temp.dir, 'template'), size.customers);
-	});
+		// Seconds alone; minutes on a machine running two suites side by side.
+	}, 240_000);
 	afterAll(() => temp.remove());
 
 	describe(`seed scenarios as shell runs (${backend})`, () => {

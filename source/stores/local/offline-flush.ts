@@ -175,8 +175,20 @@ function badStagedRows(db: Sqlite, group: FeatureGroup): {count: number; rows: A
 	const rows: Array<{seq: number; reason: string}> = [];
 	const seqs: number[] = [];
 	let count = 0;
-	const staged = db.prepare('SELECT seq, record FROM offline_staging WHERE group_name = ? ORDER BY seq').iterate(group.FeatureGroupName) as Iterable<{seq: number; record: string}>;
-	for (const {seq, record} of staged) {
+	// Read in pages, never with iterate(): its StatementIterator is a native
+	// object the collector would finalize, which aborts Node 24 (database.ts).
+	const page = db.prepare<[string, number]>('SELECT seq, record FROM offline_staging WHERE group_name = ? AND seq > ? ORDER BY seq LIMIT 2048');
+	const staged = function * () {
+		let after = -1;
+		for (;;) {
+			const rows = page.all(group.FeatureGroupName, after) as Array<{seq: number; record: string}>;
+			yield * rows;
+			if (rows.length < 2048) return;
+			after = rows.at(-1)!.seq;
+		}
+	};
+
+	for (const {seq, record} of staged()) {
 		let reason: string | undefined;
 		try {
 			const checked = checkRecord(group, JSON.parse(record) as FsRecord);
