@@ -8,6 +8,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 interface Measured {
 	maxRssMb: number;
 	seconds: number;
+	/** CPU-seconds of the whole process, all its threads. */
+	cpuSeconds: number;
 	code: number;
 	/** stdout, parsed, when the command printed JSON (--json). */
 	json?: {result?: {recordsPerSecond: number}};

@@ -7,5 +7,8 @@ import {main} from '../source/cli/main.js';
 
 const started = performance.now();
 const code = await main(process.argv.slice(2), {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd()});
-process.stderr.write(`\n${JSON.stringify({maxRssMb: process.resourceUsage().maxRSS / 1024, seconds: (performance.now() - started) / 1000, code})}\n`);
+const usage = process.resourceUsage();
+// CPU of every thread of the process (workers included), user and system.
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+process.stderr.write(`\n${JSON.stringify({maxRssMb: usage.maxRSS / 1024, seconds: (performance.now() - started) / 1000, cpuSeconds, code})}\n`);
 process.exitCode = code;

@@ -20,12 +20,13 @@ export const emulatorCommand = defineCommand({
 		seed: {type: 'integer', default: 1, min: 0, max: 2 ** 32 - 1},
 		athenaOutput: {type: 'string'},
 		createDelayMs: {type: 'integer', default: 0, min: 0, max: 86_400_000},
+		discardWrites: {type: 'boolean', default: false},
 	},
 	help: `
 Usage
   fs emulator [--port N] [--store local:DIR] [--latency-ms N]
               [--throttle-rate R] [--error-rate R] [--partial-rate R] [--seed N]
-              [--athena-output s3://bucket/prefix] [--create-delay-ms N]
+              [--athena-output s3://bucket/prefix] [--create-delay-ms N] [--discard-writes]
 
 Serves an embedded store (--store local:DIR, default ~/.fs/emulator) over the
 AWS APIs fs uses — SageMaker (feature groups), SageMaker Feature Store Runtime,
@@ -46,6 +47,10 @@ Options
   --seed N              seed of the fault streams (repeatable runs)
   --athena-output URI   the primary workgroup's query result location
   --create-delay-ms N   how long a new feature group stays Creating
+  --discard-writes      acknowledge record writes (PutRecord, BatchWriteRecord,
+                        DeleteRecord) without storing them: measures how fast a
+                        client drives the API (npm run bench); reads see nothing
+                        of them. On Ctrl-C, prints the records and write units
 
 Examples
   fs emulator --store local:/tmp/fs-emu --athena-output s3://athena-results/fs
@@ -63,7 +68,7 @@ Examples
 		// Loaded here: the server pulls in DuckDB, which no other command should pay for at startup.
 		const {startEmulator} = await import('../emulator/server.js');
 		const emulator = await startEmulator({
-			dir, port, host: flags.host, latencyMs, throttleRate, errorRate, partialRate, seed, athenaOutput, createDelayMs,
+			dir, port, host: flags.host, latencyMs, throttleRate, errorRate, partialRate, seed, athenaOutput, createDelayMs, discardWrites: flags.discardWrites,
 			log: line => context.note(line),
 		}).catch(error => {
 			if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -82,10 +87,12 @@ Examples
 		try {
 			if (flags.json === true) context.print(JSON.stringify({url: emulator.url, store: dir, env}));
 			else context.print(`export ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}`);
-			const faults = [throttleRate && `throttle ${throttleRate}`, errorRate && `errors ${errorRate}`, partialRate && `partial ${partialRate}`, latencyMs && `latency ${latencyMs} ms`].filter(Boolean);
+			const faults = [throttleRate && `throttle ${throttleRate}`, errorRate && `errors ${errorRate}`, partialRate && `partial ${partialRate}`, latencyMs && `latency ${latencyMs} ms`, flags.discardWrites && 'writes discarded'].filter(Boolean);
 			context.note(context.errStyle.dim(`fs emulator on ${emulator.url} · store local (${dir}) · ${faults.length > 0 ? faults.join(', ') : 'no faults'} · Ctrl-C stops`));
 			if (!athenaOutput) context.note(context.errStyle.dim('Athena has no default result location: pass --athena-output s3://bucket/prefix or set ResultConfiguration per query.'));
 			await stopped;
+			const {records, writeUnits} = emulator.writes();
+			context.note(context.errStyle.dim(`fs emulator: ${records.toLocaleString('en-US')} records written${flags.discardWrites ? ' (discarded)' : ''}, ${writeUnits.toLocaleString('en-US')} write units as the service bills them`));
 		} finally {
 			interrupts.dispose();
 			await emulator.close();

@@ -34,6 +34,7 @@ const migrateFlags = {
 	retryFailed: {type: 'string'},
 	idsFile: {type: 'string'},
 	shard: {type: 'string', env: 'FS_SHARD'},
+	maxWriteRate: {type: 'string'},
 	mode: {type: 'string', choices: ['history', 'snapshot']},
 	sourceStore: {type: 'string'},
 	targetStore: {type: 'string'},
@@ -70,6 +71,8 @@ Options
   --json                  the plan and the result as JSON on stdout
   --mode history|snapshot every version (deletes replayed) or the latest per identifier
   --ids-file FILE         only these record identifiers (one per line)
+  --max-write-rate N      at most N records/s across all workers (N wu: write units/s), to
+                          leave room under the account's quota (docs/cost.md)
   --shard K/N             only the identifiers of shard K of N (also FS_SHARD): N runs,
                           on any machines, split the migration (docs/shards.md)
   --failed-output FILE    where failed records go (default ./fs-failed-SOURCE-TIME.jsonl)
@@ -155,7 +158,7 @@ export function optionsFromFlags({flags, given, input}: MigrateContext): Migrati
 		source: input[0]!, target: input[1]!,
 		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
 		clearTarget: flags.clearTarget, skipExisting: flags.skipExisting, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
-		resume: flags.resume, runId: flags.runId, shard: flags.shard, shardFrom: given.has('shard') ? '--shard' : 'FS_SHARD',
+		resume: flags.resume, runId: flags.runId, shard: flags.shard, shardFrom: given.has('shard') ? '--shard' : 'FS_SHARD', maxWriteRate: flags.maxWriteRate,
 		stores: storesFromFlags(flags, given),
 	});
 }

@@ -4,8 +4,9 @@
  * fields, in its order) and as JSON.
  */
 import {usageError} from './errors.js';
-import {count} from './format.js';
+import {count, duration} from './format.js';
 import type {Compatibility} from './compat.js';
+import {writeRateLabel, type CostEstimate, type WriteRate} from './cost.js';
 import {hasOfflineStore, hasOnlineStore, storesOf, type FeatureGroup} from './types.js';
 
 export type Mode = 'history' | 'snapshot';
@@ -59,6 +60,10 @@ export interface Plan extends StrategyChoice {
 	idsFile?: string;
 	/** K/N: only the identifiers of this shard (core/shard.ts). */
 	shard?: string;
+	/** Writes paced to this rate across all workers (--max-write-rate). */
+	maxWriteRate?: WriteRate;
+	/** What the writes cost: write units, Athena's scan, time at the rate (core/cost.ts). */
+	cost?: CostEstimate;
 	clearTarget: boolean;
 	/** "local (/path)" or "sagemaker us-east-1 account 123…", per side. */
 	sourceStore: string;
@@ -68,7 +73,7 @@ export interface Plan extends StrategyChoice {
 	holdings?: TargetHoldings;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'shard' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'shard' | 'maxWriteRate' | 'cost' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -88,6 +93,8 @@ export function makePlan(input: PlanInput): Plan {
 		...(input.filter ? {filter: input.filter} : {}),
 		...(input.idsFile ? {idsFile: input.idsFile} : {}),
 		...(input.shard ? {shard: input.shard} : {}),
+		...(input.maxWriteRate ? {maxWriteRate: input.maxWriteRate} : {}),
+		...(input.cost ? {cost: input.cost} : {}),
 		clearTarget: input.clearTarget,
 		sourceStore: input.sourceStore,
 		targetStore: input.targetStore,
@@ -132,6 +139,24 @@ export function holdingsLines(holdings: TargetHoldings, estimated: number, clear
 	return lines;
 }
 
+/** The plan's lines on what the writes cost (docs/cost.md). */
+export function costLines(plan: Plan, compact = false): string[] {
+	const {cost} = plan;
+	if (!cost) return [];
+	const sampled = cost.sampled === 0 ? 'sizes not sampled: one unit a record at least' : cost.sampled >= plan.estimatedRecords
+		? `every record measured, ${kilobytes(cost.averageBytes)} on average`
+		: `${count(cost.sampled)} records sampled, ${kilobytes(cost.averageBytes)} on average`;
+	const lines = [`Write units: ${cost.sampled >= plan.estimatedRecords ? '' : '~'}${count(cost.writeUnits)}${compact ? '' : ` (${sampled})`}`];
+	if (cost.scannedBytes !== undefined) lines[0] += ` · Athena scanned ${megabytes(cost.scannedBytes)} to count${compact ? '' : ' (the snapshot scans about as much again)'}`;
+	lines.push(cost.rate && cost.seconds !== undefined
+		? `Write rate: at most ${count(cost.rate.perSecond)} ${cost.rate.unit}/s (--max-write-rate ${writeRateLabel(cost.rate)}): ~${duration(Math.ceil(cost.seconds))}`
+		: 'Write rate: not limited (calls in flight adapt to throttling; --max-write-rate N caps it)');
+	return lines;
+}
+
+const kilobytes = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10_240 ? 2 : 0)} KB`;
+const megabytes = (bytes: number) => (bytes < 1024 * 1024 ? `${count(bytes)} bytes` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
 /** Emoji in headings, unless the user asked for plain output (NO_COLOR, --no-color). */
 export interface PlanText {
 	emoji?: boolean;
@@ -156,6 +181,7 @@ export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	if (plan.shard) lines.push(`Shard: ${plan.shard} (the identifiers whose hash falls in it; the other shards run on their own)`);
 	if (plan.clearTarget) lines.push(`Target data will be deleted first (${plan.target}: online records and its own offline data)`);
 	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
+	lines.push(...costLines(plan));
 	lines.push(plan.sourceStore === plan.targetStore ? `Store: ${plan.sourceStore}` : `Source store: ${plan.sourceStore}`, ...(plan.sourceStore === plan.targetStore ? [] : [`Target store: ${plan.targetStore}`]));
 	return lines;
 }
@@ -172,6 +198,7 @@ export function compactPlanLines(plan: Plan, {emoji = true}: PlanText = {}): str
 		`Batch size: ${plan.batchSize} · Workers: ${plan.workers}${plan.maxWorkers ? ` of ${plan.maxWorkers}` : ''} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
 	];
 	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget, true));
+	lines.push(...costLines(plan, true));
 	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
 	return lines;
 }

@@ -3,6 +3,7 @@
  * BatchWriteRecord, BatchGetRecord, ListRecords, served by the LocalStore,
  * which keeps the service's rules (event-time rule, deletes, TTL).
  */
+import {recordWriteUnits} from '../core/cost.js';
 import type {FsRecord} from '../core/types.js';
 import type {LocalStore} from '../stores/local/index.js';
 import type {WriteEntry} from '../stores/store.js';
@@ -27,11 +28,34 @@ interface GetIdentifier {
 	FeatureNames?: string[];
 }
 
+/** Writes the runtime acknowledged: records (puts and deletes) and the write units the service would bill them (core/cost.ts). */
+export interface WriteTally {
+	records: number;
+	writeUnits: number;
+}
+
 export class Runtime {
 	private readonly listings: RecordListings;
+	readonly tally: WriteTally = {records: 0, writeUnits: 0};
 
-	constructor(private readonly store: LocalStore, private readonly faults: Faults) {
+	/** `discard`: writes are checked as far as their wire form and group, acknowledged, and not stored (a client's ceiling, measured). */
+	constructor(private readonly store: LocalStore, private readonly faults: Faults, private readonly discard = false) {
 		this.listings = new RecordListings(store);
+	}
+
+	/** Groups known to exist (discarded writes are still refused for a group that does not). */
+	private readonly known = new Set<string>();
+
+	private async exists(name: string): Promise<boolean> {
+		if (this.known.has(name)) return true;
+		const found = (await this.store.listFeatureGroups()).some(group => group.FeatureGroupName === name);
+		if (found) this.known.add(name);
+		return found;
+	}
+
+	private bill(records: FsRecord[]) {
+		this.tally.records += records.length;
+		for (const record of records) this.tally.writeUnits += recordWriteUnits(record);
 	}
 
 	async handle(request: ApiRequest): Promise<ApiReply> {
@@ -69,11 +93,18 @@ export class Runtime {
 
 	private async put(name: string, body: Body): Promise<ApiReply> {
 		const entry = {FeatureGroupName: name, Record: recordFromWire(body['Record']), ...options(body)};
+		if (this.discard) {
+			if (!await this.exists(name)) throw new ApiError(404, 'ResourceNotFound', `Feature group ${name} does not exist`);
+			this.bill([entry.Record]);
+			return json({});
+		}
+
 		const result = await this.store.batchWrite([entry]);
 		const error = result.errors[0];
 		if (error) throw new ApiError(error.ErrorCode === 'ResourceNotFound' ? 404 : 400, error.ErrorCode === 'ResourceNotFound' ? 'ResourceNotFound' : 'ValidationError', error.ErrorMessage);
 		// The store could not take the write now (another writer held it): worth a retry.
 		if (result.unprocessed.length > 0) throw new ApiError(503, 'ServiceUnavailable', 'The store is busy; try again.');
+		this.bill([entry.Record]);
 		return json({});
 	}
 
@@ -97,6 +128,12 @@ export class Runtime {
 		const mode = query.get('DeletionMode') ?? undefined;
 		if (mode !== undefined && mode !== 'SoftDelete' && mode !== 'HardDelete') throw new ApiError(400, 'ValidationError', `DeletionMode ${mode} is not SoftDelete or HardDelete.`);
 		const targets = query.getAll('TargetStores');
+		// A delete is billed a write unit.
+		if (this.discard) {
+			this.bill([{}]);
+			return json({});
+		}
+
 		await this.store.deleteRecord({
 			FeatureGroupName: name,
 			RecordIdentifier: requireString(query.get('RecordIdentifierValueAsString') ?? undefined, 'RecordIdentifierValueAsString'),
@@ -104,6 +141,7 @@ export class Runtime {
 			...(mode ? {DeletionMode: mode} : {}),
 			...(targets.length > 0 ? {TargetStores: targetStores(targets)} : {}),
 		});
+		this.bill([{}]);
 		return json({});
 	}
 
@@ -127,10 +165,20 @@ export class Runtime {
 			else toWrite.push({wire, entry});
 		}
 
-		if (toWrite.length > 0) {
+		if (toWrite.length > 0 && this.discard) {
+			const taken: FsRecord[] = [];
+			for (const {wire, entry} of toWrite) {
+				if (await this.exists(entry.FeatureGroupName)) taken.push(entry.Record);
+				else errors.push({Entry: wire, ErrorCode: 'ResourceNotFound', ErrorMessage: `Feature group ${entry.FeatureGroupName} does not exist`});
+			}
+
+			this.bill(taken);
+		} else if (toWrite.length > 0) {
 			const result = await this.store.batchWrite(toWrite.map(item => item.entry));
+			const refused = new Set([...result.errors.map(error => error.index), ...result.unprocessed]);
 			for (const error of result.errors) errors.push({Entry: toWrite[error.index]!.wire, ErrorCode: error.ErrorCode, ErrorMessage: error.ErrorMessage});
 			for (const index of result.unprocessed) unprocessed.push(toWrite[index]!.wire);
+			this.bill(toWrite.filter((_, index) => !refused.has(index)).map(item => item.entry.Record));
 		}
 
 		return {Errors: errors, UnprocessedEntries: unprocessed};

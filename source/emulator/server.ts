@@ -19,7 +19,7 @@ import {Glue, Query, signedService, UnknownJson} from './catalog.js';
 import {Faults, isRate} from './faults.js';
 import {declaredSize, discardRest, maxJsonBodyBytes, maxObjectBytes, readBody, refusal, tooLarge, type Listening} from './gate.js';
 import {ApiError, type ApiReply, type ApiRequest, type Service} from './http.js';
-import {Runtime} from './runtime.js';
+import {Runtime, type WriteTally} from './runtime.js';
 import {S3} from './s3.js';
 import {SageMaker} from './sagemaker.js';
 
@@ -52,6 +52,8 @@ export interface EmulatorOptions {
 	deny?: string[];
 	/** The largest S3 object a PutObject takes (default 5 GB, as S3). */
 	maxObjectBytes?: number;
+	/** Record writes are acknowledged and not stored: what one client can drive, measured without the store's work. */
+	discardWrites?: boolean;
 }
 
 export interface RunningEmulator {
@@ -63,6 +65,8 @@ export interface RunningEmulator {
 	peakInFlight(path: string): number;
 	/** Requests to one path of the record API so far. */
 	requests(path: string): number;
+	/** Record writes acknowledged so far (stored or discarded), and the write units the service would bill them. */
+	writes(): WriteTally;
 	close(): Promise<void>;
 }
 
@@ -86,9 +90,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		seed: options.seed ?? 1,
 	});
 	const athena = new Athena(store, options.athenaOutput);
+	const runtime = new Runtime(store, faults, options.discardWrites === true);
 	const handlers: Record<Service, Handler> = {
 		sagemaker: new SageMaker(store),
-		runtime: new Runtime(store, faults),
+		runtime,
 		athena,
 		s3: new S3(store),
 		glue: new Glue(store),
@@ -211,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		store,
 		peakInFlight: path => peaks.get(path) ?? 0,
 		requests: path => counts.get(path) ?? 0,
+		writes: () => ({...runtime.tally}),
 		close() {
 			closing ??= (async () => {
 				const closed = new Promise<void>(resolve => server.close(() => resolve()));

@@ -11,7 +11,8 @@ import type {Compatibility} from '../core/compat.js';
 import {featureOf, hasOfflineStore, type FeatureGroup, type FsRecord, type TargetStore} from '../core/types.js';
 import {eventTimeMillis} from '../core/values.js';
 import type {Store} from '../stores/store.js';
-import type {SharedConcurrency} from './concurrency.js';
+import type {SharedConcurrency, SharedRate} from './concurrency.js';
+import type {WriteRate} from '../core/cost.js';
 import type {ProgressBoard} from './progress.js';
 import type {FailedLine, WireRow} from './protocol.js';
 import {OrderedCalls} from './ordered-calls.js';
@@ -24,6 +25,8 @@ export interface BatchWriterContext {
 	worker: number;
 	board: ProgressBoard;
 	concurrency: SharedConcurrency;
+	/** --max-write-rate, shared by the workers. */
+	rate?: {shared: SharedRate; unit: WriteRate['unit']};
 	target: FeatureGroup;
 	compatibility: Compatibility;
 	/** Checkpoint key of this worker's partition in the target store. */
@@ -179,12 +182,12 @@ export class BatchWriter {
 
 	/** One BatchWriteRecord call's worth of puts, retried; failures go to the failed-records file. */
 	private async sendPuts(chunk: Write[], checkpoint?: {key: string; position: number}) {
-		const {store, board, worker, concurrency, target} = this.context;
+		const {store, board, worker, concurrency, rate, target} = this.context;
 		board.setState(worker, 'writing');
 		const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
 		// Each failed line is written as soon as it is final, before the checkpoint moves past it.
 		const failures = await writeChunk(store, target.FeatureGroupName, chunk.map(item => item.record), {
-			hooks: this.hooks, checkpoint, concurrency, stores,
+			hooks: this.hooks, checkpoint, concurrency, stores, ...(rate ? {rate} : {}),
 			onFailed: failed => {
 				for (const failure of failed) this.fail(chunk[failure.index]!.row, chunk[failure.index]!.position, failure.errorCode, failure.errorMessage);
 			},
@@ -218,11 +221,11 @@ export class BatchWriter {
 
 	/** A delete marker as a SoftDelete at its event time (history: its offline marker only), retried like writes. */
 	private async delete(record: FsRecord, checkpoint: {key: string; position: number} | undefined, history = false) {
-		const {store, target, concurrency} = this.context;
+		const {store, target, concurrency, rate} = this.context;
 		const id = record[target.RecordIdentifierFeatureName] as string;
 		const eventTime = record[target.EventTimeFeatureName] as string;
 		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(history ? {TargetStores: offlineOnly} : {})};
-		await retryCall(async () => store.deleteRecord(input, checkpoint ? {checkpoint} : undefined), {hooks: this.hooks, concurrency});
+		await retryCall(async () => store.deleteRecord(input, checkpoint ? {checkpoint} : undefined), {hooks: this.hooks, concurrency, ...(rate ? {rate} : {})});
 	}
 
 	/** A failed record's line in the failed-records file, and the board's count. */

@@ -31,6 +31,8 @@ export interface RunOptions {
 	skipExisting?: boolean;
 	/** K/N: the run's shard of the identifiers (core/shard.ts). */
 	shard?: string;
+	/** --max-write-rate as given (core/cost.ts): a resume keeps it unless given another. */
+	maxWriteRate?: string;
 }
 
 export interface Checkpoint {

@@ -53,3 +53,36 @@ export class SharedConcurrency {
 		}
 	}
 }
+
+/**
+ * A write rate shared by all workers (--max-write-rate), in shared memory:
+ * the time from which the next write may start. Taking n units moves it on
+ * by n / rate seconds and waits until the taker's own start (a virtual
+ * schedule, as GCRA keeps one): the writes of every worker together start at
+ * no more than the rate, with no burst past it, however the workers take
+ * turns. Throttling still cuts the calls in flight below it (SharedConcurrency).
+ */
+export class SharedRate {
+	readonly buffer: SharedArrayBuffer;
+	private readonly next: BigInt64Array;
+
+	constructor(readonly perSecond: number, buffer?: SharedArrayBuffer) {
+		this.buffer = buffer ?? new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT);
+		this.next = new BigInt64Array(this.buffer);
+	}
+
+	/** Wait for the turn of `units` (records or write units) to start; returns the milliseconds waited. */
+	async take(units: number, now = () => Date.now()): Promise<number> {
+		const cost = BigInt(Math.ceil(units * 1000 / this.perSecond * 1000));
+		for (;;) {
+			// Microseconds, from a clock every thread reads alike.
+			const at = BigInt(now()) * 1000n;
+			const next = Atomics.load(this.next, 0);
+			const start = next > at ? next : at;
+			if (Atomics.compareExchange(this.next, 0, next, start + cost) !== next) continue;
+			const wait = Number(start - at) / 1000;
+			if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait));
+			return wait;
+		}
+	}
+}

@@ -17,7 +17,7 @@ import {removeRun, saveCheckpoint, type Checkpoint, type SourceSnapshot} from '.
 import {trimFailedFile} from './failed-file.js';
 import {acquireLock} from './lock.js';
 import {clearOffline, clearOnline} from './clear.js';
-import {SharedConcurrency} from './concurrency.js';
+import {SharedConcurrency, SharedRate} from './concurrency.js';
 import {startWorkers, stopWorkers} from './threads.js';
 import {verifyTarget} from './verify.js';
 import {WorkerPool} from './pool.js';
@@ -77,6 +77,7 @@ export class Migration extends EventEmitter {
 	phase?: string;
 	private stopping = false;
 	private readonly concurrency: SharedConcurrency;
+	private readonly rate?: SharedRate;
 	private readonly writeLock = new SharedArrayBuffer(4);
 	/** The transfer under way: told when a stop is asked for. */
 	private strategy?: {stop(): void};
@@ -89,6 +90,12 @@ export class Migration extends EventEmitter {
 		this.totals.skipped += existing;
 		this.board = new ProgressBoard(input.plan.workers);
 		this.concurrency = new SharedConcurrency(input.plan.workers * 2);
+		if (input.plan.maxWriteRate) this.rate = new SharedRate(input.plan.maxWriteRate.perSecond);
+	}
+
+	/** Target feature → source column for bulk loads, unless writes are paced (a load is one transaction of up to 50,000 rows: it cannot be). */
+	private get bulk() {
+		return this.input.plan.maxWriteRate ? undefined : bulkColumns(this.input.plan.compatibility);
 	}
 
 	private get alreadyInTarget(): number {
@@ -167,7 +174,7 @@ export class Migration extends EventEmitter {
 			this.enter('reading the source');
 			try {
 				// Bulk loads need no order: each part names its winners instead of being sorted.
-				const unordered = bulkColumns(plan.compatibility) !== undefined && target.store.capabilities.bulkLoad;
+				const unordered = this.bulk !== undefined && target.store.capabilities.bulkLoad;
 				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers, unordered}, `${runDir}/snapshot`);
 			} catch (error) {
 				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
@@ -259,7 +266,8 @@ export class Migration extends EventEmitter {
 			sourceIdentifier: source.group.RecordIdentifierFeatureName,
 			sourceEventTime: source.group.EventTimeFeatureName,
 			local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
-			bulkColumns: bulkColumns(plan.compatibility),
+			...(this.bulk ? {bulkColumns: this.bulk} : {}),
+			...(this.rate && plan.maxWriteRate ? {rate: {buffer: this.rate.buffer, perSecond: plan.maxWriteRate.perSecond, unit: plan.maxWriteRate.unit}} : {}),
 		}));
 	}
 }

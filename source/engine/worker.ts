@@ -12,7 +12,8 @@ import {openStoreHandle, type StoreHandle} from '../stores/open.js';
 import type {OfflineSnapshot, SnapshotPartition, SnapshotRange, Store} from '../stores/store.js';
 import {BatchWriter} from './batch-writer.js';
 import {checkpointPastEnd} from './checkpoint.js';
-import {SharedConcurrency} from './concurrency.js';
+import {SharedConcurrency, SharedRate} from './concurrency.js';
+import type {WriteRate} from '../core/cost.js';
 import {ProgressBoard} from './progress.js';
 import {Samples} from './samples.js';
 import {WinnerCursor} from './winners.js';
@@ -29,6 +30,8 @@ export interface WorkerInput {
 	workers: number;
 	concurrency: SharedArrayBuffer;
 	maxConcurrency: number;
+	/** --max-write-rate: the rate and its shared schedule (SharedRate). */
+	rate?: {buffer: SharedArrayBuffer; perSecond: number; unit: WriteRate['unit']};
 	/** Checkpoint key of this worker's partition in the target store. */
 	checkpointKey: string;
 	runId: string;
@@ -111,6 +114,7 @@ class PartitionWorker {
 		this.store = await openStoreHandle(input.target, process.env, input.local);
 		this.writer = new BatchWriter({
 			store: this.store, worker: this.me, board: this.board, concurrency: this.concurrency, target: input.targetGroup, compatibility: input.compatibility,
+			...(input.rate ? {rate: {shared: new SharedRate(input.rate.perSecond, input.rate.buffer), unit: input.rate.unit}} : {}),
 			checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
 		});
 		this.board.setState(this.me, 'idle');

@@ -6,7 +6,8 @@
  */
 import type {FsRecord, TargetStore} from '../core/types.js';
 import type {Store, WriteEntry, WriteError} from '../stores/store.js';
-import type {SharedConcurrency} from './concurrency.js';
+import {recordWriteUnits, type WriteRate} from '../core/cost.js';
+import type {SharedConcurrency, SharedRate} from './concurrency.js';
 
 export interface FailedWrite {
 	/** Index in the records given. */
@@ -55,6 +56,8 @@ export interface ChunkOptions {
 	/** Saved with the call that completes the chunk (see WriteOptions). */
 	checkpoint?: {key: string; position: number};
 	concurrency?: SharedConcurrency;
+	/** --max-write-rate: each call waits its turn (records, or write units when the rate counts those). */
+	rate?: {shared: SharedRate; unit: WriteRate['unit']};
 	/** Per record, the stores it goes to (TargetStores); default all the group has. */
 	stores?: Array<TargetStore[] | undefined>;
 	/**
@@ -90,6 +93,8 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 		});
 		let retry: typeof pending = [];
 		let reason = '';
+		// Every attempt is written, and billed: a retry takes its turn again.
+		if (options.rate) await options.rate.shared.take(options.rate.unit === 'records' ? entries.length : entries.reduce((sum, entry) => sum + recordWriteUnits(entry.Record), 0));
 		const release = await options.concurrency?.acquire();
 		try {
 			const sent = pending;
@@ -134,6 +139,8 @@ export async function writeChunk(store: Store, featureGroupName: string, records
 export async function retryCall<T>(call: () => Promise<T>, options: Omit<ChunkOptions, 'checkpoint'> = {}): Promise<T> {
 	const policy = options.policy ?? defaultRetry;
 	for (let attempt = 0; ; attempt++) {
+		// One record (a delete is billed a write unit at least).
+		await options.rate?.shared.take(1);
 		const release = await options.concurrency?.acquire();
 		try {
 			const result = await call();

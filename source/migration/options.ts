@@ -9,6 +9,7 @@ import {parseWhere} from '../core/filter.js';
 import {shellWord} from '../core/format.js';
 import {checkFeatureGroupName} from '../core/names.js';
 import {parseShard, shardLabel, type Shard} from '../core/shard.js';
+import {parseWriteRate, writeRateLabel, type WriteRate} from '../core/cost.js';
 
 export type Mode = 'history' | 'snapshot';
 
@@ -45,6 +46,8 @@ export interface MigrationOptions {
 	runId?: string;
 	/** This run's part of the identifiers (--shard K/N, FS_SHARD): core/shard.ts. */
 	shard?: Shard;
+	/** Writes paced to this rate across all workers (--max-write-rate): core/cost.ts. */
+	maxWriteRate?: WriteRate;
 	stores: StoreChoice;
 }
 
@@ -70,6 +73,7 @@ export interface OptionsInput {
 	/** K/N; `shardFrom` names where it came from (--shard or FS_SHARD). */
 	shard?: string;
 	shardFrom?: string;
+	maxWriteRate?: string;
 	stores?: StoreChoice;
 }
 
@@ -115,6 +119,8 @@ export function migrationOptions(input: OptionsInput): MigrationOptions {
 	if (failedOutput) options.failedOutput = failedOutput;
 	if (runId) options.runId = runId;
 	if (shard && shard.count > 1) options.shard = shard;
+	const rate = nonEmpty(input.maxWriteRate);
+	if (rate !== undefined) options.maxWriteRate = parseWriteRate(rate);
 	return options;
 }
 
@@ -154,6 +160,7 @@ export function migrateArguments(options: MigrationOptions): string[] {
 	if (options.mode) args.push('--mode', options.mode);
 	if (options.batchSize !== migrationDefaults.batchSize) args.push('--batch-size', String(options.batchSize));
 	if (options.workers !== migrationDefaults.workers) args.push('--max-workers', String(options.workers));
+	if (options.maxWriteRate) args.push('--max-write-rate', writeRateLabel(options.maxWriteRate));
 	if (options.clearTarget) args.push('--clear-target');
 	if (!options.skipExisting) args.push('--no-skip-existing');
 	if (options.retryFailed) args.push('--retry-failed', options.retryFailed);

@@ -30,6 +30,7 @@ function printedStores(prepared: Prepared): StoreChoice {
 const base = (prepared: Prepared): MigrationOptions => ({
 	source: prepared.plan.source, target: prepared.plan.target, batchSize: prepared.options.batchSize, workers: prepared.options.workers,
 	clearTarget: false, skipExisting: true, resume: false, stores: printedStores(prepared),
+	...(prepared.plan.maxWriteRate ? {maxWriteRate: prepared.plan.maxWriteRate} : {}),
 });
 
 /** `fs migrate … --resume --run-id ID --yes`: the run's own options come from its checkpoint. */

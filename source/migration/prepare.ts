@@ -13,6 +13,7 @@ import {FsError, usageError} from '../core/errors.js';
 import {count, programName} from '../core/format.js';
 import {chooseStrategy, makePlan, type Plan, type TargetHoldings} from '../core/plan.js';
 import {inShard, parseShard, shardLabel, withShard} from '../core/shard.js';
+import {parseWriteRate, writeRateLabel} from '../core/cost.js';
 import {hasOfflineStore, type FeatureGroup} from '../core/types.js';
 import {describeOptions, fsHome, newRunId, pairDirFor, runToResume, sameRows, unfinishedRuns, type Checkpoint, type SavedRun} from '../engine/checkpoint.js';
 import {lockFileFor} from '../engine/lock.js';
@@ -21,6 +22,7 @@ import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type Sna
 import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
 import type {Store} from '../stores/store.js';
 import {confirmationFor, type Confirmation} from './confirmation.js';
+import {costEstimate} from './cost.js';
 import {compareWithTarget, targetHoldings} from './existing.js';
 import type {MigrationOptions} from './options.js';
 
@@ -65,7 +67,7 @@ export class IncompatibleGroups extends FsError {
 
 export async function prepare(options: MigrationOptions, {env, cwd}: Surroundings): Promise<Prepared> {
 	const {source: sourceName, target: targetName, stores} = options;
-	let {batchSize, workers, mode, filter, idsFile, clearTarget, retryFailed, shard} = options;
+	let {batchSize, workers, mode, filter, idsFile, clearTarget, retryFailed, shard, maxWriteRate} = options;
 	const warnings: string[] = [];
 	let resumed: string | undefined;
 
@@ -125,6 +127,8 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			({batchSize, workers, mode, clearTarget} = saved);
 			({filter, idsFile, retryFailed} = saved);
 			shard = saved.shard ? parseShard(saved.shard, 'The checkpoint\'s shard') : undefined;
+			// The rate may change on a resume (other writers came or went); else the run's own.
+			if (!maxWriteRate && saved.maxWriteRate) maxWriteRate = parseWriteRate(saved.maxWriteRate);
 			resumed = `resuming run ${previous.checkpoint.runId} (${previous.checkpoint.status}): ${count(previous.checkpoint.totals.written)} written, ${count(previous.checkpoint.totals.failed)} failed so far`;
 			if (clearTarget && !previous.checkpoint.snapshot) warnings.push(`That run stopped before reading its source: ${targetName} is cleared again, as it asked.`);
 		}
@@ -176,7 +180,10 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		};
 		// A resume reads its run's snapshot: its rows are the count, nothing is listed or counted again.
 		const taken = previous?.checkpoint.snapshot;
+		const scannedBefore = sourceStore.scannedBytes();
 		const estimated = taken ? (taken.kind === 'offline' ? taken.snapshot.rows : taken.rows) : await estimate(sourceStore, sourceGroup, lazyScratch, request);
+		const scannedAfter = sourceStore.scannedBytes();
+		const scanned = scannedBefore === undefined || scannedAfter === undefined || taken ? undefined : scannedAfter - scannedBefore;
 		// What the target holds, and which of these rows are there already (migration/existing.ts).
 		// A resume keeps its own accounting once its snapshot is taken; before, it compares as a new run would.
 		// A retry sends exactly its file's records: nothing to compare.
@@ -202,7 +209,8 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget, ...(retryFailed ? {} : {holdings}),
-			...(shard ? {shard: shardLabel(shard)} : {}),
+			...(shard ? {shard: shardLabel(shard)} : {}), ...(maxWriteRate ? {maxWriteRate} : {}),
+			cost: await costEstimate(sourceStore, sourceGroup, request, compatibility, estimated - (holdings.existing?.skipped ? holdings.existing.rows : 0), maxWriteRate, scanned),
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
 		// Shards started together in one directory must not share a file.
@@ -217,7 +225,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			status: 'running',
 			source: {store: sourceHandle, group: sourceName},
 			target: {store: targetHandle, group: targetName},
-			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false}), ...(shard ? {shard: shardLabel(shard)} : {})},
+			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false}), ...(shard ? {shard: shardLabel(shard)} : {}), ...(maxWriteRate ? {maxWriteRate: writeRateLabel(maxWriteRate)} : {})},
 			...(holdings.existing ? {existing: holdings.existing} : {}),
 			positions: Array.from({length: workers}, () => 0),
 			failedFile,

@@ -31,6 +31,8 @@ export interface OfflineQuery {
 	/** Also return write_time, api_invocation_time and is_deleted. */
 	includeMetadata?: boolean;
 	limit?: number;
+	/** Any `limit` rows, in no particular order (a history read; the plan's sample of record sizes): a hint. */
+	sample?: boolean;
 	/** Rows per batch; a hint. */
 	batchSize?: number;
 	/**
@@ -280,6 +282,9 @@ export interface Store {
 	 * group's ARN (account, region, name). Two equal identities are one group.
 	 */
 	groupIdentity(group: FeatureGroup): string;
+
+	/** Bytes its query engine billed as scanned so far (Athena); undefined where nothing is billed by the byte. */
+	scannedBytes(): number | undefined;
 
 	listFeatureGroups(): Promise<FeatureGroup[]>;
 	describeFeatureGroup(name: string): Promise<FeatureGroup>;

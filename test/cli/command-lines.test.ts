@@ -43,10 +43,12 @@ describe('printed commands round-trip through a shell and the argument parser', 
 		expect(shellWords(line).at(-1)).toBe('--yes');
 	});
 
-	it('ids files, retries and resumes too', () => {
+	it('ids files, retries, resumes, shards and write rates too', () => {
 		for (const options of [
 			migrationOptions({source: 'a', target: 'b', idsFile: 'ids with space.txt', batchSize: '7'}),
 			migrationOptions({source: 'a', target: 'b', retryFailed: "it's failed.jsonl", workers: '2'}),
+			migrationOptions({source: 'a', target: 'b', shard: '2/4', maxWriteRate: '500wu'}),
+			migrationOptions({source: 'a', target: 'b', maxWriteRate: '2000'}),
 			migrationOptions({source: 'a', target: 'b', resume: true, runId: '20261205T101010-abc123', stores: {sourceStore: 'local:/x', targetStore: 'sagemaker', targetProfile: 'p q'}}),
 		]) expect(readBack(migrateCommandLine(options))).toEqual(options);
 	});

@@ -267,3 +267,31 @@ describe('emulator: injected faults', () => {
 		}
 	});
 });
+
+describe('emulator: --discard-writes', () => {
+	it('acknowledges writes without storing them, and bills the write units a storing emulator bills for the same writes', async () => {
+		const [discarding, storing] = [await emulatorUnderTest({discardWrites: true}), await emulatorUnderTest()];
+		try {
+			for (const subject of [discarding, storing]) {
+				await subject.sagemaker.send(new CreateFeatureGroupCommand(groupRequest('sink')));
+				// 'id' 2 + 'event_time' 10 + 'n' 1 + 'label' 5 names, values 2 + 20 + 1 + the label: 51 bytes with 10 characters (one unit), 1,041 with 1,000 (two).
+				const entries = Array.from({length: 25}, (_, index) => ({FeatureGroupName: 'sink', Record: wire({id: `d${index % 10}`, event_time: at(index), n: '1', label: 'x'.repeat(10)})}));
+				const batch = await subject.runtime.send(new BatchWriteRecordCommand({Entries: entries}));
+				expect(batch.Errors).toEqual([]);
+				await subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'sink', Record: wire({id: 'p', event_time: at(1), n: '1', label: 'y'.repeat(1000)})}));
+				await subject.runtime.send(new DeleteRecordCommand({FeatureGroupName: 'sink', RecordIdentifierValueAsString: 'd1', EventTime: at(30)}));
+				// A group that does not exist is still refused.
+				await expect(subject.runtime.send(new PutRecordCommand({FeatureGroupName: 'nobody', Record: wire({id: 'a', event_time: at(1)})}))).rejects.toBeInstanceOf(ResourceNotFound);
+			}
+
+			expect(discarding.emulator.writes()).toEqual({records: 27, writeUnits: 25 + 2 + 1});
+			expect(storing.emulator.writes()).toEqual(discarding.emulator.writes());
+			const read = async (subject: EmulatorUnderTest, id: string) => (await subject.runtime.send(new GetRecordCommand({FeatureGroupName: 'sink', RecordIdentifierValueAsString: id}))).Record;
+			expect(await read(discarding, 'p')).toBeUndefined();
+			expect(await read(storing, 'p')).toBeDefined();
+		} finally {
+			await discarding.stop();
+			await storing.stop();
+		}
+	});
+});

@@ -43,7 +43,7 @@ afterAll(async () => {
 	temp.remove();
 });
 
-it('shows prepare\'s warning of an interrupted run on the review screen, and asks for the name when the target is cleared', async () => {
+it('shows prepare\'s warning of an interrupted run and the cost estimate on the review screen, and asks for the name when the target is cleared', async () => {
 	const {controller, release} = guidedController({store, env, cwd: temp.dir, stores: {}});
 	const outcomes: Outcome[] = [];
 	const {stdin, lastFrame, unmount} = render(<App controller={controller} size={{columns: 80, rows: 40}} initial={{source: 'src', target: 'tgt'}}
@@ -51,6 +51,9 @@ it('shows prepare\'s warning of an interrupted run on the review screen, and ask
 	try {
 		const review = await waitForFrame(lastFrame, frame => frame.includes('Estimated records'), 20_000);
 		expect(review.replace(/\s+/g, ' ')).toMatch(/⚠ An interrupted run of src → tgt exists \([\w-]+\); this starts over\. Pass --resume/);
+		// The plan's estimate (core/cost.ts): two records of 33 bytes, a write unit each.
+		expect(review).toContain('Write units: 2');
+		expect(review).toContain('Write rate: not limited');
 		stdin.write(keys.enter);
 		const confirm = await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
 		expect(confirm.replace(/\s+/g, ' ')).toContain('it deletes the data of tgt first');

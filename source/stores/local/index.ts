@@ -73,6 +73,11 @@ export class LocalStore implements Store {
 		this.limits = {batchWrite: options.batchWriteLimit ?? 25, batchGet: 100, concurrentWrites: false};
 	}
 
+	/** DuckDB reads files on this machine: nothing is billed by the byte. */
+	scannedBytes(): undefined {
+		return undefined;
+	}
+
 	groupIdentity(group: FeatureGroup): string {
 		// Names are case-insensitive, as the service's are.
 		return `local:${realpathSync(this.dir)}#${group.FeatureGroupName.toLowerCase()}`;

@@ -32,6 +32,8 @@ export interface QueryOptions {
 	typedMetadata?: boolean;
 	/** No ORDER BY: the rows in the order they are stored (a bucket is one part). */
 	unordered?: boolean;
+	/** No ORDER BY and nothing added (a sample of rows: OfflineQuery.sample). */
+	anyOrder?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export function relationSql(group: FeatureGroup, glob: string | undefined, bucke
 /** The SQL for a query over `relation(bucket)`, and the output columns' names. */
 export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bucket?: Bucket) => string, options: QueryOptions = {}): {sql: string; names: string[]} {
 	const {forCount = false, bucket, parts = 1, typedMetadata = false} = options;
-	const noOrder = forCount || options.unordered === true;
+	const noOrder = forCount || options.unordered === true || options.anyOrder === true;
 	const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
 	const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));
 	for (const name of features) {

@@ -329,7 +329,7 @@ export class OfflineStore {
 			let chunks = 0;
 			for (let index = 0; index < buckets && remaining > 0; index++) {
 				const limit = Number.isFinite(remaining) ? remaining : undefined;
-				const bucketQuery = (where: string | undefined) => this.querySql(group, {...query, where, limit}, {bucket: {index, of: buckets}});
+				const bucketQuery = (where: string | undefined) => this.querySql(group, {...query, where, limit}, {bucket: {index, of: buckets}, ...(query.sample ? {anyOrder: true} : {})});
 				const {names} = bucketQuery(query.where);
 				const sql = await this.checkedSql(connection, group, query.where, where => bucketQuery(where).sql);
 				const result = await runUserQuery(() => connection.stream(sql), group, query.where);

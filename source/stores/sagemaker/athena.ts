@@ -42,6 +42,8 @@ export function* pollDelays(firstMs = 100, capMs = 2000): Generator<number> {
 }
 
 export class Athena {
+	/** Bytes the queries of this client scanned so far (Athena bills them): the plan shows the count's. */
+	scannedBytes = 0;
 	private resultConfiguration?: Promise<{OutputLocation: string} | undefined>;
 
 	constructor(private readonly clients: AwsClients, private readonly settings: AthenaSettings, private readonly context: Context, private readonly sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))) {}
@@ -87,7 +89,10 @@ export class Athena {
 		for (const delay of pollDelays()) {
 			const {QueryExecution: execution} = await awsCall(poll, async () => athena.client.send(new athena.sdk.GetQueryExecutionCommand({QueryExecutionId: id})));
 			const state = execution?.Status?.State;
-			if (state === 'SUCCEEDED') return {id, location: execution?.ResultConfiguration?.OutputLocation};
+			if (state === 'SUCCEEDED') {
+				this.scannedBytes += execution?.Statistics?.DataScannedInBytes ?? 0;
+				return {id, location: execution?.ResultConfiguration?.OutputLocation};
+			}
 			if (state === 'FAILED') throw queryFailure(execution!.Status!, target, id);
 			if (state === 'CANCELLED') throw runtimeError(`The Athena query ${id} on ${target.group} was cancelled.`, 'Run it again.', 'QueryCancelled');
 			await this.sleep(delay);

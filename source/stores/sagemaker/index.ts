@@ -38,6 +38,7 @@ export class SageMakerStore implements Store {
 	private readonly catalog: Catalog;
 	private readonly runtime: Runtime;
 	private readonly offline: OfflineReader;
+	private readonly athena: Athena;
 	private readonly snapshots = new SnapshotFiles();
 	private resolvedRegion?: Promise<string>;
 	private closed = false;
@@ -50,8 +51,12 @@ export class SageMakerStore implements Store {
 		this.catalog = new Catalog(this.clients, async () => this.where(), group => this.learnAccount(group));
 		const context = async (action: string, target?: string) => this.callContext(action, target);
 		this.runtime = new Runtime(this.clients, context, async name => this.catalog.shape(name));
-		const athena = new Athena(this.clients, {output: options.athenaOutput, workgroup: options.athenaWorkgroup || 'primary'}, context);
-		this.offline = new OfflineReader(this.clients, athena, context);
+		this.athena = new Athena(this.clients, {output: options.athenaOutput, workgroup: options.athenaWorkgroup || 'primary'}, context);
+		this.offline = new OfflineReader(this.clients, this.athena, context);
+	}
+
+	scannedBytes(): number {
+		return this.athena.scannedBytes;
 	}
 
 	/** Settle the region now (flag, environment or profile): a missing one is reported before any work. */

@@ -80,7 +80,9 @@ export function buildQuery(group: FeatureGroup, query: OfflineQuery, forCount = 
 		// "__rn" cannot clash with a feature: feature names start with a letter or digit.
 		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1 AND NOT "is_deleted"${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
 	} else {
-		sql = `SELECT ${select} FROM ${from}${existing ? ' AS "__s"' : ''}${where}${forCount ? '' : ` ORDER BY ${id}, ${eventTime}, "api_invocation_time", "write_time"`}${limit}`;
+		// A sample needs no order: Athena stops reading once it has its rows.
+		const order = forCount || query.sample ? '' : ` ORDER BY ${id}, ${eventTime}, "api_invocation_time", "write_time"`;
+		sql = `SELECT ${select} FROM ${from}${existing ? ' AS "__s"' : ''}${where}${order}${limit}`;
 	}
 
 	if (forCount) return {sql: `SELECT count(*) AS "n" FROM (${sql})`, columns: [{name: 'n', kind: 'integral'}]};
