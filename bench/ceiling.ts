@@ -39,7 +39,9 @@ export async function ceilingSection(work: string) {
 					'migrate', 'source', `sink-${workers}`, '--source-store', `local:${dir}`, '--target-store', 'sagemaker',
 					'--max-workers', String(workers), '--no-skip-existing', '--yes', '--json',
 				], {...env, FS_HOME: path.join(work, `ceiling-home-${round}-${workers}`)});
-				if (measured.code !== 0) throw new Error(`migrate into the discarding emulator exited ${measured.code}`);
+				// Its verification reads back records that were never stored, and fails (exit 1): every record must still be written.
+				const totals = (measured.json as {result?: {totals?: {written: number}}} | undefined)?.result?.totals;
+				if (totals?.written !== rows) throw new Error(`migrate into the discarding emulator exited ${measured.code}, ${totals?.written ?? 'no'} records written of ${rows}`);
 				const after = emulator.writes();
 				const rate = measured.json?.result?.recordsPerSecond ?? rows / measured.seconds;
 				// The engine's shared concurrency allows two calls per worker in flight (engine/migrate.ts).

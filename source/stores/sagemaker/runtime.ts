@@ -34,8 +34,10 @@ export class Runtime {
 		const context = await this.context('sagemaker:BatchWriteRecord (with sagemaker:PutRecord)', `feature group ${groups}`);
 		const runtime = await this.clients.runtime();
 		const response = await awsCall(context, async () => runtime.client.send(new runtime.sdk.BatchWriteRecordCommand({Entries: sent})));
-		const matcher = new EntryMatcher(sent);
 		const result: BatchWriteResult = {errors: [], unprocessed: []};
+		// Most calls come back clean: the entries are keyed only when some are returned.
+		if (!response.Errors?.length && !response.UnprocessedEntries?.length) return result;
+		const matcher = new EntryMatcher(sent);
 		const unmatched: string[] = [];
 		for (const error of response.Errors ?? []) {
 			const index = matcher.match(error.Entry);
