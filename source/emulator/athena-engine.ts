@@ -17,6 +17,7 @@ import {prepare, TrinoTranslator, TrinoUnsupported, trinoMacros, trinoSettings} 
 import {athenaColumn, formatValue, type AthenaColumn} from './athena-values.js';
 import {athenaFailure, QueryFailure} from './athena-errors.js';
 import {catalogDatabases, catalogTables, glueColumns, hivePattern} from './catalog.js';
+import {AthenaWrites, parseWriteStatement, stagingDir} from './athena-writes.js';
 
 export interface QueryRun {
 	sql: string;
@@ -28,6 +29,8 @@ export interface QueryRun {
 	cancelled(): boolean;
 	/** Rows as Athena's text, header first, in order. */
 	write(row: Array<string | null>): Promise<void>;
+	/** The query execution's id: names the files an UNLOAD or INSERT writes. */
+	id?: string;
 }
 
 export interface QueryOutcome {
@@ -48,6 +51,7 @@ export class AthenaEngine {
 		if (!this.instance) {
 			const temporary = path.join(this.store.dir, 'tmp', 'athena-duckdb');
 			mkdirSync(temporary, {recursive: true});
+			mkdirSync(stagingDir(this.store), {recursive: true});
 			this.instance = duckdbInstance({threads: '2', memory_limit: '512MB', temp_directory: temporary}, [
 				'SET GLOBAL TimeZone = \'UTC\'',
 				'ATTACH \':memory:\' AS awsdatacatalog',
@@ -55,7 +59,7 @@ export class AthenaEngine {
 				...trinoSettings,
 				...trinoMacros,
 				'CREATE SCHEMA IF NOT EXISTS "default"',
-			], [path.join(this.store.dir, 's3')]);
+			], [path.join(this.store.dir, 's3'), stagingDir(this.store)]);
 		}
 
 		return (await this.instance).connect();
@@ -85,6 +89,20 @@ export class AthenaEngine {
 			const schemas = new Set(['default', ...groups.map(group => group.OfflineStoreConfig!.DataCatalogConfig!.Database.toLowerCase())]);
 			if (!schemas.has(database)) throw new QueryFailure('SCHEMA_NOT_FOUND', `Schema '${database}' does not exist`);
 			await connection.run(`USE awsdatacatalog.${sqlName(database)}`);
+			// UNLOAD, INSERT INTO, DELETE FROM (athena-writes.ts): no rows to answer.
+			const write = parseWriteStatement(query.sql.trim().replace(/;\s*$/, ''));
+			if (write) {
+				query.onStart(() => connection.interrupt());
+				if (query.cancelled()) throw new QueryFailure('USER_CANCELLED', 'Query was cancelled by user');
+				try {
+					await new AthenaWrites(this.store, connection).run(write, database, query.id ?? `q${Date.now()}`);
+				} catch (error) {
+					throw athenaFailure(error, query.sql, database);
+				}
+
+				return {columns: [], rows: 0, scannedBytes: scanned(this.store, groups, query.sql)};
+			}
+
 			const sql = await this.checkedSql(connection, query.sql, database);
 			query.onStart(() => connection.interrupt());
 			if (query.cancelled()) throw new QueryFailure('USER_CANCELLED', 'Query was cancelled by user');

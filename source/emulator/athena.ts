@@ -201,7 +201,7 @@ export class Athena {
 		written.catch(() => undefined);
 		try {
 			const outcome = await this.engine.run({
-				sql: execution.query, catalog: execution.catalog, database: execution.database,
+				sql: execution.query, catalog: execution.catalog, database: execution.database, id: execution.id,
 				onStart: interrupt => {
 					execution.interrupt = interrupt;
 				},
