@@ -35,6 +35,7 @@ const migrateFlags = {
 	idsFile: {type: 'string'},
 	shard: {type: 'string', env: 'FS_SHARD'},
 	maxWriteRate: {type: 'string'},
+	offlineCopy: {type: 'string', choices: ['api', 'server']},
 	mode: {type: 'string', choices: ['history', 'snapshot']},
 	sourceStore: {type: 'string'},
 	targetStore: {type: 'string'},
@@ -73,6 +74,9 @@ Options
   --ids-file FILE         only these record identifiers (one per line)
   --max-write-rate N      at most N records/s across all workers (N wu: write units/s), to
                           leave room under the account's quota (docs/cost.md)
+  --offline-copy api|server  the history copied by Athena, then only each identifier's latest
+                          record written online (server: the default where it can), or every
+                          row through the API (docs/server-copy.md)
   --shard K/N             only the identifiers of shard K of N (also FS_SHARD): N runs,
                           on any machines, split the migration (docs/shards.md)
   --failed-output FILE    where failed records go (default ./fs-failed-SOURCE-TIME.jsonl)
@@ -158,7 +162,7 @@ export function optionsFromFlags({flags, given, input}: MigrateContext): Migrati
 		source: input[0]!, target: input[1]!,
 		batchSize: flags.batchSize, workers: flags.maxWorkers, mode: flags.mode, filter: flags.filterQuery, idsFile: flags.idsFile,
 		clearTarget: flags.clearTarget, skipExisting: flags.skipExisting, retryFailed: flags.retryFailed, failedOutput: flags.failedOutput,
-		resume: flags.resume, runId: flags.runId, shard: flags.shard, shardFrom: given.has('shard') ? '--shard' : 'FS_SHARD', maxWriteRate: flags.maxWriteRate,
+		resume: flags.resume, runId: flags.runId, shard: flags.shard, shardFrom: given.has('shard') ? '--shard' : 'FS_SHARD', maxWriteRate: flags.maxWriteRate, offlineCopy: flags.offlineCopy,
 		stores: storesFromFlags(flags, given),
 	});
 }

@@ -64,6 +64,13 @@ export interface Plan extends StrategyChoice {
 	maxWriteRate?: WriteRate;
 	/** What the writes cost: write units, Athena's scan, time at the rate (core/cost.ts). */
 	cost?: CostEstimate;
+	/**
+	 * How the offline history goes: copied by Athena (server), then only each
+	 * identifier's latest record written online (`onlineRecords` of them); or
+	 * every row through the API, and why (docs/server-copy.md).
+	 */
+	offlineCopy?: {path: 'server' | 'api'; why?: string};
+	onlineRecords?: number;
 	clearTarget: boolean;
 	/** "local (/path)" or "sagemaker us-east-1 account 123…", per side. */
 	sourceStore: string;
@@ -73,7 +80,7 @@ export interface Plan extends StrategyChoice {
 	holdings?: TargetHoldings;
 }
 
-export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'shard' | 'maxWriteRate' | 'cost' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
+export interface PlanInput extends Pick<Plan, 'estimatedRecords' | 'batchSize' | 'workers' | 'maxWorkers' | 'workersWhy' | 'filter' | 'idsFile' | 'shard' | 'maxWriteRate' | 'cost' | 'offlineCopy' | 'onlineRecords' | 'clearTarget' | 'sourceStore' | 'targetStore' | 'compatibility' | 'holdings'> {
 	source: FeatureGroup;
 	target: FeatureGroup;
 	choice: StrategyChoice;
@@ -95,6 +102,8 @@ export function makePlan(input: PlanInput): Plan {
 		...(input.shard ? {shard: input.shard} : {}),
 		...(input.maxWriteRate ? {maxWriteRate: input.maxWriteRate} : {}),
 		...(input.cost ? {cost: input.cost} : {}),
+		...(input.offlineCopy ? {offlineCopy: input.offlineCopy} : {}),
+		...(input.onlineRecords === undefined ? {} : {onlineRecords: input.onlineRecords}),
 		clearTarget: input.clearTarget,
 		sourceStore: input.sourceStore,
 		targetStore: input.targetStore,
@@ -139,6 +148,17 @@ export function holdingsLines(holdings: TargetHoldings, estimated: number, clear
 	return lines;
 }
 
+/** The plan's lines on how the offline history goes (docs/server-copy.md). */
+export function copyLines(plan: Plan, compact = false): string[] {
+	const copy = plan.offlineCopy;
+	if (!copy) return [];
+	if (copy.path === 'api') return [`Offline: through the API${copy.why ? ` (${copy.why})` : ''}`];
+	return [
+		`Offline: copied by Athena (server-side)${compact ? '' : ': no row passes through fs'}`,
+		`Online: the latest record of each of ${count(plan.onlineRecords ?? 0)} identifiers${compact ? '' : ' (TargetStores=OnlineStore)'}`,
+	];
+}
+
 /** The plan's lines on what the writes cost (docs/cost.md). */
 export function costLines(plan: Plan, compact = false): string[] {
 	const {cost} = plan;
@@ -181,6 +201,7 @@ export function planLines(plan: Plan, {emoji = true}: PlanText = {}): string[] {
 	if (plan.shard) lines.push(`Shard: ${plan.shard} (the identifiers whose hash falls in it; the other shards run on their own)`);
 	if (plan.clearTarget) lines.push(`Target data will be deleted first (${plan.target}: online records and its own offline data)`);
 	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget));
+	lines.push(...copyLines(plan));
 	lines.push(...costLines(plan));
 	lines.push(plan.sourceStore === plan.targetStore ? `Store: ${plan.sourceStore}` : `Source store: ${plan.sourceStore}`, ...(plan.sourceStore === plan.targetStore ? [] : [`Target store: ${plan.targetStore}`]));
 	return lines;
@@ -198,6 +219,7 @@ export function compactPlanLines(plan: Plan, {emoji = true}: PlanText = {}): str
 		`Batch size: ${plan.batchSize} · Workers: ${plan.workers}${plan.maxWorkers ? ` of ${plan.maxWorkers}` : ''} · Filter: ${plan.filter ? `WHERE ${plan.filter}` : 'none'} · Clear target: ${plan.clearTarget ? 'yes' : 'no'}`,
 	];
 	if (plan.holdings) lines.push(...holdingsLines(plan.holdings, plan.estimatedRecords, plan.clearTarget, true));
+	lines.push(...copyLines(plan, true));
 	lines.push(...costLines(plan, true));
 	if (plan.sourceStore !== plan.targetStore) lines.push(`Stores: ${plan.sourceStore} → ${plan.targetStore}`);
 	return lines;

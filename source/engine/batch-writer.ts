@@ -25,6 +25,8 @@ export interface BatchWriterContext {
 	worker: number;
 	board: ProgressBoard;
 	concurrency: SharedConcurrency;
+	/** Every write to the online store only: the history was copied server-side (docs/server-copy.md). */
+	onlineOnly?: boolean;
 	/** --max-write-rate, shared by the workers. */
 	rate?: {shared: SharedRate; unit: WriteRate['unit']};
 	target: FeatureGroup;
@@ -40,6 +42,8 @@ export interface BatchWriterContext {
 
 /** Where history rows (WireRow.history) go. */
 const offlineOnly: TargetStore[] = ['OfflineStore'];
+/** Where every write goes when the history went server-side. */
+const onlineOnly: TargetStore[] = ['OnlineStore'];
 
 /** Counts of one batch, as `write` returns them. */
 interface Tally {
@@ -184,7 +188,7 @@ export class BatchWriter {
 	private async sendPuts(chunk: Write[], checkpoint?: {key: string; position: number}) {
 		const {store, board, worker, concurrency, rate, target} = this.context;
 		board.setState(worker, 'writing');
-		const stores = chunk.map(item => (item.row.history ? offlineOnly : undefined));
+		const stores = chunk.map(item => (this.context.onlineOnly ? onlineOnly : item.row.history ? offlineOnly : undefined));
 		// Each failed line is written as soon as it is final, before the checkpoint moves past it.
 		const failures = await writeChunk(store, target.FeatureGroupName, chunk.map(item => item.record), {
 			hooks: this.hooks, checkpoint, concurrency, stores, ...(rate ? {rate} : {}),
@@ -224,7 +228,8 @@ export class BatchWriter {
 		const {store, target, concurrency, rate} = this.context;
 		const id = record[target.RecordIdentifierFeatureName] as string;
 		const eventTime = record[target.EventTimeFeatureName] as string;
-		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(history ? {TargetStores: offlineOnly} : {})};
+		const stores = this.context.onlineOnly ? onlineOnly : history ? offlineOnly : undefined;
+		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(stores ? {TargetStores: stores} : {})};
 		await retryCall(async () => store.deleteRecord(input, checkpoint ? {checkpoint} : undefined), {hooks: this.hooks, concurrency, ...(rate ? {rate} : {})});
 	}
 

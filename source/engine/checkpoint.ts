@@ -12,7 +12,7 @@ import path from 'node:path';
 import {runtimeError, usageError} from '../core/errors.js';
 import type {ExistingCount, Mode} from '../core/plan.js';
 import type {StoreHandle} from '../stores/open.js';
-import type {OfflineSnapshot} from '../stores/store.js';
+import type {ExistingRows, OfflineSnapshot} from '../stores/store.js';
 
 export type SourceSnapshot =
 	| {kind: 'offline'; snapshot: OfflineSnapshot}
@@ -33,6 +33,8 @@ export interface RunOptions {
 	shard?: string;
 	/** --max-write-rate as given (core/cost.ts): a resume keeps it unless given another. */
 	maxWriteRate?: string;
+	/** --offline-copy as given. */
+	offlineCopy?: 'api' | 'server';
 }
 
 export interface Checkpoint {
@@ -51,6 +53,12 @@ export interface Checkpoint {
 	totals: {written: number; failed: number; deletes: number};
 	/** Rows of the source the target held already (migration/existing.ts): skipped unless `skipped` is false. */
 	existing?: ExistingCount;
+	/**
+	 * The offline history copied server-side (docs/server-copy.md): its time
+	 * and tag (which name what it writes), whether it started (a resume then
+	 * removes what it left before copying again) and its rows once done.
+	 */
+	offlineCopy?: {at: string; tag: string; started?: boolean; done?: boolean; rows?: number; except?: ExistingRows};
 }
 
 /** A run found on disk: its directory and its checkpoint. */

@@ -27,6 +27,7 @@ import {takeSnapshot, type SnapshotRequest} from './source.js';
 import {MainHandsOut, WorkersReadPartitions, type TransferStrategy} from './transfer.js';
 import type {MigrationResult, Side, Totals} from './types.js';
 import type {WorkerInput} from './worker.js';
+import type {OfflineCopy} from '../stores/store.js';
 
 export type {MigrationResult, Side, Totals, Verification} from './types.js';
 
@@ -43,6 +44,8 @@ export interface MigrationInput {
 	lockFile: string;
 	/** Unfinished runs of the same rows this run starts over: removed once the lock is held. */
 	superseded: string[];
+	/** The offline history, copied by the source's query engine; the workers then write the winners online only (docs/server-copy.md). */
+	copy?: OfflineCopy;
 }
 
 /**
@@ -70,6 +73,8 @@ export function bulkColumns(compatibility: Compatibility): Record<string, string
 export class Migration extends EventEmitter {
 	readonly board: ProgressBoard;
 	readonly totals: Totals = {read: 0, written: 0, failed: 0, skipped: 0, deletes: 0};
+	/** With the history copied server-side: the winners' online writes (the workers'), apart from the rows' totals. */
+	readonly online?: Totals;
 	/** Rows the snapshot holds: the denominator of progress (known after snapshotting). */
 	expected = 0;
 	readonly startedAt = Date.now();
@@ -89,6 +94,7 @@ export class Migration extends EventEmitter {
 		this.totals.read += existing;
 		this.totals.skipped += existing;
 		this.board = new ProgressBoard(input.plan.workers);
+		if (input.copy) this.online = {read: 0, written: 0, failed: 0, skipped: 0, deletes: 0};
 		this.concurrency = new SharedConcurrency(input.plan.workers * 2);
 		if (input.plan.maxWriteRate) this.rate = new SharedRate(input.plan.maxWriteRate.perSecond);
 	}
@@ -139,6 +145,7 @@ export class Migration extends EventEmitter {
 			const starting = startWorkers(this.workerInputs());
 			starting.catch(() => undefined);
 			const snapshot = await this.snapshot(starting);
+			await this.copyOffline(starting);
 			const samples = new Samples(20);
 			const interrupted = await this.transfer(await starting, snapshot, samples);
 			const seconds = (Date.now() - this.startedAt) / 1000;
@@ -150,8 +157,10 @@ export class Migration extends EventEmitter {
 				recordsPerSecond: (this.totals.written + this.totals.failed) / Math.max(seconds, 0.001),
 				...(checkpoint.totals.failed > 0 ? {failedFile: checkpoint.failedFile} : {}),
 				...(this.alreadyInTarget > 0 ? {alreadyInTarget: this.alreadyInTarget} : {}),
+				...(this.online ? {online: {...this.online}, offlineCopied: checkpoint.offlineCopy?.rows ?? 0} : {}),
 			};
 			if (!interrupted) result.verification = await this.verify(offlineBefore, samples);
+			if (result.verification && this.online) result.verification.note = `offline: ${(checkpoint.offlineCopy?.rows ?? 0).toLocaleString('en-US')} rows copied by Athena, counted through ${target.group.FeatureGroupName}'s table`;
 			return result;
 		} finally {
 			lock.release();
@@ -184,9 +193,39 @@ export class Migration extends EventEmitter {
 			saveCheckpoint(runDir, checkpoint);
 		}
 
-		// Rows left out as already in the target count as done, as in the totals.
-		this.expected = (checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows) + this.alreadyInTarget;
+		// Rows left out as already in the target count as done, as in the totals (the winners: what the workers write).
+		this.expected = (checkpoint.snapshot.kind === 'offline' ? checkpoint.snapshot.snapshot.rows : checkpoint.snapshot.rows) + (this.online ? 0 : this.alreadyInTarget);
 		return checkpoint.snapshot;
+	}
+
+	/**
+	 * Phase copy (the history server-side): once per run. A copy that started
+	 * and did not finish (the process died) left rows that carry its tag and
+	 * time: they are removed before it runs again, so the target gets every
+	 * row once. Its rows count as read and written.
+	 */
+	private async copyOffline(starting: Promise<Worker[]>) {
+		const {copy, checkpoint, runDir, source} = this.input;
+		const state = checkpoint.offlineCopy;
+		if (!copy || !state) return;
+		if (!state.done) {
+			this.enter(`copying the offline history (Athena, server-side)`);
+			try {
+				if (state.started) await source.store.undoOfflineCopy!(copy);
+				state.started = true;
+				saveCheckpoint(runDir, checkpoint);
+				state.rows = await source.store.copyOffline!(copy);
+				crashPoint('offline-copied');
+				state.done = true;
+				saveCheckpoint(runDir, checkpoint);
+			} catch (error) {
+				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
+				throw error;
+			}
+		}
+
+		this.totals.read += state.rows ?? 0;
+		this.totals.written += state.rows ?? 0;
 	}
 
 	/**
@@ -198,7 +237,7 @@ export class Migration extends EventEmitter {
 	private async transfer(workers: Worker[], snapshot: SourceSnapshot, samples: Samples): Promise<boolean> {
 		const {source, target, plan, checkpoint, runDir} = this.input;
 		const workersRead = snapshot.kind === 'offline';
-		const pool = new WorkerPool(workers, checkpoint, runDir, this.totals, samples, workersRead, () => {
+		const pool = new WorkerPool(workers, checkpoint, runDir, this.online ?? this.totals, samples, workersRead, () => {
 			this.stopping = true;
 		});
 		const strategy: TransferStrategy = workersRead
@@ -267,6 +306,7 @@ export class Migration extends EventEmitter {
 			sourceEventTime: source.group.EventTimeFeatureName,
 			local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
 			...(this.bulk ? {bulkColumns: this.bulk} : {}),
+			...(this.online ? {onlineOnly: true} : {}),
 			...(this.rate && plan.maxWriteRate ? {rate: {buffer: this.rate.buffer, perSecond: plan.maxWriteRate.perSecond, unit: plan.maxWriteRate.unit}} : {}),
 		}));
 	}

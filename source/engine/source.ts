@@ -18,7 +18,7 @@ import type {FailedLine, WireRow} from './protocol.js';
 import {backoffMs, defaultRetry, isRetryableCode, retryCall} from './write.js';
 
 export interface SnapshotRequest {
-	mode: Mode;
+	mode: Mode | 'winners';
 	primary: 'offline' | 'online';
 	where?: string;
 	/** Identifiers to migrate (--ids-file), read already. */

@@ -34,4 +34,7 @@ export interface MigrationResult {
 	verification?: Verification;
 	/** Of the skipped rows, those the target held already (left out of the snapshot). */
 	alreadyInTarget?: number;
+	/** The history copied server-side: its rows (also in `totals`), and the winners written online by the workers. */
+	offlineCopied?: number;
+	online?: Totals;
 }

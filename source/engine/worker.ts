@@ -30,6 +30,8 @@ export interface WorkerInput {
 	workers: number;
 	concurrency: SharedArrayBuffer;
 	maxConcurrency: number;
+	/** The history went server-side: every write goes to the online store only (TargetStores=OnlineStore). */
+	onlineOnly?: boolean;
 	/** --max-write-rate: the rate and its shared schedule (SharedRate). */
 	rate?: {buffer: SharedArrayBuffer; perSecond: number; unit: WriteRate['unit']};
 	/** Checkpoint key of this worker's partition in the target store. */
@@ -115,6 +117,7 @@ class PartitionWorker {
 		this.writer = new BatchWriter({
 			store: this.store, worker: this.me, board: this.board, concurrency: this.concurrency, target: input.targetGroup, compatibility: input.compatibility,
 			...(input.rate ? {rate: {shared: new SharedRate(input.rate.perSecond, input.rate.buffer), unit: input.rate.unit}} : {}),
+			...(input.onlineOnly ? {onlineOnly: true} : {}),
 			checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
 		});
 		this.board.setState(this.me, 'idle');

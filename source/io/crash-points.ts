@@ -19,7 +19,9 @@ export type CrashPoint =
 	/** A bulk load is done; the main thread does not know yet. */
 	| 'bulk-loaded'
 	/** Every row is handed over and reported; the run has not ended yet (main thread). */
-	| 'transferred';
+	| 'transferred'
+	/** The offline history is copied server-side; the checkpoint does not say so yet (main thread). */
+	| 'offline-copied';
 
 const parse = (text: string | undefined) => {
 	const match = /^([\w-]+):(\d+)$/.exec(text ?? '');

@@ -48,6 +48,8 @@ export interface MigrationOptions {
 	shard?: Shard;
 	/** Writes paced to this rate across all workers (--max-write-rate): core/cost.ts. */
 	maxWriteRate?: WriteRate;
+	/** How the offline history goes (--offline-copy): by Athena, server-side, or through the API; unset: server-side where it can. */
+	offlineCopy?: 'api' | 'server';
 	stores: StoreChoice;
 }
 
@@ -74,6 +76,7 @@ export interface OptionsInput {
 	shard?: string;
 	shardFrom?: string;
 	maxWriteRate?: string;
+	offlineCopy?: string;
 	stores?: StoreChoice;
 }
 
@@ -119,6 +122,9 @@ export function migrationOptions(input: OptionsInput): MigrationOptions {
 	if (failedOutput) options.failedOutput = failedOutput;
 	if (runId) options.runId = runId;
 	if (shard && shard.count > 1) options.shard = shard;
+	const copy = nonEmpty(input.offlineCopy);
+	if (copy !== undefined && copy !== 'api' && copy !== 'server') throw usageError(`--offline-copy must be api or server, got ${JSON.stringify(copy)}.`, 'Pass --offline-copy server (Athena copies the history) or --offline-copy api (every row through the API).');
+	if (copy) options.offlineCopy = copy;
 	const rate = nonEmpty(input.maxWriteRate);
 	if (rate !== undefined) options.maxWriteRate = parseWriteRate(rate);
 	return options;
@@ -161,6 +167,7 @@ export function migrateArguments(options: MigrationOptions): string[] {
 	if (options.batchSize !== migrationDefaults.batchSize) args.push('--batch-size', String(options.batchSize));
 	if (options.workers !== migrationDefaults.workers) args.push('--max-workers', String(options.workers));
 	if (options.maxWriteRate) args.push('--max-write-rate', writeRateLabel(options.maxWriteRate));
+	if (options.offlineCopy) args.push('--offline-copy', options.offlineCopy);
 	if (options.clearTarget) args.push('--clear-target');
 	if (!options.skipExisting) args.push('--no-skip-existing');
 	if (options.retryFailed) args.push('--retry-failed', options.retryFailed);

@@ -96,8 +96,10 @@ export function settle(prepared: Prepared, result: MigrationResult): FsError | u
 		return runtimeError('Verification failed: the target does not hold what was written.', 'Check for other writers to the target; inspect it with `fs export` / `fs get`.');
 	}
 
-	if (totals.failed > 0) {
-		return new FsError('partial', `${count(totals.failed)} record${totals.failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: ${retryCommand(prepared)}`);
+	// With the history copied server-side, a winner the online store refused failed too.
+	const failed = totals.failed + (result.online?.failed ?? 0);
+	if (failed > 0) {
+		return new FsError('partial', `${count(failed)} record${failed === 1 ? '' : 's'} failed; they are in ${prepared.checkpoint.failedFile}.`, `Retry: ${retryCommand(prepared)}`);
 	}
 
 	return undefined;

@@ -20,7 +20,7 @@ import {lockFileFor} from '../engine/lock.js';
 import type {Side} from '../engine/migrate.js';
 import {countFailedLines, idConditions, listIdentifiersTo, readIdsFile, type SnapshotRequest} from '../engine/source.js';
 import {describeStore, openStoreHandle, storeHandle} from '../stores/open.js';
-import type {Store} from '../stores/store.js';
+import type {OfflineCopy, Store} from '../stores/store.js';
 import {confirmationFor, type Confirmation} from './confirmation.js';
 import {costEstimate} from './cost.js';
 import {compareWithTarget, targetHoldings} from './existing.js';
@@ -55,6 +55,8 @@ export interface Prepared {
 	superseded: string[];
 	/** The target's lock (engine/lock.ts), taken when the run starts. */
 	lockFile: string;
+	/** The offline history's copy by the source's query engine, when it goes server-side (docs/server-copy.md). */
+	copy?: OfflineCopy;
 	closeStores(): Promise<void>;
 }
 
@@ -199,9 +201,21 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			if (compared.except) request.except = compared.except;
 		}
 
+		// How the offline history goes: copied by Athena, then only the winners online; or every row through the API.
+		const runId = previous?.checkpoint.runId ?? newRunId();
+		const server = await serverCopy({
+			options, sourceStore, targetStore, sourceGroup, targetGroup, compatibility, request, resumed: previous?.checkpoint,
+			eligible: choice.primary === 'offline' && choice.mode === 'history' && hasOfflineStore(targetGroup) && !retryFailed,
+			idsFile, tag: `${runId}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`,
+		});
+		const onlineRecords = server.copy ? await sourceStore.countOffline(sourceName, {mode: 'winners', where: request.where, ...(request.except ? {except: request.except} : {})}) : undefined;
+		if (server.copy) request.mode = 'winners';
+		// What the workers write: the winners when the history went server-side, else the rows.
+		const toWrite = onlineRecords ?? estimated - (holdings.existing?.skipped ? holdings.existing.rows : 0);
+
 		// No more workers than batches: a thread with nothing to write costs its
 		// start (a V8 isolate, the stores' clients) and brings nothing.
-		const batches = Math.max(1, Math.ceil(estimated / batchSize));
+		const batches = Math.max(1, Math.ceil((onlineRecords ?? estimated) / batchSize));
 		if (!previous && workers > batches) {
 			workers = batches;
 			workersWhy = `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${count(estimated)} records`;
@@ -210,13 +224,13 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		const plan = makePlan({
 			source: sourceGroup, target: targetGroup, choice, estimatedRecords: estimated, batchSize, workers, ...(workers < maxWorkers ? {maxWorkers, workersWhy} : {}), filter, idsFile: idsFile ?? retryFailed, clearTarget, ...(retryFailed ? {} : {holdings}),
 			...(shard ? {shard: shardLabel(shard)} : {}), ...(maxWriteRate ? {maxWriteRate} : {}),
-			cost: await costEstimate(sourceStore, sourceGroup, request, compatibility, estimated - (holdings.existing?.skipped ? holdings.existing.rows : 0), maxWriteRate, scanned),
+			cost: await costEstimate(sourceStore, sourceGroup, request, compatibility, toWrite, maxWriteRate, scanned),
+			...(server.plan ? {offlineCopy: server.plan} : {}), ...(onlineRecords === undefined ? {} : {onlineRecords}),
 			sourceStore: describeStore(sourceStore), targetStore: describeStore(targetStore), compatibility,
 		});
 		// Shards started together in one directory must not share a file.
 		const shardPart = shard ? `shard-${shard.index}-of-${shard.count}-` : '';
 		const failedFile = path.resolve(cwd, options.failedOutput ?? previous?.checkpoint.failedFile ?? `fs-failed-${sourceName}-${shardPart}${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}.jsonl`);
-		const runId = previous?.checkpoint.runId ?? newRunId();
 		const checkpoint: Checkpoint = previous ? previous.checkpoint : {
 			version: 1,
 			runId,
@@ -227,6 +241,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			target: {store: targetHandle, group: targetName},
 			options: {batchSize, workers, mode: choice.mode, ...(filter ? {filter} : {}), ...(idsFile ? {idsFile} : {}), ...(retryFailed ? {retryFailed} : {}), clearTarget, ...(skipExisting ? {} : {skipExisting: false}), ...(shard ? {shard: shardLabel(shard)} : {}), ...(maxWriteRate ? {maxWriteRate: writeRateLabel(maxWriteRate)} : {})},
 			...(holdings.existing ? {existing: holdings.existing} : {}),
+			...(server.copy ? {offlineCopy: {at: server.copy.at.toISOString(), tag: server.copy.tag, ...(server.copy.except ? {except: server.copy.except} : {})}} : {}),
 			positions: Array.from({length: workers}, () => 0),
 			failedFile,
 			totals: {written: 0, failed: 0, deletes: 0},
@@ -258,6 +273,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			program: programName(env),
 			superseded,
 			// Shards of one migration write one target side by side: each holds the lock of its shard.
+			...(server.copy ? {copy: server.copy} : {}),
 			lockFile: lockFileFor(shard ? `${targetIdentity}#shard ${shardLabel(shard)}` : targetIdentity, targetStore.info.sharedDir ?? path.join(fsHome(env), 'locks')),
 			closeStores,
 		};
@@ -287,4 +303,61 @@ async function estimate(store: Store, group: FeatureGroup, scratch: () => string
 	let total = 0;
 	for (const where of idConditions(group, request.ids, request.where)) total += await store.countOffline(group.FeatureGroupName, {mode: request.mode, where, ...except});
 	return total;
+}
+
+interface CopyChoice {
+	options: MigrationOptions;
+	sourceStore: Store;
+	targetStore: Store;
+	sourceGroup: FeatureGroup;
+	targetGroup: FeatureGroup;
+	compatibility: Compatibility;
+	request: SnapshotRequest;
+	/** The checkpoint of the run being resumed: it keeps the path it took. */
+	resumed?: Checkpoint;
+	/** A history from an offline store into one (not a retry). */
+	eligible: boolean;
+	idsFile?: string;
+	tag: string;
+}
+
+/**
+ * Whether the offline history is copied server-side (docs/server-copy.md):
+ * by default wherever the source's query engine reaches the target's table
+ * and writes it exactly as the API path would; `--offline-copy api` sends
+ * every row through the API, `--offline-copy server` insists (refused, with
+ * why, where it cannot). A resumed run keeps its path.
+ */
+async function serverCopy(choice: CopyChoice): Promise<{copy?: OfflineCopy; plan?: Plan['offlineCopy']}> {
+	const {options, sourceStore, targetStore, sourceGroup, targetGroup, compatibility, request, resumed} = choice;
+	const asked = options.offlineCopy;
+	if (!choice.eligible || !sourceStore.capabilities.serverCopy || !sourceStore.copyOffline) {
+		if (asked === 'server') {
+			throw usageError(
+				choice.eligible ? 'Only the service\'s Athena copies an offline history server-side; the embedded store loads it in bulk already.' : `--offline-copy server copies a history into an offline store: ${sourceGroup.FeatureGroupName} → ${targetGroup.FeatureGroupName} is not one (or this is a --retry-failed run).`,
+				'Drop --offline-copy.',
+			);
+		}
+
+		return {};
+	}
+
+	const features = compatibility.actions.flatMap(action => (action.target && (action.kind === 'copy' || action.kind === 'cast' || action.kind === 'empty')
+		? [{target: action.target, ...(action.kind === 'empty' || !action.source ? {} : {source: action.source})}] : []));
+	const at = resumed?.offlineCopy ? new Date(resumed.offlineCopy.at) : new Date();
+	// The rows the target held when the run was planned stay out, on a resume too (the comparison is not made again once the run started).
+	const except = resumed?.offlineCopy ? resumed.offlineCopy.except : request.except;
+	const copy: OfflineCopy = {
+		source: sourceGroup, target: targetGroup, features, at, tag: resumed?.offlineCopy?.tag ?? choice.tag,
+		...(request.where ? {where: request.where} : {}), ...(except ? {except} : {}),
+	};
+	if (resumed) return resumed.offlineCopy ? {copy, plan: {path: 'server'}} : {};
+	// Opt-in until its equality, shard and kill -9 tests run on it (docs/server-copy.md).
+	if (asked !== 'server') return {};
+	const location = await targetStore.offlineLocation(targetGroup);
+	const why = choice.idsFile ? 'the rows of an --ids-file are read through the API'
+			: !location || !sourceStore.reaches(location) ? 'the source\'s Athena does not reach the target\'s table (another account, region or endpoint)'
+				: sourceStore.offlineCopyProblem?.(copy);
+	if (why === undefined) return {copy, plan: {path: 'server'}};
+	throw usageError(`--offline-copy server cannot copy ${sourceGroup.FeatureGroupName} into ${targetGroup.FeatureGroupName} server-side: ${why}.`, 'Drop --offline-copy (every row then goes through the API).');
 }

@@ -7,7 +7,12 @@ import type {
 	CreateFeatureGroupInput, DeletionMode, FeatureDefinition, FeatureGroup, FsRecord, TargetStore, TtlDuration,
 } from '../core/types.js';
 
-export type ReadMode = 'history' | 'snapshot';
+/**
+ * winners: per identifier the row a replay of its history in order leaves
+ * online (the latest valid event time, then the earliest API invocation and
+ * write time), delete markers included: stores with `serverCopy` only.
+ */
+export type ReadMode = 'history' | 'snapshot' | 'winners';
 
 export interface OfflineQuery {
 	/**
@@ -269,6 +274,28 @@ export interface StoreCapabilities {
 	cpuBoundWrites: boolean;
 	/** Offline rows can be counted exactly right after they are written (verification counts before and after). */
 	exactOfflineCount: boolean;
+	/** Copies offline history with its own query engine (`copyOffline`): Athena, into a table it reaches. */
+	serverCopy: boolean;
+}
+
+/**
+ * An offline history copied by the store's query engine into another
+ * group's offline store (Athena: UNLOAD into a Glue table's location,
+ * INSERT INTO an Iceberg table): docs/server-copy.md.
+ */
+export interface OfflineCopy {
+	source: FeatureGroup;
+	target: FeatureGroup;
+	/** Each target feature from the source feature of the same name (copied, or cast exactly), or left empty. */
+	features: Array<{target: FeatureDefinition; source?: FeatureDefinition}>;
+	/** The rows: a filter (and a shard's condition), in Athena's SQL. */
+	where?: string;
+	/** Rows the target holds already, left out (OfflineQuery.except). */
+	except?: ExistingRows;
+	/** The copy's write and API invocation time: its rows carry it, so a copy cut short is found and removed by it. */
+	at: Date;
+	/** Names the copy's objects (a Glue table's prefix `fs-copy-TAG/`). */
+	tag: string;
 }
 
 export interface Store {
@@ -328,6 +355,13 @@ export interface Store {
 	 * of its file.
 	 */
 	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncIterable<OfflineBatch>;
+
+	/** Why this copy cannot be made server-side (a cast fs checks per value, say), or undefined when it can. */
+	offlineCopyProblem?(copy: OfflineCopy): string | undefined;
+	/** Copy an offline history server-side (capabilities.serverCopy); returns the rows copied. */
+	copyOffline?(copy: OfflineCopy): Promise<number>;
+	/** Remove what a copy cut short wrote (before it runs again), by its tag and time. */
+	undoOfflineCopy?(copy: OfflineCopy): Promise<void>;
 
 	/** Write up to `limits.batchWrite` records (BatchWriteRecord semantics). */
 	batchWrite(entries: WriteEntry[], options?: WriteOptions): Promise<BatchWriteResult>;

@@ -24,6 +24,12 @@ export function summaryLines(result: MigrationResult, style: Style): string[] {
 		`  failed   ${count(totals.failed).padStart(10)}${result.failedFile && totals.failed > 0 ? `  → ${result.failedFile}` : ''}`,
 		`  skipped  ${count(totals.skipped).padStart(10)}${skippedWhy(totals.skipped, result.alreadyInTarget ?? 0)}`,
 	];
+	if (result.online) {
+		// The history went server-side: its rows above; the latest record of each identifier written online here.
+		lines.splice(3, 0, `           ${' '.repeat(10)}  (${count(result.offlineCopied ?? 0)} copied by Athena, server-side)`);
+		const {online} = result;
+		lines.push(`  online   ${count(online.written).padStart(10)}  latest records${online.deletes ? ` (${count(online.deletes)} deletes)` : ''}${online.failed ? `, ${count(online.failed)} failed${result.failedFile ? ` → ${result.failedFile}` : ''}` : ''}`);
+	}
 	const verification = result.verification;
 	if (verification) {
 		const parts: string[] = [];

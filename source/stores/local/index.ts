@@ -46,7 +46,7 @@ export interface LocalStoreOptions {
 
 export class LocalStore implements Store {
 	readonly info: StoreInfo;
-	readonly capabilities: StoreCapabilities = {bulkLoad: true, transactionalCheckpoint: true, cpuBoundWrites: true, exactOfflineCount: true};
+	readonly capabilities: StoreCapabilities = {bulkLoad: true, transactionalCheckpoint: true, cpuBoundWrites: true, exactOfflineCount: true, serverCopy: false};
 	readonly limits: StoreLimits;
 	readonly meta: StoreMeta;
 	private readonly db: Sqlite;

@@ -62,6 +62,7 @@ export function relationSql(group: FeatureGroup, glob: string | undefined, bucke
 /** The SQL for a query over `relation(bucket)`, and the output columns' names. */
 export function querySql(group: FeatureGroup, query: OfflineQuery, relation: (bucket?: Bucket) => string, options: QueryOptions = {}): {sql: string; names: string[]} {
 	const {forCount = false, bucket, parts = 1, typedMetadata = false} = options;
+	if (query.mode === 'winners') throw new Error('The embedded store reads winners in its unordered snapshots (winnersSql), not as a query mode.');
 	const noOrder = forCount || options.unordered === true || options.anyOrder === true;
 	const features = query.columns ?? group.FeatureDefinitions.map(feature => feature.FeatureName);
 	const byName = new Map(group.FeatureDefinitions.map(feature => [feature.FeatureName, feature]));

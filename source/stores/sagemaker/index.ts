@@ -7,10 +7,11 @@
  */
 import {hasOfflineStore, type CreateFeatureGroupInput, type FeatureGroup, type FsRecord} from '../../core/types.js';
 import type {
-	FeatureGroupUpdate,
+	FeatureGroupUpdate, OfflineCopy,
 	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
+import {copiedRows, OfflineCopier, serverCopyProblem} from './offline-copy.js';
 import {Catalog, type Where} from './catalog.js';
 import {AwsClients, endpointFor, regionFrom} from './clients.js';
 import {accountOf} from './convert.js';
@@ -32,13 +33,14 @@ export interface SageMakerStoreOptions {
 export class SageMakerStore implements Store {
 	readonly info: StoreInfo;
 	// Offline rows land minutes after a write; every write is a call to the service.
-	readonly capabilities: StoreCapabilities = {bulkLoad: false, transactionalCheckpoint: false, cpuBoundWrites: false, exactOfflineCount: false};
+	readonly capabilities: StoreCapabilities = {bulkLoad: false, transactionalCheckpoint: false, cpuBoundWrites: false, exactOfflineCount: false, serverCopy: true};
 	readonly limits: StoreLimits = {batchWrite: batchWriteLimit, batchGet: batchGetLimit, concurrentWrites: true};
 	private readonly clients: AwsClients;
 	private readonly catalog: Catalog;
 	private readonly runtime: Runtime;
 	private readonly offline: OfflineReader;
 	private readonly athena: Athena;
+	private readonly copier: OfflineCopier;
 	private readonly snapshots = new SnapshotFiles();
 	private resolvedRegion?: Promise<string>;
 	private closed = false;
@@ -53,6 +55,20 @@ export class SageMakerStore implements Store {
 		this.runtime = new Runtime(this.clients, context, async name => this.catalog.shape(name));
 		this.athena = new Athena(this.clients, {output: options.athenaOutput, workgroup: options.athenaWorkgroup || 'primary'}, context);
 		this.offline = new OfflineReader(this.clients, this.athena, context);
+		this.copier = new OfflineCopier(this.clients, this.athena, context);
+	}
+
+	offlineCopyProblem(copy: OfflineCopy): string | undefined {
+		return serverCopyProblem(copy.source, copy.target, copy.features);
+	}
+
+	async copyOffline(copy: OfflineCopy): Promise<number> {
+		await this.copier.copy(copy);
+		return this.offline.count(copy.target, {mode: 'history', where: copiedRows(copy)});
+	}
+
+	async undoOfflineCopy(copy: OfflineCopy): Promise<void> {
+		await this.copier.undo(copy);
 	}
 
 	scannedBytes(): number {

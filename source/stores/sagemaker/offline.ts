@@ -76,7 +76,10 @@ export function buildQuery(group: FeatureGroup, query: OfflineQuery, forCount = 
 	const where = existing && query.mode !== 'snapshot' ? `${filter ? `${filter} AND` : ' WHERE'} ${existing}` : filter;
 	const limit = query.limit === undefined || forCount ? '' : ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
 	let sql: string;
-	if (query.mode === 'snapshot') {
+	if (query.mode === 'winners') {
+		// What a replay of the history leaves online (docs/server-copy.md): the latest valid event time, then the earliest API invocation and write time; a delete marker too.
+		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC NULLS LAST, "api_invocation_time" ASC, "write_time" ASC) AS "__rn" FROM ${from}${filter})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
+	} else if (query.mode === 'snapshot') {
 		// "__rn" cannot clash with a feature: feature names start with a letter or digit.
 		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1 AND NOT "is_deleted"${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
 	} else {
@@ -102,7 +105,7 @@ const athenaType = (feature: FeatureDefinition) => {
 };
 
 /** The condition that leaves out the rows of `query.except` (alias `s`: the source row), or undefined. */
-function exceptSql(query: Pick<OfflineQuery, 'except'>, s: string): string | undefined {
+export function exceptSql(query: Pick<OfflineQuery, 'except'>, s: string): string | undefined {
 	const {except} = query;
 	if (!except) return undefined;
 	if (except.at.engine !== 'athena') throw new Error('Athena compares rows with a table of its own account and region only (Store.reaches).');
