@@ -186,7 +186,7 @@ export class Migration extends EventEmitter {
 				const unordered = this.bulk !== undefined && target.store.capabilities.bulkLoad;
 				checkpoint.snapshot = await takeSnapshot(source.store, source.group, {...this.input.request, parts: plan.workers, unordered}, `${runDir}/snapshot`);
 			} catch (error) {
-				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
+				await terminate(starting);
 				throw error;
 			}
 
@@ -219,7 +219,7 @@ export class Migration extends EventEmitter {
 				state.done = true;
 				saveCheckpoint(runDir, checkpoint);
 			} catch (error) {
-				await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
+				await terminate(starting);
 				throw error;
 			}
 		}
@@ -310,4 +310,9 @@ export class Migration extends EventEmitter {
 			...(this.rate && plan.maxWriteRate ? {rate: {buffer: this.rate.buffer, perSecond: plan.maxWriteRate.perSecond, unit: plan.maxWriteRate.unit}} : {}),
 		}));
 	}
+}
+
+/** Workers started for a run that fails before its transfer: stopped, whether or not they got going. */
+async function terminate(starting: Promise<Worker[]>): Promise<void> {
+	await starting.then(async started => Promise.all(started.map(async worker => worker.terminate())), () => undefined);
 }

@@ -9,6 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs} from '../helpers/cli.js';
+import {serviceEnv} from '../helpers/emulated.js';
 import {createGroup, putRows} from '../helpers/setup.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -61,10 +62,7 @@ describe('the plan\'s cost estimate', () => {
 		const emulator = await startEmulator({dir, port: 0});
 		try {
 			const run = await runFs(['migrate', 'source', 'copy', '--dry-run', '--json'], {
-				env: {
-					FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home-aws'), FS_ATHENA_OUTPUT: 's3://athena-results/fs/',
-					AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-				},
+				env: serviceEnv(emulator.url, path.join(temp.dir, 'home-aws')),
 			});
 			expect(run.stderr).not.toMatch(/✘/);
 			expect(run.code).toBe(0);

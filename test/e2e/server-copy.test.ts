@@ -11,6 +11,7 @@ import {benchFeatures, makeBenchGroup} from '../../bench/fixture.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs, type Run} from '../helpers/cli.js';
+import {benchIds, groupContents, serviceEnv} from '../helpers/emulated.js';
 import {tempDir} from '../helpers/temp.js';
 
 const sizes = [0, 1, 999, 1000, 1001];
@@ -43,33 +44,8 @@ afterAll(async () => {
 	temp.remove();
 });
 
-const env = () => ({
-	FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), FS_ATHENA_OUTPUT: 's3://athena-results/fs/',
-	AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-});
-
-const metadata = new Set(['write_time', 'api_invocation_time']);
-
-async function contents(name: string, ids: number) {
-	const store = new LocalStore(dir);
-	try {
-		const offline: string[] = [];
-		for await (const batch of store.readOffline(name, {mode: 'history'})) {
-			const kept = batch.names.flatMap((column, index) => (metadata.has(column) ? [] : [index]));
-			for (let row = 0; row < batch.length; row++) offline.push(JSON.stringify(kept.map(column => batch.columns[column]![row])));
-		}
-
-		const online: Record<string, unknown> = {};
-		for (let id = 0; id < ids; id++) {
-			const key = `r${String(id).padStart(9, '0')}`;
-			online[key] = await store.getRecord(name, key);
-		}
-
-		return {offline: offline.sort(), online};
-	} finally {
-		await store.close();
-	}
-}
+const env = () => serviceEnv(emulator.url, path.join(temp.dir, 'home'));
+const contents = async (name: string, ids: number) => groupContents(dir, name, benchIds(ids));
 
 function succeeded(run: Run) {
 	expect(run.stderr).not.toMatch(/✘/);

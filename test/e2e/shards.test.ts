@@ -12,6 +12,7 @@ import {shardOf} from '../../source/core/shard.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs, type Run} from '../helpers/cli.js';
+import {benchIds, groupContents, serviceEnv} from '../helpers/emulated.js';
 import {tempDir} from '../helpers/temp.js';
 
 // 300 identifiers, 4 versions each.
@@ -42,34 +43,10 @@ afterAll(async () => {
 	temp.remove();
 });
 
-const service = (extra: Record<string, string> = {}) => ({
-	FS_STORE: 'sagemaker', FS_HOME: path.join(temp.dir, 'home'), FS_ATHENA_OUTPUT: 's3://athena-results/fs/',
-	AWS_ENDPOINT_URL: emulator.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: undefined,
-	...extra,
-});
+const service = (extra: Record<string, string> = {}) => serviceEnv(emulator.url, path.join(temp.dir, 'home'), extra);
+const contents = async (name: string) => groupContents(dir, name, ids);
 
-const metadata = new Set(['write_time', 'api_invocation_time']);
-
-/** The target's offline rows (the service's own times left out) as sorted lines, and its online records. */
-async function contents(name: string) {
-	const store = new LocalStore(dir);
-	try {
-		const offline: string[] = [];
-		for await (const batch of store.readOffline(name, {mode: 'history'})) {
-			const kept = batch.names.flatMap((column, index) => (metadata.has(column) ? [] : [index]));
-			for (let row = 0; row < batch.length; row++) offline.push(JSON.stringify(kept.map(column => batch.columns[column]![row])));
-		}
-
-		const online: Record<string, unknown> = {};
-		for (const id of ids) online[id] = await store.getRecord(name, id);
-
-		return {offline: offline.sort(), online};
-	} finally {
-		await store.close();
-	}
-}
-
-const ids = Array.from({length: rows / 4}, (_, id) => `r${String(id).padStart(9, '0')}`);
+const ids = benchIds(rows / 4);
 /** Rows of the source in a shard: four versions of each of its identifiers. */
 const shardRows = (index: number, count: number) => ids.filter(id => shardOf(id, count) === index).length * 4;
 
