@@ -61,3 +61,69 @@ export async function makeBenchGroup(dir: string, name: string, rows: number, on
 		await store.close();
 	}
 }
+
+/** The features of a history group (makeHistoryGroup): values to cast, some of which cast per value only. */
+export const historyFeatures: FeatureDefinition[] = [
+	{FeatureName: 'record_id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'amount', FeatureType: 'String'},
+	{FeatureName: 'score', FeatureType: 'Fractional'},
+	{FeatureName: 'label', FeatureType: 'String'},
+	{FeatureName: 'visits', FeatureType: 'Integral'},
+];
+
+/** Where a history group's features go: text and whole doubles to Integral, a whole number to text, and a new feature. */
+export const historyTargetFeatures: FeatureDefinition[] = [
+	{FeatureName: 'record_id', FeatureType: 'String'},
+	{FeatureName: 'event_time', FeatureType: 'String'},
+	{FeatureName: 'amount', FeatureType: 'Integral'},
+	{FeatureName: 'score', FeatureType: 'Integral'},
+	{FeatureName: 'label', FeatureType: 'String'},
+	{FeatureName: 'visits', FeatureType: 'String'},
+	{FeatureName: 'extra', FeatureType: 'Fractional'},
+];
+
+/**
+ * A group whose offline store holds a history of `rows` rows, 4 versions
+ * per identifier (r000000000, …) over several event-time hours, with what
+ * replays and casts must get right: delete markers (in the middle of a
+ * history, and last), two versions of one event time (the earlier API
+ * invocation first), `amount` text that is no number (`n/a`: a failed
+ * cast), or a number SQL's pattern leaves to fs (`1e3`, ` 42`), and `score`
+ * doubles that are not whole (2.5).
+ */
+export async function makeHistoryGroup(dir: string, name: string, rows: number, features = historyFeatures): Promise<void> {
+	const store = new LocalStore(dir);
+	try {
+		await store.createFeatureGroup({
+			FeatureGroupName: name, RecordIdentifierFeatureName: 'record_id', EventTimeFeatureName: 'event_time', FeatureDefinitions: features,
+			OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bench/fs'}},
+		});
+		if (rows === 0) return;
+		const {dir: data} = store.offlineFiles(name);
+		const partition = path.join(data, 'year=2024', 'month=01', 'day=01', 'hour=00');
+		mkdirSync(partition, {recursive: true});
+		const {DuckDBInstance} = await loadDuckDB();
+		const connection = await (await DuckDBInstance.create(':memory:')).connect();
+		// id: the identifier's number; v: its version (0-3); a tie: versions 2 and 3 share an event time.
+		const marker = '(id % 7 = 0 AND v = 1) OR (id % 11 = 0 AND v = 3)';
+		const second = 'CASE WHEN id % 5 = 0 AND v = 3 THEN 2 ELSE v END';
+		const value = (sql: string) => `CASE WHEN ${marker} THEN NULL ELSE ${sql} END`;
+		const columns = [
+			'\'r\' || lpad(CAST(id AS VARCHAR), 9, \'0\') AS record_id',
+			`strftime(TIMESTAMP '2024-01-01 00:00:00' + to_hours(id % 3) + to_milliseconds(${second} * 1000 + id % 1000), '%Y-%m-%dT%H:%M:%S.%gZ') AS event_time`,
+			value('CASE WHEN i % 13 = 5 THEN \'n/a\' WHEN i % 17 = 3 THEN \'1e3\' WHEN i % 23 = 4 THEN \' 42\' ELSE CAST(i * 7 % 100000 - 500 AS VARCHAR) END') + ' AS amount',
+			value('CASE WHEN i % 19 = 7 THEN 2.5 ELSE CAST(i % 50 AS DOUBLE) END') + ' AS score',
+			value('\'label-\' || CAST(i AS VARCHAR)') + ' AS label',
+			value('CAST(i * 31 AS BIGINT)') + ' AS visits',
+			'TIMESTAMP \'2024-01-02 00:00:00\' + to_seconds(v) AS write_time',
+			'TIMESTAMP \'2024-01-02 00:00:00\' + to_seconds(v) AS api_invocation_time',
+			`(${marker}) AS is_deleted`,
+		];
+		const target = path.join(partition, '20240102T000000Z_historyhistory.parquet');
+		await connection.run(`COPY (SELECT ${columns.join(', ')} FROM (SELECT i, i // 4 AS id, i % 4 AS v FROM range(0, ${rows}) t(i))) TO ${sqlString(target)} (FORMAT parquet)`);
+		connection.closeSync();
+	} finally {
+		await store.close();
+	}
+}

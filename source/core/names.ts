@@ -7,6 +7,13 @@ const featureNamePattern = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$/;
 /** Columns the offline store adds to every row, in the order reads give them; no feature may use them. */
 export const metadataColumns = ['write_time', 'api_invocation_time', 'is_deleted'] as const;
 
+/**
+ * A winners read's column (ReadMode): 'true' on a row whose history was
+ * copied server-side, so it goes to the online store only. No feature can
+ * be named so: feature names start with a letter or digit.
+ */
+export const copiedColumn = '__copied';
+
 
 export const isReservedFeatureName = (name: string) =>
 	(metadataColumns as readonly string[]).includes(name.toLowerCase());

@@ -69,7 +69,7 @@ export interface Plan extends StrategyChoice {
 	 * identifier's latest record written online (`onlineRecords` of them); or
 	 * every row through the API, and why (docs/server-copy.md).
 	 */
-	offlineCopy?: {path: 'server' | 'api'; why?: string};
+	offlineCopy?: {path: 'server' | 'api'; why?: string; residual?: boolean};
 	onlineRecords?: number;
 	clearTarget: boolean;
 	/** "local (/path)" or "sagemaker us-east-1 account 123…", per side. */
@@ -153,6 +153,15 @@ export function copyLines(plan: Plan, compact = false): string[] {
 	const copy = plan.offlineCopy;
 	if (!copy) return [];
 	if (copy.path === 'api') return [`Offline: through the API${copy.why ? ` (${copy.why})` : ''}`];
+	if (copy.residual) {
+		return [
+			`Offline: copied by Athena (server-side)${compact ? '' : ', but identifiers with a value SQL cannot cast exactly'}`,
+			compact
+				? `Through the API: ${count(plan.onlineRecords ?? 0)} records (latest; values cast per value)`
+				: `Through the API: ${count(plan.onlineRecords ?? 0)} records: each identifier's latest online, all rows of those cast per value`,
+		];
+	}
+
 	return [
 		`Offline: copied by Athena (server-side)${compact ? '' : ': no row passes through fs'}`,
 		`Online: the latest record of each of ${count(plan.onlineRecords ?? 0)} identifiers${compact ? '' : ' (TargetStores=OnlineStore)'}`,

@@ -14,7 +14,7 @@ import type {Store} from '../stores/store.js';
 import type {SharedConcurrency, SharedRate} from './concurrency.js';
 import type {WriteRate} from '../core/cost.js';
 import type {ProgressBoard} from './progress.js';
-import type {FailedLine, WireRow} from './protocol.js';
+import type {CopiedTally, FailedLine, WireRow} from './protocol.js';
 import {OrderedCalls} from './ordered-calls.js';
 import {retryCall, writeChunk, type WriteHooks} from './write.js';
 import {crashPoint} from '../io/crash-points.js';
@@ -25,8 +25,6 @@ export interface BatchWriterContext {
 	worker: number;
 	board: ProgressBoard;
 	concurrency: SharedConcurrency;
-	/** Every write to the online store only: the history was copied server-side (docs/server-copy.md). */
-	onlineOnly?: boolean;
 	/** --max-write-rate, shared by the workers. */
 	rate?: {shared: SharedRate; unit: WriteRate['unit']};
 	target: FeatureGroup;
@@ -42,8 +40,11 @@ export interface BatchWriterContext {
 
 /** Where history rows (WireRow.history) go. */
 const offlineOnly: TargetStore[] = ['OfflineStore'];
-/** Where every write goes when the history went server-side. */
+/** Where rows whose history went server-side (WireRow.copied) go. */
 const onlineOnly: TargetStore[] = ['OnlineStore'];
+
+/** The stores a row goes to: all the group has, but for history (offline) and rows whose history was copied (online). */
+const storesOf = (row: WireRow) => (row.copied ? onlineOnly : row.history ? offlineOnly : undefined);
 
 /** Counts of one batch, as `write` returns them. */
 interface Tally {
@@ -123,12 +124,17 @@ export class BatchWriter {
 	 * one is done (up to `ahead` rows): an identifier's rows are still written
 	 * as one call after another would write them.
 	 */
-	async write(rows: WireRow[], start: number): Promise<Tally> {
+	async write(rows: WireRow[], start: number): Promise<Tally & {copied?: CopiedTally}> {
 		const {board, worker} = this.context;
-		const tally: Tally = {written: 0, failed: 0, deletes: 0};
+		const all: Tally = {written: 0, failed: 0, deletes: 0};
+		// Rows whose history was copied server-side are counted apart (online writes).
+		const copied: Tally = {written: 0, failed: 0, deletes: 0};
+		let copiedRows = 0;
 		const writes: Write[] = [];
 		for (const [offset, row] of rows.entries()) {
 			const position = start + offset;
+			const tally = row.copied ? copied : all;
+			if (row.copied) copiedRows++;
 			const result = this.toTarget(row.record);
 			if (!result.ok) {
 				this.fail(row, position, result.code, result.reason);
@@ -149,7 +155,11 @@ export class BatchWriter {
 		if (this.calls) await this.calls.add(writes);
 		else await this.inTurn(writes, start + rows.length);
 		board.add(worker, 'batches', 1);
-		return {written: tally.written + tally.deletes, failed: tally.failed, deletes: tally.deletes};
+		const sum = (key: keyof Tally) => all[key] + copied[key];
+		return {
+			written: sum('written') + sum('deletes'), failed: sum('failed'), deletes: sum('deletes'),
+			...(copiedRows > 0 ? {copied: {rows: copiedRows, written: copied.written + copied.deletes, failed: copied.failed, deletes: copied.deletes}} : {}),
+		};
 	}
 
 	/**
@@ -188,7 +198,7 @@ export class BatchWriter {
 	private async sendPuts(chunk: Write[], checkpoint?: {key: string; position: number}) {
 		const {store, board, worker, concurrency, rate, target} = this.context;
 		board.setState(worker, 'writing');
-		const stores = chunk.map(item => (this.context.onlineOnly ? onlineOnly : item.row.history ? offlineOnly : undefined));
+		const stores = chunk.map(item => storesOf(item.row));
 		// Each failed line is written as soon as it is final, before the checkpoint moves past it.
 		const failures = await writeChunk(store, target.FeatureGroupName, chunk.map(item => item.record), {
 			hooks: this.hooks, checkpoint, concurrency, stores, ...(rate ? {rate} : {}),
@@ -213,7 +223,7 @@ export class BatchWriter {
 		const {board, worker} = this.context;
 		board.setState(worker, 'writing');
 		try {
-			await this.delete(write.record, checkpoint, write.row.history);
+			await this.delete(write.record, checkpoint, write.row);
 			write.tally.deletes++;
 			board.add(worker, 'deletes', 1);
 			board.add(worker, 'records', 1);
@@ -224,11 +234,11 @@ export class BatchWriter {
 	}
 
 	/** A delete marker as a SoftDelete at its event time (history: its offline marker only), retried like writes. */
-	private async delete(record: FsRecord, checkpoint: {key: string; position: number} | undefined, history = false) {
+	private async delete(record: FsRecord, checkpoint: {key: string; position: number} | undefined, row: WireRow) {
 		const {store, target, concurrency, rate} = this.context;
 		const id = record[target.RecordIdentifierFeatureName] as string;
 		const eventTime = record[target.EventTimeFeatureName] as string;
-		const stores = this.context.onlineOnly ? onlineOnly : history ? offlineOnly : undefined;
+		const stores = storesOf(row);
 		const input = {FeatureGroupName: target.FeatureGroupName, RecordIdentifier: id, EventTime: eventTime, DeletionMode: 'SoftDelete' as const, ...(stores ? {TargetStores: stores} : {})};
 		await retryCall(async () => store.deleteRecord(input, checkpoint ? {checkpoint} : undefined), {hooks: this.hooks, concurrency, ...(rate ? {rate} : {})});
 	}

@@ -237,9 +237,9 @@ export class Migration extends EventEmitter {
 	private async transfer(workers: Worker[], snapshot: SourceSnapshot, samples: Samples): Promise<boolean> {
 		const {source, target, plan, checkpoint, runDir} = this.input;
 		const workersRead = snapshot.kind === 'offline';
-		const pool = new WorkerPool(workers, checkpoint, runDir, this.online ?? this.totals, samples, workersRead, () => {
+		const pool = new WorkerPool(workers, checkpoint, runDir, this.totals, samples, workersRead, () => {
 			this.stopping = true;
-		});
+		}, this.online);
 		const strategy: TransferStrategy = workersRead
 			? new WorkersReadPartitions(snapshot.snapshot, checkpoint.positions, plan.batchSize)
 			: new MainHandsOut({
@@ -306,7 +306,6 @@ export class Migration extends EventEmitter {
 			sourceEventTime: source.group.EventTimeFeatureName,
 			local: {batchWriteLimit: localBatchLimit, writeLock: this.writeLock, duckdbMemory: duckdbMemory('128MB'), duckdbThreads: 1},
 			...(this.bulk ? {bulkColumns: this.bulk} : {}),
-			...(this.online ? {onlineOnly: true} : {}),
 			...(this.rate && plan.maxWriteRate ? {rate: {buffer: this.rate.buffer, perSecond: plan.maxWriteRate.perSecond, unit: plan.maxWriteRate.unit}} : {}),
 		}));
 	}

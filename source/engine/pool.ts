@@ -42,6 +42,8 @@ export class WorkerPool {
 		/** Workers read their own partitions: the rows they report are the rows read. */
 		private readonly workersRead: boolean,
 		private readonly onFatal: () => void,
+		/** Where rows whose history was copied server-side count (their online writes), apart from `totals`. */
+		private readonly online?: Totals,
 	) {
 		this.pending = workers.map(() => new Set());
 		this.waiters = workers.map(() => undefined);
@@ -109,23 +111,35 @@ export class WorkerPool {
 		// A worker that failed a batch moves its position no further (it writes no more).
 		if (message.type === 'done' && this.failed[index]) return;
 		const {checkpoint, totals} = this;
+		const online = this.online ?? totals;
 		if (message.type === 'finished') {
 			this.finished[index] = true;
 			this.complete[index] = message.complete;
-			totals.skipped += message.skipped;
-			totals.read += message.skipped;
+			const copied = message.skippedCopied ?? 0;
+			totals.skipped += message.skipped - copied;
+			totals.read += message.skipped - copied;
+			online.skipped += copied;
+			online.read += copied;
 			for (const [id, record] of message.samples) if (this.samples.size < 20) this.samples.set(id, record);
 			this.waiters[index]?.();
 		} else if (message.type === 'done') {
-			if (this.workersRead) totals.read += message.rows;
+			const copied = message.copied ?? {rows: 0, written: 0, failed: 0, deletes: 0};
+			if (this.workersRead) {
+				totals.read += message.rows - copied.rows;
+				online.read += copied.rows;
+			}
+
 			this.pending[index]!.delete(message.batch);
 			checkpoint.positions[index] = message.position;
 			checkpoint.totals.written += message.written;
 			checkpoint.totals.failed += message.failed;
 			checkpoint.totals.deletes += message.deletes;
-			totals.written += message.written;
-			totals.failed += message.failed;
-			totals.deletes += message.deletes;
+			totals.written += message.written - copied.written;
+			totals.failed += message.failed - copied.failed;
+			totals.deletes += message.deletes - copied.deletes;
+			online.written += copied.written;
+			online.failed += copied.failed;
+			online.deletes += copied.deletes;
 			if (Date.now() - this.lastSave >= saveEvery) {
 				try {
 					saveCheckpoint(this.runDir, checkpoint);

@@ -14,6 +14,16 @@ export interface WireRow {
 	 * to the offline store only (the winner alone goes online).
 	 */
 	history?: boolean;
+	/** Its identifier's history was copied server-side: it goes to the online store only (docs/server-copy.md). */
+	copied?: boolean;
+}
+
+/** Of a batch's counts, those of its rows whose history was copied server-side (WireRow.copied): online writes, apart from the rows' totals. */
+export interface CopiedTally {
+	rows: number;
+	written: number;
+	failed: number;
+	deletes: number;
 }
 
 export type ToWorker =
@@ -26,13 +36,13 @@ export type ToWorker =
 
 export type ToMain =
 	| {type: 'ready'; worker: number}
-	| {type: 'done'; worker: number; batch: number; rows: number; written: number; failed: number; deletes: number; position: number}
+	| {type: 'done'; worker: number; batch: number; rows: number; written: number; failed: number; deletes: number; position: number; copied?: CopiedTally}
 	/**
 	 * A worker's own read ended: rows it skipped (done before), its sample for
 	 * verification, and whether every row of its partition is written (a stop
 	 * asked for after the last batch changes nothing).
 	 */
-	| {type: 'finished'; worker: number; skipped: number; samples: Array<[string, FsRecord | null]>; complete: boolean}
+	| {type: 'finished'; worker: number; skipped: number; skippedCopied?: number; samples: Array<[string, FsRecord | null]>; complete: boolean}
 	/** A worker's error, whole: the main thread rebuilds the same typed error (kind, remedy, code). */
 	| {type: 'fatal'; worker: number; message: string; code?: string; kind?: ErrorKind; remedy?: string; path?: string}
 	| {type: 'closed'; worker: number};

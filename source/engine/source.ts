@@ -8,6 +8,7 @@ import {appendFileSync, copyFileSync, createReadStream, mkdirSync, writeFileSync
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {usageError} from '../core/errors.js';
+import {copiedColumn} from '../core/names.js';
 import {inShard, type Shard} from '../core/shard.js';
 import type {Mode} from '../core/plan.js';
 import type {FeatureGroup, FeatureType, FsRecord} from '../core/types.js';
@@ -32,6 +33,8 @@ export interface SnapshotRequest {
 	listed?: {file: string; rows: number};
 	/** Rows the target holds already, left out of an offline snapshot (OfflineQuery.except). */
 	except?: ExistingRows;
+	/** Winners: identifiers not copied server-side come whole (OfflineQuery.residual). */
+	residual?: string;
 	/** The run's shard: an online-only source's identifiers are those in it (an offline source's `where` says so already). */
 	shard?: Shard;
 }
@@ -86,7 +89,7 @@ export async function takeSnapshot(store: Store, group: FeatureGroup, request: S
 		return {kind: 'online', idsFile: file, rows};
 	}
 
-	const query = {mode: request.mode, includeMetadata: true, parts: request.parts, unordered: request.unordered, ...(request.except ? {except: request.except} : {})};
+	const query = {mode: request.mode, includeMetadata: true, parts: request.parts, unordered: request.unordered, ...(request.except ? {except: request.except} : {}), ...(request.residual ? {residual: request.residual} : {})};
 	if (!request.ids) return {kind: 'offline', snapshot: await store.snapshotOffline(name, {...query, where: request.where}, path.join(dir, 'source'))};
 	// A chosen set of identifiers: IN lists of bounded length, one part each.
 	const parts: OfflineSnapshot[] = [];
@@ -185,6 +188,7 @@ const metadata = new Set(['write_time', 'api_invocation_time', 'is_deleted']);
 export function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
 	const featureColumns = batch.names.map((name, index) => [name, index] as const).filter(([name]) => !metadata.has(name) && group.FeatureDefinitions.some(feature => feature.FeatureName === name));
 	const deletedColumn = batch.names.indexOf('is_deleted');
+	const copied = batch.names.indexOf(copiedColumn);
 	const rows: WireRow[] = [];
 	for (let row = 0; row < batch.length; row++) {
 		const record: FsRecord = {};
@@ -196,7 +200,9 @@ export function wireRows(batch: OfflineBatch, group: FeatureGroup): WireRow[] {
 			bytes += name.length + (Array.isArray(value) ? value.join('').length : value.length);
 		}
 
-		rows.push({record, deleted: deletedColumn >= 0 && batch.columns[deletedColumn]![row] === 'true', bytes});
+		const wire: WireRow = {record, deleted: deletedColumn >= 0 && batch.columns[deletedColumn]![row] === 'true', bytes};
+		if (copied >= 0 && batch.columns[copied]![row] === 'true') wire.copied = true;
+		rows.push(wire);
 	}
 
 	return rows;

@@ -30,8 +30,6 @@ export interface WorkerInput {
 	workers: number;
 	concurrency: SharedArrayBuffer;
 	maxConcurrency: number;
-	/** The history went server-side: every write goes to the online store only (TargetStores=OnlineStore). */
-	onlineOnly?: boolean;
 	/** --max-write-rate: the rate and its shared schedule (SharedRate). */
 	rate?: {buffer: SharedArrayBuffer; perSecond: number; unit: WriteRate['unit']};
 	/** Checkpoint key of this worker's partition in the target store. */
@@ -60,6 +58,8 @@ const rowsPerLoad = 50_000;
 /** What a worker's own read ends with: rows done before (skipped) and its sample for verification. */
 interface PartitionRead {
 	skipped: number;
+	/** Of those, rows whose history was copied server-side (WireRow.copied). */
+	skippedCopied: number;
 	samples: Samples;
 }
 
@@ -117,7 +117,6 @@ class PartitionWorker {
 		this.writer = new BatchWriter({
 			store: this.store, worker: this.me, board: this.board, concurrency: this.concurrency, target: input.targetGroup, compatibility: input.compatibility,
 			...(input.rate ? {rate: {shared: new SharedRate(input.rate.perSecond, input.rate.buffer), unit: input.rate.unit}} : {}),
-			...(input.onlineOnly ? {onlineOnly: true} : {}),
 			checkpointKey: input.checkpointKey, runId: input.runId, failedFile: input.failedFile, sourceIdentifier: input.sourceIdentifier, sourceEventTime: input.sourceEventTime,
 		});
 		this.board.setState(this.me, 'idle');
@@ -154,11 +153,12 @@ class PartitionWorker {
 	 * A share's rows from `skip` rows in, written batch by batch; positions
 	 * count from `base`. Returns the share's rows and how many were skipped.
 	 */
-	private async writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number}> {
+	private async writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number; skippedCopied: number}> {
 		const store = await this.sourceStore();
 		const {share, skipped: narrowed} = from(whole, skip);
 		let position = narrowed;
 		let skipped = narrowed;
+		let skippedCopied = 0;
 		let batch: WireRow[] = [];
 		let batchStart = base + skip;
 		const handed = new HandedBatches(this);
@@ -177,6 +177,7 @@ class PartitionWorker {
 					if (this.interrupted) break outer;
 					if (position++ < skip) {
 						skipped++;
+						if (row.copied) skippedCopied++;
 						continue;
 					}
 
@@ -194,7 +195,7 @@ class PartitionWorker {
 			await handed.within(0);
 		}
 
-		return {rows: position, skipped};
+		return {rows: position, skipped, skippedCopied};
 	}
 
 	/**
@@ -279,7 +280,7 @@ class PartitionWorker {
 	 * rows of the share a previous run finished.
 	 */
 	async readPartition(snapshot: OfflineSnapshot, start: number, batchSize: number) {
-		const read: PartitionRead = {skipped: 0, samples: new Samples(samplesPerWorker)};
+		const read: PartitionRead = {skipped: 0, skippedCopied: 0, samples: new Samples(samplesPerWorker)};
 		const bulk = this.input.bulkColumns && this.store.capabilities.bulkLoad ? this.input.bulkColumns : undefined;
 		this.reported = start;
 		let complete = true;
@@ -295,9 +296,10 @@ class PartitionWorker {
 				if (bulk) {
 					position += await this.loadShare(share, skip, position, batchSize, bulk, read);
 				} else {
-					const {rows, skipped} = await this.writeRows(share, skip, position, batchSize, read.samples);
+					const {rows, skipped, skippedCopied} = await this.writeRows(share, skip, position, batchSize, read.samples);
 					position += rows;
 					read.skipped += skipped;
+					read.skippedCopied += skippedCopied;
 				}
 			}
 
@@ -309,7 +311,7 @@ class PartitionWorker {
 			this.source = undefined;
 		}
 
-		this.post({type: 'finished', worker: this.me, skipped: read.skipped, samples: [...read.samples], complete});
+		this.post({type: 'finished', worker: this.me, skipped: read.skipped, ...(read.skippedCopied > 0 ? {skippedCopied: read.skippedCopied} : {}), samples: [...read.samples], complete});
 	}
 }
 

@@ -208,8 +208,12 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 			eligible: choice.primary === 'offline' && choice.mode === 'history' && hasOfflineStore(targetGroup) && !retryFailed,
 			idsFile, tag: `${runId}${shard ? `-shard-${shard.index}-of-${shard.count}` : ''}`,
 		});
-		const onlineRecords = server.copy ? await sourceStore.countOffline(sourceName, {mode: 'winners', where: request.where, ...(request.except ? {except: request.except} : {})}) : undefined;
-		if (server.copy) request.mode = 'winners';
+		if (server.copy) {
+			request.mode = 'winners';
+			if (server.residual) request.residual = server.residual;
+		}
+
+		const onlineRecords = server.copy ? await sourceStore.countOffline(sourceName, {mode: 'winners', where: request.where, ...(request.except ? {except: request.except} : {}), ...(server.residual ? {residual: server.residual} : {})}) : undefined;
 		// What the workers write: the winners when the history went server-side, else the rows.
 		const toWrite = onlineRecords ?? estimated - (holdings.existing?.skipped ? holdings.existing.rows : 0);
 
@@ -324,11 +328,12 @@ interface CopyChoice {
 /**
  * Whether the offline history is copied server-side (docs/server-copy.md):
  * by default wherever the source's query engine reaches the target's table
- * and writes it exactly as the API path would; `--offline-copy api` sends
+ * and writes it exactly as the API path would (values SQL cannot cast
+ * exactly: their identifiers through the API); `--offline-copy api` sends
  * every row through the API, `--offline-copy server` insists (refused, with
  * why, where it cannot). A resumed run keeps its path.
  */
-async function serverCopy(choice: CopyChoice): Promise<{copy?: OfflineCopy; plan?: Plan['offlineCopy']}> {
+async function serverCopy(choice: CopyChoice): Promise<{copy?: OfflineCopy; plan?: Plan['offlineCopy']; residual?: string}> {
 	const {options, sourceStore, targetStore, sourceGroup, targetGroup, compatibility, request, resumed} = choice;
 	const asked = options.offlineCopy;
 	if (!choice.eligible || !sourceStore.capabilities.serverCopy || !sourceStore.copyOffline) {
@@ -351,13 +356,16 @@ async function serverCopy(choice: CopyChoice): Promise<{copy?: OfflineCopy; plan
 		source: sourceGroup, target: targetGroup, features, at, tag: resumed?.offlineCopy?.tag ?? choice.tag,
 		...(request.where ? {where: request.where} : {}), ...(except ? {except} : {}),
 	};
-	if (resumed) return resumed.offlineCopy ? {copy, plan: {path: 'server'}} : {};
-	// Opt-in until its equality, shard and kill -9 tests run on it (docs/server-copy.md).
-	if (asked !== 'server') return {};
+	// Identifiers with a value SQL cannot cast exactly go through the API whole.
+	const residual = sourceStore.offlineCopyResidual?.(copy);
+	const chosen = {copy, plan: {path: 'server' as const, ...(residual ? {residual: true} : {})}, ...(residual ? {residual} : {})};
+	if (resumed) return resumed.offlineCopy ? chosen : {plan: {path: 'api', why: 'as the run began'}};
+	if (asked === 'api') return {plan: {path: 'api', why: '--offline-copy api'}};
 	const location = await targetStore.offlineLocation(targetGroup);
 	const why = choice.idsFile ? 'the rows of an --ids-file are read through the API'
 			: !location || !sourceStore.reaches(location) ? 'the source\'s Athena does not reach the target\'s table (another account, region or endpoint)'
 				: sourceStore.offlineCopyProblem?.(copy);
-	if (why === undefined) return {copy, plan: {path: 'server'}};
+	if (why === undefined) return chosen;
+	if (asked !== 'server') return {plan: {path: 'api', why}};
 	throw usageError(`--offline-copy server cannot copy ${sourceGroup.FeatureGroupName} into ${targetGroup.FeatureGroupName} server-side: ${why}.`, 'Drop --offline-copy (every row then goes through the API).');
 }

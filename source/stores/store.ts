@@ -10,7 +10,10 @@ import type {
 /**
  * winners: per identifier the row a replay of its history in order leaves
  * online (the latest valid event time, then the earliest API invocation and
- * write time), delete markers included: stores with `serverCopy` only.
+ * write time), delete markers included, each with the column
+ * `copiedColumn` (core/names); with `OfflineQuery.residual`, the identifiers
+ * that have a row of it come with all their rows instead, in history order,
+ * `copiedColumn` false: stores with `serverCopy` only.
  */
 export type ReadMode = 'history' | 'snapshot' | 'winners';
 
@@ -53,6 +56,8 @@ export interface OfflineQuery {
 	unordered?: boolean;
 	/** Leave out the rows a migration's target already holds (see ExistingRows). */
 	except?: ExistingRows;
+	/** Winners: the condition on a row that its identifier was not copied server-side (see ReadMode). */
+	residual?: string;
 }
 
 /**
@@ -333,7 +338,7 @@ export interface Store {
 	/** Offline rows matching the query, streamed in batches. */
 	readOffline(name: string, query: OfflineQuery): AsyncIterable<OfflineBatch>;
 	/** How many rows readOffline would return (before limit). */
-	countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number>;
+	countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except' | 'residual'>): Promise<number>;
 	/** How many records the online store holds, where the store can count them at no cost (else undefined). */
 	countOnline(name: string): Promise<number | undefined>;
 	/** Where the group's offline rows are (undefined: it has none a query engine reads). */
@@ -356,8 +361,14 @@ export interface Store {
 	 */
 	readSnapshot(snapshot: OfflineSnapshot, partition?: SnapshotPartition | SnapshotRange): AsyncIterable<OfflineBatch>;
 
-	/** Why this copy cannot be made server-side (a cast fs checks per value, say), or undefined when it can. */
+	/** Why this copy cannot be made server-side (a cast SQL cannot match, say), or undefined when it can. */
 	offlineCopyProblem?(copy: OfflineCopy): string | undefined;
+	/**
+	 * The condition on a source row that SQL cannot cast one of its values
+	 * exactly (OfflineQuery.residual): its identifier is left out of the copy
+	 * and goes through the API whole. Undefined when every value casts.
+	 */
+	offlineCopyResidual?(copy: OfflineCopy): string | undefined;
 	/** Copy an offline history server-side (capabilities.serverCopy); returns the rows copied. */
 	copyOffline?(copy: OfflineCopy): Promise<number>;
 	/** Remove what a copy cut short wrote (before it runs again), by its tag and time. */

@@ -146,7 +146,7 @@ export class LocalStore implements Store {
 		yield * this.offline.read(group, query);
 	}
 
-	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
+	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except' | 'residual'>): Promise<number> {
 		if (query.mode === 'history' && query.where === undefined && query.except === undefined) return this.offline.countHistory(await this.offlineGroup(name, false));
 		return this.offline.count(await this.offlineGroup(name), query);
 	}

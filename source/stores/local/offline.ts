@@ -490,7 +490,7 @@ export class OfflineStore {
 		}
 	}
 
-	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
+	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except' | 'residual'>): Promise<number> {
 		const countSql = (where: string | undefined) => `SELECT count(*) AS n FROM (${this.querySql(group, {...query, where, columns: [group.RecordIdentifierFeatureName]}, {forCount: true}).sql})`;
 		return this.withEngine(group, query.where, async connect => {
 			const connection = await connect();

@@ -11,7 +11,7 @@ import type {
 	BatchGetResult, BatchWriteResult, DeleteRecordInput, OfflineBatch, OfflineLocation, OfflineQuery, OfflineSnapshot, SnapshotPartition, SnapshotRange, Store, StoreCapabilities, StoreInfo, StoreLimits, WriteEntry, WriteOptions,
 } from '../store.js';
 import {Athena} from './athena.js';
-import {copiedRows, OfflineCopier, serverCopyProblem} from './offline-copy.js';
+import {copiedRows, OfflineCopier, residualSql, serverCopyProblem} from './offline-copy.js';
 import {Catalog, type Where} from './catalog.js';
 import {AwsClients, endpointFor, regionFrom} from './clients.js';
 import {accountOf} from './convert.js';
@@ -60,6 +60,10 @@ export class SageMakerStore implements Store {
 
 	offlineCopyProblem(copy: OfflineCopy): string | undefined {
 		return serverCopyProblem(copy.source, copy.target, copy.features);
+	}
+
+	offlineCopyResidual(copy: OfflineCopy): string | undefined {
+		return residualSql(copy);
 	}
 
 	async copyOffline(copy: OfflineCopy): Promise<number> {
@@ -148,7 +152,7 @@ export class SageMakerStore implements Store {
 		yield * this.offline.read(await this.catalog.shape(name), query);
 	}
 
-	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
+	async countOffline(name: string, query: Pick<OfflineQuery, 'mode' | 'where' | 'except' | 'residual'>): Promise<number> {
 		return this.offline.count(await this.catalog.shape(name), query);
 	}
 

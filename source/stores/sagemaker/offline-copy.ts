@@ -21,10 +21,18 @@ import {exceptSql, offlineTable, tableSql} from './offline.js';
 /** Partition columns of the copy's objects: SageMaker's directories of an event-time hour. */
 const partitions = ['year', 'month', 'day', 'hour'] as const;
 
-/** Why a copy cannot be made server-side, or undefined when it can. */
+/**
+ * Why a copy cannot be made server-side, or undefined when it can. A cast
+ * SQL makes exactly for some values only (text to a number, say) is no
+ * problem: the identifiers with a value it cannot take go through the API
+ * (residualSql).
+ */
 export function serverCopyProblem(source: FeatureGroup, target: FeatureGroup, features: OfflineCopy['features']): string | undefined {
 	for (const {target: feature, source: from} of features) {
-		if (from && !exactInSql(from, feature)) return `${feature.FeatureName} is cast per value (${from.FeatureType} → ${feature.FeatureType}), which fs checks record by record`;
+		if (!from || castSql(from, feature)) continue;
+		return feature.FeatureName === target.EventTimeFeatureName
+			? `its event time ${feature.FeatureName} is cast (${from.FeatureType} → ${feature.FeatureType}) record by record`
+			: `${feature.FeatureName} is cast (${typeName(from)} → ${typeName(feature)}) as SQL cannot match, value by value`;
 	}
 
 	const names = new Set(target.FeatureDefinitions.map(feature => feature.FeatureName.toLowerCase()));
@@ -34,14 +42,74 @@ export function serverCopyProblem(source: FeatureGroup, target: FeatureGroup, fe
 	return undefined;
 }
 
-/** Casts SQL makes exactly as fs's record-by-record path does (core/cast): the same type, or a whole number as text. */
-function exactInSql(from: FeatureDefinition, to: FeatureDefinition): boolean {
-	if ((from.CollectionType ?? '') !== (to.CollectionType ?? '')) return false;
-	if (from.FeatureType === to.FeatureType) return true;
-	return !from.CollectionType && from.FeatureType === 'Integral' && to.FeatureType === 'String';
+const typeName = (feature: FeatureDefinition) => (feature.CollectionType ? `${feature.CollectionType} of ${feature.FeatureType}` : feature.FeatureType);
+
+/** The largest whole numbers a double holds exactly (2^53): within them a whole number and its double are the same value. */
+const exactDouble = '9007199254740992';
+
+/**
+ * A feature's value in SQL exactly as fs's record-by-record path casts it
+ * (core/cast.ts), and the condition on the source value under which SQL's
+ * cast is that exact one (none: always). Undefined where SQL cannot match fs
+ * (a Fractional printed as text, an event time's format, element casts but
+ * whole numbers as text): such a group is copied through the API. The
+ * conditions only ever leave values out: a value they refuse that fs would
+ * take still goes through the API, cast by fs.
+ */
+export function castSql(from: FeatureDefinition, to: FeatureDefinition): {value: (column: string) => string; exact?: (column: string) => string} | undefined {
+	if ((from.CollectionType ?? '') !== (to.CollectionType ?? '')) return undefined;
+	if (from.FeatureType === to.FeatureType) return {value: column => column};
+	if (from.FeatureType === 'Integral' && to.FeatureType === 'String') return {value: column => `CAST(${column} AS ${athenaType(to)})`};
+	if (from.CollectionType) return undefined;
+	const exact = (test: (column: string) => string) => (column: string) => `(${column} IS NULL OR ${test(column)})`;
+	const cast = (column: string) => `CAST(${column} AS ${athenaType(to)})`;
+	if (from.FeatureType === 'String' && to.FeatureType === 'Integral') {
+		// Up to 18 digits: within bigint, no sign but a minus, no spaces, no exponent.
+		return {value: cast, exact: exact(column => `regexp_like(${column}, '^-?[0-9]{1,18}$')`)};
+	}
+
+	if (from.FeatureType === 'Fractional' && to.FeatureType === 'Integral') {
+		return {value: cast, exact: exact(column => `(${column} = floor(${column}) AND ${column} BETWEEN -${exactDouble} AND ${exactDouble})`)};
+	}
+
+	if (from.FeatureType === 'Integral' && to.FeatureType === 'Fractional') {
+		return {value: cast, exact: exact(column => `${column} BETWEEN -${exactDouble} AND ${exactDouble}`)};
+	}
+
+	if (from.FeatureType === 'String' && to.FeatureType === 'Fractional') {
+		// Plain decimals: JavaScript and Athena both round them to the nearest double.
+		return {value: cast, exact: exact(column => `regexp_like(${column}, '^-?[0-9]{1,15}([.][0-9]{1,15})?$')`)};
+	}
+
+	return undefined;
+}
+
+/**
+ * The condition on a source row (its columns unqualified) that SQL cannot
+ * cast one of its values exactly: the identifiers with such a row are left
+ * out of the copy and go through the API, every row (docs/server-copy.md).
+ * Undefined when every value casts exactly.
+ */
+export function residualSql(copy: Pick<OfflineCopy, 'features'>): string | undefined {
+	const tests = copy.features.flatMap(({target, source}) => {
+		const exact = source ? castSql(source, target)?.exact : undefined;
+		return exact ? [`NOT ${exact(sqlName(source!.FeatureName))}`] : [];
+	});
+	return tests.length > 0 ? tests.join(' OR ') : undefined;
 }
 
 const timestampLiteral = (at: Date) => `TIMESTAMP '${at.toISOString().replace('T', ' ').replace('Z', '')}'`;
+
+/**
+ * The source's rows the copy takes, as the relation `"__s"`: those of the
+ * filter whose identifier has no row SQL cannot cast exactly.
+ */
+function copiedRelation(copy: OfflineCopy, s: string): {from: string; where?: string} {
+	const residual = residualSql(copy);
+	if (!residual) return {from: `${tableSql(copy.source)} AS ${s}`, ...(copy.where ? {where: `(${copy.where})`} : {})};
+	const id = sqlName(copy.source.RecordIdentifierFeatureName);
+	return {from: `(SELECT * FROM (SELECT *, max(CASE WHEN ${residual} THEN 1 ELSE 0 END) OVER (PARTITION BY ${id}) AS "__residual" FROM ${tableSql(copy.source)}${copy.where ? ` WHERE (${copy.where})` : ''}) WHERE "__residual" = 0) AS ${s}`};
+}
 
 /** The rows to copy in the target's columns (Glue's order: features, write_time, api_invocation_time, is_deleted), optionally with the partition columns last. */
 export function copySelect(copy: OfflineCopy, withPartitions: boolean): string {
@@ -50,8 +118,7 @@ export function copySelect(copy: OfflineCopy, withPartitions: boolean): string {
 		const from = copy.features.find(item => item.target.FeatureName === feature.FeatureName)?.source;
 		const name = sqlName(feature.FeatureName.toLowerCase());
 		if (!from) return `CAST(NULL AS ${athenaType(feature)}) AS ${name}`;
-		const column = `${s}.${sqlName(from.FeatureName)}`;
-		return `${from.FeatureType === feature.FeatureType ? column : `CAST(${column} AS varchar)`} AS ${name}`;
+		return `${castSql(from, feature)!.value(`${s}.${sqlName(from.FeatureName)}`)} AS ${name}`;
 	});
 	const at = timestampLiteral(copy.at);
 	values.push(`${at} AS "write_time"`, `${at} AS "api_invocation_time"`, `${s}."is_deleted" AS "is_deleted"`);
@@ -62,8 +129,9 @@ export function copySelect(copy: OfflineCopy, withPartitions: boolean): string {
 		for (const part of partitions) values.push(`date_format(${time}, '${formats[part]}') AS ${sqlName(part)}`);
 	}
 
-	const conditions = [copy.where ? `(${copy.where})` : undefined, exceptSql(copy, s)].filter(Boolean);
-	return `SELECT ${values.join(', ')} FROM ${tableSql(copy.source)} AS ${s}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+	const {from, where} = copiedRelation(copy, s);
+	const conditions = [where, exceptSql(copy, s)].filter(Boolean);
+	return `SELECT ${values.join(', ')} FROM ${from}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
 }
 
 function athenaType(feature: FeatureDefinition): string {

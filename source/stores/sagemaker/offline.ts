@@ -4,7 +4,7 @@
  * the result streamed from S3, and clearing only the group's own data.
  */
 import {runtimeError, usageError} from '../../core/errors.js';
-import {metadataColumns} from '../../core/names.js';
+import {copiedColumn, metadataColumns} from '../../core/names.js';
 import {featureOf, hasOfflineStore, type FeatureDefinition, type FeatureGroup} from '../../core/types.js';
 import {sqlName} from '../../io/duckdb.js';
 import type {OfflineBatch, OfflineQuery, OfflineSnapshot} from '../store.js';
@@ -78,7 +78,11 @@ export function buildQuery(group: FeatureGroup, query: OfflineQuery, forCount = 
 	let sql: string;
 	if (query.mode === 'winners') {
 		// What a replay of the history leaves online (docs/server-copy.md): the latest valid event time, then the earliest API invocation and write time; a delete marker too.
-		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC NULLS LAST, "api_invocation_time" ASC, "write_time" ASC) AS "__rn" FROM ${from}${filter})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
+		// An identifier with a row of query.residual comes whole, in history order, "__copied" false: it was not copied.
+		const residual = query.residual ? `max(CASE WHEN ${query.residual} THEN 1 ELSE 0 END) OVER (PARTITION BY ${id})` : '0';
+		if (!forCount) columns.push({name: copiedColumn, kind: 'boolean'});
+		const order = query.residual ? `${id}, ${eventTime}, "api_invocation_time", "write_time"` : id;
+		sql = `SELECT ${forCount ? select : `${select}, "__residual" = 0 AS ${sqlName(copiedColumn)}`} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC NULLS LAST, "api_invocation_time" ASC, "write_time" ASC) AS "__rn", ${residual} AS "__residual" FROM ${from}${filter})${existing ? ' AS "__s"' : ''} WHERE ("__rn" = 1 OR "__residual" = 1)${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${order}`}${limit}`;
 	} else if (query.mode === 'snapshot') {
 		// "__rn" cannot clash with a feature: feature names start with a letter or digit.
 		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1 AND NOT "is_deleted"${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
@@ -137,7 +141,7 @@ export class OfflineReader {
 		yield * this.rows(group, buildQuery(group, query), query.where, batchSize);
 	}
 
-	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except'>): Promise<number> {
+	async count(group: FeatureGroup, query: Pick<OfflineQuery, 'mode' | 'where' | 'except' | 'residual'>): Promise<number> {
 		const built = buildQuery(group, query, true);
 		for await (const batch of this.rows(group, built, query.where, 1000)) {
 			const value = batch.columns[0]![0];
