@@ -1,13 +1,19 @@
 /**
  * `--shard K/N` against the AWS service as far as this machine can (the
- * emulator, through the real SDK): four shards run side by side leave the
- * target as one unsharded run does, and so do four shards of which one is
- * killed -9 and then resumed. On the embedded store, the shards' counts add
- * up to the whole, and an online-only source is split the same way.
+ * emulator, through the real SDK): four shards run side by side (each
+ * copying its identifiers' history by Athena, the default) leave the target
+ * as one unsharded run record by record does, and so do four shards of
+ * which one is killed -9 (during its copy, or its online writes, or on the
+ * record-by-record path) and then resumed. The history has delete markers,
+ * event-time ties and values that fail their cast (bench/fixture.ts
+ * makeHistoryGroup): the failed rows are the same too. On the embedded
+ * store, the shards' counts add up to the whole, and an online-only source
+ * is split the same way.
  */
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {benchFeatures, makeBenchGroup} from '../../bench/fixture.js';
+import {historyFeatures, historyTargetFeatures, makeHistoryGroup} from '../../bench/fixture.js';
 import {shardOf} from '../../source/core/shard.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
@@ -17,19 +23,25 @@ import {tempDir} from '../helpers/temp.js';
 
 // 300 identifiers, 4 versions each.
 const rows = 1200;
+/** Where a shard is killed: its copy done but not yet recorded, its online writes, or the record-by-record path's writes. */
+const kills = [
+	{target: 'killed-copy', at: 'offline-copied:1', path: []},
+	{target: 'killed-online', at: 'batch-written:2', path: []},
+	{target: 'killed-api', at: 'batch-written:3', path: ['--offline-copy', 'api']},
+];
 const temp = tempDir('fs-shards-');
 const dir = path.join(temp.dir, 'store');
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-	await makeBenchGroup(dir, 'source', rows);
-	for (const target of ['whole', 'sharded', 'killed']) await makeBenchGroup(dir, target, 0);
+	await makeHistoryGroup(dir, 'source', rows);
+	for (const target of ['whole', 'sharded', ...kills.map(kill => kill.target)]) await makeHistoryGroup(dir, target, 0, historyTargetFeatures);
 	const store = new LocalStore(dir);
 	try {
 		for (const name of ['online-source', 'online-target']) {
 			await store.createFeatureGroup({
 				FeatureGroupName: name, RecordIdentifierFeatureName: 'record_id', EventTimeFeatureName: 'event_time',
-				FeatureDefinitions: benchFeatures, OnlineStoreConfig: {EnableOnlineStore: true},
+				FeatureDefinitions: historyFeatures, OnlineStoreConfig: {EnableOnlineStore: true},
 			});
 		}
 	} finally {
@@ -50,7 +62,13 @@ const ids = benchIds(rows / 4);
 /** Rows of the source in a shard: four versions of each of its identifiers. */
 const shardRows = (index: number, count: number) => ids.filter(id => shardOf(id, count) === index).length * 4;
 
-const totals = (run: Run) => (JSON.parse(run.stdout) as {result: {totals: Record<string, number>}}).result.totals;
+interface Output {
+	plan: {offlineCopy?: {path: string}};
+	result: {totals: Record<string, number>; failedFile?: string};
+}
+
+const output = (run: Run) => JSON.parse(run.stdout) as Output;
+const totals = (run: Run) => output(run).result.totals;
 
 function succeeded(run: Run) {
 	expect(run.stderr).not.toMatch(/✘/);
@@ -58,39 +76,70 @@ function succeeded(run: Run) {
 	return run;
 }
 
-describe('four shards through the emulated service', () => {
-	it('leave the target as one unsharded run does; every row is read by exactly one shard', async () => {
-		const whole = succeeded(await runFs(['migrate', 'source', 'whole', '--yes', '--json'], {env: service()}));
-		expect(totals(whole)).toMatchObject({read: rows, written: rows, failed: 0});
+/** A run that accounted for every row: exit 0, or 3 with its failed rows in their file. */
+function finished(run: Run) {
+	expect(run.code).toBe(totals(run).failed! > 0 ? 3 : 0);
+	return run;
+}
 
-		const shards = await Promise.all([1, 2, 3, 4].map(async index => runFs(['migrate', 'source', 'sharded', '--shard', `${index}/4`, '--yes', '--json'], {env: service()})));
-		const read = shards.map(run => totals(succeeded(run)).read);
+/** The failed rows of runs (source record, code, reason), once each: a resume may write a killed run's line again. */
+const failedRows = (runs: Run[]) => [...new Set(runs.flatMap(run => {
+	const file = output(run).result.failedFile;
+	return file ? readFileSync(file, 'utf8').trim().split('\n').map(line => {
+		const {record, errorCode, errorMessage} = JSON.parse(line) as {record: unknown; errorCode: string; errorMessage: string};
+		return JSON.stringify([record, errorCode, errorMessage]);
+	}) : [];
+}))].sort();
+
+/** `fs migrate` against the emulator, its failed-records files in the test's directory. */
+const migrate = async (args: string[], extra: Record<string, string> = {}) => runFs(['migrate', ...args], {env: service(extra), cwd: temp.dir});
+
+describe('four shards through the emulated service', () => {
+	let whole: Run;
+
+	it('leave the target as one unsharded record-by-record run does; every row is read by exactly one shard', async () => {
+		whole = finished(await migrate(['source', 'whole', '--offline-copy', 'api', '--yes', '--json']));
+		expect(totals(whole)).toMatchObject({read: rows, skipped: 0});
+		expect(totals(whole).failed).toBeGreaterThan(0);
+
+		const shards = await Promise.all([1, 2, 3, 4].map(async index => migrate(['source', 'sharded', '--shard', `${index}/4`, '--yes', '--json'])));
+		expect(shards.map(run => output(finished(run)).plan.offlineCopy?.path)).toEqual(['server', 'server', 'server', 'server']);
+		const read = shards.map(run => totals(run).read);
 		// Each shard read the rows of its identifiers, as the hash puts them.
 		expect(read).toEqual([1, 2, 3, 4].map(index => shardRows(index, 4)));
 		expect(read.reduce((a, b) => a + b)).toBe(rows);
 		expect(Math.min(...read)).toBeGreaterThan(0);
+		expect(failedRows(shards)).toEqual(failedRows([whole]));
 
 		const [a, b] = [await contents('whole'), await contents('sharded')];
-		expect(b.offline).toHaveLength(rows);
+		expect(b.offline).toHaveLength(a.offline.length);
 		expect(b.offline).toEqual(a.offline);
 		expect(b.online).toEqual(a.online);
 	});
 
-	it('a shard killed -9 and resumed with --shard K/N --resume completes its part; the target equals an unsharded run', async () => {
-		const others = await Promise.all([1, 2, 4].map(async index => runFs(['migrate', 'source', 'killed', '--shard', `${index}/4`, '--batch-size', '25', '--yes', '--json'], {env: service()})));
-		for (const run of others) succeeded(run);
-		const dead = await runFs(['migrate', 'source', 'killed', '--shard', '3/4', '--batch-size', '25', '--yes'], {env: service({FS_TEST_KILL_AT: 'batch-written:3'})});
+	it.each(kills)('a shard killed -9 at $at ($target) and resumed with --shard K/N --resume completes its part; the target equals an unsharded run', async ({target, at, path: how}) => {
+		const others = await Promise.all([1, 2, 4].map(async index => migrate(['source', target, ...how, '--shard', `${index}/4`, '--batch-size', '10', '--yes', '--json'])));
+		for (const run of others) finished(run);
+		const dead = await migrate(['source', target, ...how, '--shard', '3/4', '--batch-size', '10', '--yes'], {FS_TEST_KILL_AT: at});
 		expect(dead.signal ?? dead.code).toBe('SIGKILL');
 
-		// The other shards' runs are done; with --shard the resume takes that shard's run.
-		const resumed = succeeded(await runFs(['migrate', 'source', 'killed', '--shard', '3/4', '--resume', '--yes', '--json'], {env: service()}));
+		// The other shards' runs are done; with --shard the resume takes that shard's run (and its path).
+		const resumed = finished(await migrate(['source', target, '--shard', '3/4', '--resume', '--yes', '--json']));
+		expect(output(resumed).plan.offlineCopy?.path).toBe(how.length > 0 ? 'api' : 'server');
 		const {read, written, failed, skipped} = totals(resumed);
 		// The resume accounts for its whole shard: what the killed run wrote counts too.
 		expect(read).toBe(written + failed + skipped);
 		expect(read).toBe(shardRows(3, 4));
-		const [a, b] = [await contents('whole'), await contents('killed')];
-		// Record by record, a resume may write again what the killed run wrote after its last checkpoint: the offline store keeps both (at-least-once, docs/engine.md).
-		expect(new Set(b.offline)).toEqual(new Set(a.offline));
+		expect(failedRows([...others, resumed])).toEqual(failedRows([whole]));
+		const [a, b] = [await contents('whole'), await contents(target)];
+		if (at.startsWith('offline-copied')) {
+			// The copy the kill cut short is removed before it runs again: every row once.
+			expect(b.offline).toEqual(a.offline);
+		} else {
+			// Record by record, a resume may write again what the killed run wrote after its last checkpoint: the offline store keeps both (at-least-once, docs/engine.md).
+			expect(new Set(b.offline)).toEqual(new Set(a.offline));
+		}
+
 		expect(b.online).toEqual(a.online);
 	});
 });
@@ -112,7 +161,8 @@ describe('shards on the embedded store', () => {
 
 		// Offline: the condition runs in DuckDB (through the Trino layer); the same split as the hash here.
 		const offline = await counts('source', 'online-target');
-		expect(offline).toEqual([1, 2, 3, 4].map(index => shardRows(index, 4) / 4));
+		// The latest record of each identifier but those whose history ends in a delete marker.
+		expect(offline).toEqual([1, 2, 3, 4].map(index => ids.filter(id => shardOf(id, 4) === index && Number(id.slice(1)) % 11 !== 0).length));
 		expect(offline.reduce((a, b) => a + b)).toBe((await counted('source', 'online-target')).estimatedRecords);
 
 		// Online only: its listed identifiers are split here, by the same hash.
