@@ -5,7 +5,9 @@
  * tmux), export (memory flat with the row count), emulator (the AWS path
  * with 20 ms latency against one PutRecord at a time), ceiling (the client's
  * own ceiling into an emulator that discards writes: records/s, CPU per
- * 100,000 records, the bound of calls in flight).
+ * 100,000 records, the bound of calls in flight), history (a history into
+ * the service copied by Athena against every row through the API: records/s,
+ * calls, write units billed).
  * FS_BENCH_ROWS overrides the large row count (default 1,000,000).
  * compare (only when FS_BENCH_BASELINE names another checkout of fs, built):
  * the same migrations by this build and by that one, alternating.
@@ -17,6 +19,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ceilingSection} from './ceiling.js';
 import {emulatorSection} from './emulator.js';
+import {historySection} from './history.js';
 import {makeBenchGroup} from './fixture.js';
 import {fmt, measure} from './measure.js';
 
@@ -204,7 +207,7 @@ async function compareSection(work: string, baseline: string) {
 
 const work = mkdtempSync(path.join(tmpdir(), 'fs-bench-'));
 const baseline = process.env['FS_BENCH_BASELINE'];
-const sections = (process.env['FS_BENCH_SECTIONS'] ?? `migrate,view,export,emulator,ceiling${baseline ? ',compare' : ''}`).split(',');
+const sections = (process.env['FS_BENCH_SECTIONS'] ?? `migrate,view,export,emulator,ceiling,history${baseline ? ',compare' : ''}`).split(',');
 try {
 	console.log(`# fs benchmarks — node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 	if (sections.includes('migrate')) await migrateSection(work);
@@ -212,6 +215,7 @@ try {
 	if (sections.includes('export')) await exportSection(work);
 	if (sections.includes('emulator')) await emulatorSection(work);
 	if (sections.includes('ceiling')) await ceilingSection(work);
+	if (sections.includes('history')) await historySection(work);
 	if (sections.includes('compare')) {
 		if (!baseline) throw new Error('The compare section needs FS_BENCH_BASELINE: a checkout of fs, built (npm ci && npm run build).');
 		await compareSection(work, path.resolve(baseline));

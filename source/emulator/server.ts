@@ -63,12 +63,15 @@ export interface RunningEmulator {
 	store: LocalStore;
 	/** The most requests to one path of the record API (`/BatchWriteRecord`, say) ever in flight at once. */
 	peakInFlight(path: string): number;
-	/** Requests to one path of the record API so far. */
+	/** Requests to one path of the record API so far; `athenaStatements`: Athena's StartQueryExecution calls. */
 	requests(path: string): number;
 	/** Record writes acknowledged so far (stored or discarded), and the write units the service would bill them. */
 	writes(): WriteTally;
 	close(): Promise<void>;
 }
+
+/** What `requests` counts Athena's statements (StartQueryExecution) under. */
+export const athenaStatements = 'athena:StartQueryExecution';
 
 interface Handler {
 	handle(request: ApiRequest): Promise<ApiReply>;
@@ -122,8 +125,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 		const mark = target.indexOf('?');
 		const pathname = mark < 0 ? target : target.slice(0, mark);
 		const url = {pathname, searchParams: new URLSearchParams(mark < 0 ? '' : target.slice(mark + 1))};
-		// Counted for the record API only: its paths are few (S3's, one per object, are not).
-		if (serviceOf(incoming.headers, pathname, incoming.method) !== 'runtime') return answer(incoming, response, url, false);
+		// Counted for the record API only: its paths are few (S3's, one per object, are not); and Athena's statements.
+		const service = serviceOf(incoming.headers, pathname, incoming.method);
+		if (service === 'athena' && String(incoming.headers['x-amz-target'] ?? '').endsWith('.StartQueryExecution')) counts.set(athenaStatements, (counts.get(athenaStatements) ?? 0) + 1);
+		if (service !== 'runtime') return answer(incoming, response, url, false);
 		const now = (inFlight.get(pathname) ?? 0) + 1;
 		inFlight.set(pathname, now);
 		peaks.set(pathname, Math.max(now, peaks.get(pathname) ?? 0));
