@@ -30,12 +30,16 @@ beforeAll(async () => {
 		await makeHistoryGroup(dir, `server-${rows}`, 0, historyTargetFeatures);
 	}
 
+	// A Fractional into a String feature: fs prints 2.0 as "2", SQL as "2.0": no value is copied server-side.
+	await makeHistoryGroup(dir, 'score-as-text', 0, historyTargetFeatures.map(feature => (feature.FeatureName === 'score' ? {...feature, FeatureType: 'String' as const} : feature)));
 	const store = new LocalStore(dir);
 	try {
-		await store.createFeatureGroup({
-			FeatureGroupName: 'iceberg', RecordIdentifierFeatureName: 'record_id', EventTimeFeatureName: 'event_time', FeatureDefinitions: historyTargetFeatures,
-			OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bench/fs'}, TableFormat: 'Iceberg'},
-		});
+		for (const rows of sizes) {
+			await store.createFeatureGroup({
+				FeatureGroupName: `iceberg-${rows}`, RecordIdentifierFeatureName: 'record_id', EventTimeFeatureName: 'event_time', FeatureDefinitions: historyTargetFeatures,
+				OnlineStoreConfig: {EnableOnlineStore: true}, OfflineStoreConfig: {S3StorageConfig: {S3Uri: 's3://bench/fs'}, TableFormat: 'Iceberg'},
+			});
+		}
 	} finally {
 		await store.close();
 	}
@@ -54,7 +58,7 @@ const run = async (args: string[]) => runFs(args, {env: env(), cwd: temp.dir});
 const contents = async (name: string, ids: number) => groupContents(dir, name, benchIds(ids));
 
 interface Output {
-	plan: {offlineCopy?: {path: string; residual?: boolean}; onlineRecords?: number};
+	plan: {offlineCopy?: {path: string; residual?: boolean; why?: string}; onlineRecords?: number};
 	result: {totals: Record<string, number>; online?: Record<string, number>; offlineCopied?: number; failedFile?: string};
 }
 
@@ -80,11 +84,15 @@ const failedRows = (output: Output) => (output.result.failedFile
 	: []);
 
 describe('the offline history copied by Athena', () => {
-	it.each(sizes)('%i rows into a Glue table: the target and the failed rows equal the record-by-record path\'s', async rows => {
+	it.each(sizes)('%i rows into a Glue table (UNLOAD) and an Iceberg table (INSERT INTO): the target and the failed rows equal the record-by-record path\'s', async rows => {
 		const api = finished(await run(['migrate', `source-${rows}`, `api-${rows}`, '--offline-copy', 'api', '--yes', '--json']));
 		apiRuns.set(rows, api);
-		const server = finished(await run(['migrate', `source-${rows}`, `server-${rows}`, '--offline-copy', 'server', '--yes', '--json']));
 		expect(api.plan.offlineCopy).toMatchObject({path: 'api'});
+		// Unset, the history goes server-side: the default where the copy is exact.
+		for (const target of [`server-${rows}`, `iceberg-${rows}`]) await sameAsApi(rows, api, finished(await run(['migrate', `source-${rows}`, target, '--yes', '--json'])), target);
+	});
+
+	async function sameAsApi(rows: number, api: Output, server: Output, target: string) {
 		expect(server.plan.offlineCopy).toEqual({path: 'server', residual: true});
 		const identifiers = Math.ceil(rows / 4);
 		expect(server.result.totals).toMatchObject({read: rows, written: api.result.totals.written, failed: api.result.totals.failed, skipped: 0});
@@ -95,23 +103,28 @@ describe('the offline history copied by Athena', () => {
 		expect(server.result.online!.read).toBeLessThanOrEqual(identifiers);
 		if (rows >= 999) expect([server.result.online!.read! > 0, residual > 0]).toEqual([true, true]);
 		expect(failedRows(server)).toEqual(failedRows(api));
-		const [a, b] = [await contents(`api-${rows}`, identifiers), await contents(`server-${rows}`, identifiers)];
+		const [a, b] = [await contents(`api-${rows}`, identifiers), await contents(target, identifiers)];
 		expect(b.offline).toHaveLength(a.offline.length);
 		expect(b.offline).toEqual(a.offline);
 		expect(b.online).toEqual(a.online);
+	}
+
+	it('a run again skips every row the target holds; the failed rows fail again', async () => {
+		const api = apiRuns.get(1001)!;
+		const again = finished(await run(['migrate', 'source-1001', 'iceberg-1001', '--yes', '--json']));
+		expect(again.result.totals).toMatchObject({read: 1001, written: 0, skipped: 1001 - api.result.totals.failed!, failed: api.result.totals.failed});
+		expect(failedRows(again)).toEqual(failedRows(api));
+		expect((await contents('iceberg-1001', 0)).offline).toHaveLength((await contents('api-1001', 0)).offline.length);
 	});
 
-	it('into an Iceberg table (INSERT INTO), the same; a run again skips every row the target holds', async () => {
-		const server = finished(await run(['migrate', 'source-1001', 'iceberg', '--offline-copy', 'server', '--yes', '--json']));
-		const api = apiRuns.get(1001)!;
-		expect(server.result.totals).toMatchObject({read: 1001, written: api.result.totals.written, failed: api.result.totals.failed});
-		const [a, b] = [await contents('api-1001', 251), await contents('iceberg', 251)];
-		expect(b.offline).toEqual(a.offline);
-		expect(b.online).toEqual(a.online);
-		expect(failedRows(server)).toEqual(failedRows(api));
-		const again = finished(await run(['migrate', 'source-1001', 'iceberg', '--offline-copy', 'server', '--yes', '--json']));
-		expect(again.result.totals).toMatchObject({read: 1001, written: 0, skipped: 1001 - api.result.totals.failed!, failed: api.result.totals.failed});
-		expect((await contents('iceberg', 0)).offline).toHaveLength(a.offline.length);
+	it('a cast SQL cannot match for any value makes the API path the default, and the plan says why', async () => {
+		const dry = await run(['migrate', 'source-1', 'score-as-text', '--dry-run', '--json']);
+		expect(dry.code).toBe(0);
+		const {plan} = JSON.parse(dry.stdout) as Output;
+		expect(plan.offlineCopy).toEqual({path: 'api', why: expect.stringContaining('score is cast (Fractional → String)') as unknown});
+		const forced = await run(['migrate', 'source-1', 'score-as-text', '--offline-copy', 'server', '--dry-run']);
+		expect(forced.code).toBe(2);
+		expect(forced.stderr).toContain('score is cast (Fractional → String)');
 	});
 
 	it('is refused where it cannot run, naming why; the embedded store keeps its bulk loads', async () => {
