@@ -8,7 +8,7 @@ import {defineConfig} from 'vitest/config';
  */
 const longestFirst = [
 	'test/cli/migrate.test.ts', 'test/cli/runs.test.ts', 'test/cli/scenarios-local.test.ts', 'test/cli/scenarios-sagemaker.test.ts', 'test/stores/wide.test.ts',
-	'test/cli/sagemaker.test.ts', 'test/cli/commands.test.ts', 'test/e2e/emulator-migrate.test.ts', 'test/e2e/guided.test.ts',
+	'test/cli/sagemaker.test.ts', 'test/cli/commands.test.ts', 'test/e2e/emulator-migrate.test.ts', 'test/e2e/shards.test.ts', 'test/e2e/server-copy.test.ts', 'test/e2e/guided.test.ts',
 	'test/cli/filter-sandbox.test.ts', 'test/cli/usage.test.ts',
 ];
 

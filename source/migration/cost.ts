@@ -19,10 +19,17 @@ export async function costEstimate(
 	store: Store, group: FeatureGroup, request: SnapshotRequest, compatibility: Compatibility,
 	records: number, rate: WriteRate | undefined, scannedBytes: number | undefined,
 ): Promise<CostEstimate> {
-	// An estimate never stops a run: a sample that cannot be read (DuckDB short of memory, say) leaves the sizes unmeasured, and the plan says so.
-	const sizes = records === 0 ? [] : await sampleSizes(store, group, request, compatibility).catch(() => []);
+	// An estimate never stops a run: a sample that cannot be read (DuckDB short of memory, a query refused) leaves the sizes unmeasured, and the plan says so.
+	// A bug in fs is no such case: it is reported as one.
+	const sizes = records === 0 ? [] : await sampleSizes(store, group, request, compatibility).catch((error: unknown) => {
+		if (isBug(error)) throw error;
+		return [];
+	});
 	return estimateCost(records, sizes.slice(0, records), rate, scannedBytes);
 }
+
+/** Errors of the code itself, not of what it reads: never hidden behind "not sampled". */
+const isBug = (error: unknown) => error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof RangeError;
 
 async function sampleSizes(store: Store, group: FeatureGroup, request: SnapshotRequest, compatibility: Compatibility): Promise<number[]> {
 	const kept = new Map<string, string>();

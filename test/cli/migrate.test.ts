@@ -12,6 +12,7 @@ import {largeHistoryIds, writeLargeHistory} from '../helpers/large-history.js';
 import {storeContents} from '../helpers/contents.js';
 import {createGroup, putRows} from '../helpers/setup.js';
 import {tempDir} from '../helpers/temp.js';
+import type {FeatureDefinition} from '../../source/core/types.js';
 
 const temp = tempDir('fs-migrate-');
 const storeDir = path.join(temp.dir, 'store');
@@ -20,7 +21,7 @@ const env = {FS_HOME: home};
 const fs = fsWith(`local:${storeDir}`, env);
 const at = (name: string) => path.join(temp.dir, name);
 
-const schema = [
+const schema: FeatureDefinition[] = [
 	{FeatureName: 'id', FeatureType: 'String'},
 	{FeatureName: 'event_time', FeatureType: 'String'},
 	{FeatureName: 'n', FeatureType: 'Integral'},

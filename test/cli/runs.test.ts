@@ -15,6 +15,7 @@ import {storeContents} from '../helpers/contents.js';
 import {writeLargeHistory} from '../helpers/large-history.js';
 import {createGroup} from '../helpers/setup.js';
 import {tempDir} from '../helpers/temp.js';
+import type {FeatureDefinition} from '../../source/core/types.js';
 
 const temp = tempDir('fs-runs-');
 const storeDir = path.join(temp.dir, 'store');
@@ -25,7 +26,7 @@ const contents = async (name: string) => storeContents(storeDir, name);
 /** Record by record: a store with injected faults (none drawn) takes no bulk loads. */
 const byRecord = {FS_LOCAL_FAULTS: 'throttle=0,seed=1'};
 
-const features = (label: string) => [
+const features = (label: FeatureDefinition['FeatureType']): FeatureDefinition[] => [
 	{FeatureName: 'id', FeatureType: 'String'},
 	{FeatureName: 'event_time', FeatureType: 'String'},
 	{FeatureName: 'n', FeatureType: 'Integral'},

@@ -5,26 +5,17 @@
  * table and the store, laid out by event-time hour), DELETE FROM an Iceberg
  * table (all rows, or those a condition holds for), refused on a Glue table.
  */
-import {GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution} from '@aws-sdk/client-athena';
+import {GetQueryResultsCommand, type QueryExecution} from '@aws-sdk/client-athena';
 import {ListObjectsV2Command} from '@aws-sdk/client-s3';
 import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand} from '@aws-sdk/client-sagemaker';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {at, emulatorUnderTest, groupRequest, type EmulatorUnderTest} from './setup.js';
+import {at, emulatorUnderTest, groupRequest, runQuery, type EmulatorUnderTest} from './setup.js';
 
 describe('emulator: Athena UNLOAD, INSERT INTO, DELETE FROM', () => {
 	let subject: EmulatorUnderTest;
 	const tables: Record<string, string> = {};
 
-	const run = async (QueryString: string): Promise<QueryExecution> => {
-		const {QueryExecutionId} = await subject.athena.send(new StartQueryExecutionCommand({
-			QueryString, QueryExecutionContext: {Database: 'sagemaker_featurestore'}, ResultConfiguration: {OutputLocation: 's3://athena-results/writes/'},
-		}));
-		for (;;) {
-			const {QueryExecution} = await subject.athena.send(new GetQueryExecutionCommand({QueryExecutionId}));
-			if (!['QUEUED', 'RUNNING'].includes(QueryExecution!.Status!.State!)) return QueryExecution!;
-			await new Promise(resolve => setTimeout(resolve, 10));
-		}
-	};
+	const run = async (sql: string): Promise<QueryExecution> => runQuery(subject, sql, 's3://athena-results/writes/');
 
 	const succeeded = async (sql: string) => {
 		const execution = await run(sql);

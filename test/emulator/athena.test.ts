@@ -11,7 +11,7 @@ import {GetObjectCommand} from '@aws-sdk/client-s3';
 import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand} from '@aws-sdk/client-sagemaker';
 import {parse} from 'csv-parse/sync';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {at, emulatorUnderTest, groupRequest, type EmulatorUnderTest} from './setup.js';
+import {at, emulatorUnderTest, groupRequest, runQuery, type EmulatorUnderTest} from './setup.js';
 
 const texts: Array<[string, string | undefined]> = [
 	['text-0', 'a,b'],
@@ -27,22 +27,12 @@ describe('emulator: Athena', () => {
 	let table: string;
 
 	/** Run a query to its end; `output` null: no ResultConfiguration (the workgroup's location). */
-	const run = async (QueryString: string, output: string | null = 's3://athena-results/explicit/'): Promise<QueryExecution> => {
-		const {QueryExecutionId} = await subject.athena.send(new StartQueryExecutionCommand({
-			QueryString, QueryExecutionContext: {Database: 'sagemaker_featurestore'}, ...(output ? {ResultConfiguration: {OutputLocation: output}} : {}),
-		}));
+	const run = async (sql: string, output: string | null = 's3://athena-results/explicit/'): Promise<QueryExecution> => {
 		const states: string[] = [];
-		for (;;) {
-			const {QueryExecution} = await subject.athena.send(new GetQueryExecutionCommand({QueryExecutionId}));
-			states.push(QueryExecution!.Status!.State!);
-			if (!['QUEUED', 'RUNNING'].includes(QueryExecution!.Status!.State!)) {
-				// Every query is seen waiting at least once, so a client's polling loop always runs.
-				expect(states[0]).toMatch(/QUEUED|RUNNING/);
-				return QueryExecution!;
-			}
-
-			await new Promise(resolve => setTimeout(resolve, 10));
-		}
+		const execution = await runQuery(subject, sql, output, state => states.push(state));
+		// Every query is seen waiting at least once, so a client's polling loop always runs.
+		expect(states[0]).toMatch(/QUEUED|RUNNING/);
+		return execution;
 	};
 
 	const pages = async (QueryExecutionId: string, MaxResults?: number) => {

@@ -3,14 +3,14 @@
  * rules, batch shapes, paging, typed errors and injected faults.
  */
 import path from 'node:path';
-import {GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution} from '@aws-sdk/client-athena';
+import {GetQueryResultsCommand, type QueryExecution} from '@aws-sdk/client-athena';
 import {ListObjectsV2Command} from '@aws-sdk/client-s3';
 import {CreateFeatureGroupCommand, DescribeFeatureGroupCommand} from '@aws-sdk/client-sagemaker';
 import {
 	BatchGetRecordCommand, BatchWriteRecordCommand, DeleteRecordCommand, GetRecordCommand, ListRecordsCommand, PutRecordCommand, ResourceNotFound, ValidationError,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {at, emulatorUnderTest, groupRequest, wire, type EmulatorUnderTest} from './setup.js';
+import {at, emulatorUnderTest, groupRequest, runQuery, wire, type EmulatorUnderTest} from './setup.js';
 import {openDatabase} from '../../source/stores/local/database.js';
 
 describe('emulator: Feature Store Runtime', () => {
@@ -143,16 +143,7 @@ describe('emulator: Feature Store Runtime', () => {
 
 describe('emulator: a group whose staged offline rows cannot land', () => {
 	let subject: EmulatorUnderTest;
-	const query = async (QueryString: string): Promise<QueryExecution> => {
-		const {QueryExecutionId} = await subject.athena.send(new StartQueryExecutionCommand({
-			QueryString, QueryExecutionContext: {Database: 'sagemaker_featurestore'}, ResultConfiguration: {OutputLocation: 's3://athena-results/wedged/'},
-		}));
-		for (;;) {
-			const {QueryExecution} = await subject.athena.send(new GetQueryExecutionCommand({QueryExecutionId}));
-			if (!['QUEUED', 'RUNNING'].includes(QueryExecution!.Status!.State!)) return QueryExecution!;
-			await new Promise(resolve => setTimeout(resolve, 10));
-		}
-	};
+	const query = async (sql: string): Promise<QueryExecution> => runQuery(subject, sql, 's3://athena-results/wedged/');
 
 	const tableOf = async (name: string) => (await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: name}))).OfflineStoreConfig!;
 

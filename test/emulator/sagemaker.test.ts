@@ -66,7 +66,7 @@ describe('emulator: SageMaker control plane', () => {
 			OnlineStoreConfig: {EnableOnlineStore: true, StorageType: 'Fast' as never},
 			Description: 'd'.repeat(129),
 		});
-		const refused = await subject.sagemaker.send(new CreateFeatureGroupCommand(bad)).catch((error: Error) => error);
+		const refused = await subject.sagemaker.send(new CreateFeatureGroupCommand(bad)).then(() => new Error('accepted'), (error: Error) => error);
 		expect(refused).toMatchObject({name: 'ValidationException'});
 		expect(refused.message).toBe(`3 validation errors detected: Value 'Boolean' at 'featureDefinitions.3.member.featureType' failed to satisfy constraint: Member must satisfy enum value set: [Integral, Fractional, String]; `
 			+ `Value 'Fast' at 'onlineStoreConfig.storageType' failed to satisfy constraint: Member must satisfy enum value set: [Standard, InMemory]; `

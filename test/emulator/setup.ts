@@ -3,7 +3,7 @@
  * pointed at it, as the sagemaker adapter will use them.
  */
 import path from 'node:path';
-import {AthenaClient} from '@aws-sdk/client-athena';
+import {AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand, type QueryExecution} from '@aws-sdk/client-athena';
 import {S3Client} from '@aws-sdk/client-s3';
 import {SageMakerClient} from '@aws-sdk/client-sagemaker';
 import {SageMakerFeatureStoreRuntimeClient} from '@aws-sdk/client-sagemaker-featurestore-runtime';
@@ -45,6 +45,24 @@ export async function emulatorUnderTest(options: Omit<EmulatorOptions, 'dir'> = 
 			temp.remove();
 		},
 	};
+}
+
+/**
+ * Run a query through the emulator's Athena to its end, polling as a client
+ * does; `output` null: no ResultConfiguration (the workgroup's location).
+ * `onState` sees every state polled.
+ */
+export async function runQuery(subject: Pick<EmulatorUnderTest, 'athena'>, QueryString: string, output: string | null, onState?: (state: string) => void): Promise<QueryExecution> {
+	const {QueryExecutionId} = await subject.athena.send(new StartQueryExecutionCommand({
+		QueryString, QueryExecutionContext: {Database: 'sagemaker_featurestore'}, ...(output ? {ResultConfiguration: {OutputLocation: output}} : {}),
+	}));
+	for (;;) {
+		const {QueryExecution} = await subject.athena.send(new GetQueryExecutionCommand({QueryExecutionId}));
+		const state = QueryExecution!.Status!.State!;
+		onState?.(state);
+		if (!['QUEUED', 'RUNNING'].includes(state)) return QueryExecution!;
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
 }
 
 /** CreateFeatureGroup's input for a small group: id, event_time, n, x, label. */

@@ -4,7 +4,6 @@
  * decided is the one asked for.
  */
 import path from 'node:path';
-import React from 'react';
 import {render} from 'ink-testing-library';
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import {saveCheckpoint} from '../../source/engine/checkpoint.js';
