@@ -151,14 +151,16 @@ class PartitionWorker {
 
 	/**
 	 * A share's rows from `skip` rows in, written batch by batch; positions
-	 * count from `base`. Returns the share's rows and how many were skipped.
+	 * count from `base`. Returns the rows read and how many were skipped, and
+	 * whether a stop cut the share short (rows left unread or unwritten).
 	 */
-	private async writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number; skippedCopied: number}> {
+	private async writeRows(whole: Share, skip: number, base: number, batchSize: number, samples: Samples): Promise<{rows: number; skipped: number; skippedCopied: number; cut: boolean}> {
 		const store = await this.sourceStore();
 		const {share, skipped: narrowed} = from(whole, skip);
 		let position = narrowed;
 		let skipped = narrowed;
 		let skippedCopied = 0;
+		let cut = false;
 		let batch: WireRow[] = [];
 		let batchStart = base + skip;
 		const handed = new HandedBatches(this);
@@ -174,7 +176,11 @@ class PartitionWorker {
 		try {
 			outer: for await (const offline of store.readSnapshot(share.snapshot, share.partition)) {
 				for (const row of wireRows(offline, this.input.sourceGroup)) {
-					if (this.interrupted) break outer;
+					if (this.interrupted) {
+						cut = true;
+						break outer;
+					}
+
 					if (position++ < skip) {
 						skipped++;
 						if (row.copied) skippedCopied++;
@@ -188,14 +194,17 @@ class PartitionWorker {
 				}
 			}
 
-			if (batch.length > 0 && !this.interrupted) await write();
+			if (batch.length > 0) {
+				if (this.interrupted) cut = true;
+				else await write();
+			}
 		} finally {
 			await winners?.close();
 			// Batches handed over end (and report) before anything else happens.
 			await handed.within(0);
 		}
 
-		return {rows: position, skipped, skippedCopied};
+		return {rows: position, skipped, skippedCopied, cut};
 	}
 
 	/**
@@ -296,7 +305,9 @@ class PartitionWorker {
 				if (bulk) {
 					position += await this.loadShare(share, skip, position, batchSize, bulk, read);
 				} else {
-					const {rows, skipped, skippedCopied} = await this.writeRows(share, skip, position, batchSize, read.samples);
+					const {rows, skipped, skippedCopied, cut} = await this.writeRows(share, skip, position, batchSize, read.samples);
+					// Rows the stop left unread are not done, though every row read was reported.
+					if (cut) complete = false;
 					position += rows;
 					read.skipped += skipped;
 					read.skippedCopied += skippedCopied;

@@ -5,12 +5,11 @@
  * kill -9 / resume on both write paths (record by record, bulk loads) at
  * forced crash points.
  */
-import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
-import {cliPath, fsWith, type Run} from '../helpers/cli.js';
+import {appears, fsWith, startFs, type Run} from '../helpers/cli.js';
 import {storeContents} from '../helpers/contents.js';
 import {writeLargeHistory} from '../helpers/large-history.js';
 import {createGroup} from '../helpers/setup.js';
@@ -40,36 +39,7 @@ async function create(name: string, schema: 'strings.json' | 'integers.json' = '
 }
 
 /** Start `fs` without waiting for it. */
-function start(args: string[], env: Record<string, string> = {}) {
-	const child = spawn(process.execPath, [cliPath, ...args], {
-		env: {...process.env, FS_STORE: `local:${storeDir}`, FS_HOME: home, NO_COLOR: '1', ...env},
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.setEncoding('utf8').on('data', chunk => {
-		stdout += chunk;
-	});
-	child.stderr.setEncoding('utf8').on('data', chunk => {
-		stderr += chunk;
-	});
-	const done = new Promise<Run>(resolve => child.on('close', (code, signal) => resolve({code, signal, stdout, stderr})));
-	return {pid: child.pid!, done};
-}
-
-/** Wait for a file to appear (a run reaching its hold point): the wait is not the assertion. */
-async function appears(file: string, run: {done: Promise<Run>}) {
-	let ended: Run | undefined;
-	void run.done.then(result => {
-		ended = result;
-	});
-	const started = Date.now();
-	while (!existsSync(file)) {
-		if (ended) throw new Error(`the run ended before ${file}: ${ended.stderr}`);
-		if (Date.now() - started > 60_000) throw new Error(`${file} never appeared`);
-		await new Promise(resolve => setTimeout(resolve, 20));
-	}
-}
+const start = (args: string[], env: Record<string, string> = {}) => startFs(args, {env: {FS_STORE: `local:${storeDir}`, FS_HOME: home, ...env}});
 
 /** The run directories of a pair that hold a checkpoint. */
 function runDirs(target: string): string[] {

@@ -8,13 +8,13 @@
  * event-time ties and values that cast per value (bench/fixture.ts
  * makeHistoryGroup).
  */
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {historyTargetFeatures, makeHistoryGroup} from '../../bench/fixture.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
-import {runFs, type Run} from '../helpers/cli.js';
+import {appears, runFs, startFs, type Run} from '../helpers/cli.js';
 import {benchIds, groupContents, serviceEnv} from '../helpers/emulated.js';
 import {tempDir} from '../helpers/temp.js';
 
@@ -30,6 +30,7 @@ beforeAll(async () => {
 		await makeHistoryGroup(dir, `server-${rows}`, 0, historyTargetFeatures);
 	}
 
+	for (const copy of ['server', 'api']) await makeHistoryGroup(dir, `stopped-${copy}`, 0, historyTargetFeatures);
 	// A Fractional into a String feature: fs prints 2.0 as "2", SQL as "2.0": no value is copied server-side.
 	await makeHistoryGroup(dir, 'score-as-text', 0, historyTargetFeatures.map(feature => (feature.FeatureName === 'score' ? {...feature, FeatureType: 'String' as const} : feature)));
 	const store = new LocalStore(dir);
@@ -115,6 +116,30 @@ describe('the offline history copied by Athena', () => {
 		expect(again.result.totals).toMatchObject({read: 1001, written: 0, skipped: 1001 - api.result.totals.failed!, failed: api.result.totals.failed});
 		expect(failedRows(again)).toEqual(failedRows(api));
 		expect((await contents('iceberg-1001', 0)).offline).toHaveLength((await contents('api-1001', 0)).offline.length);
+	});
+
+	it.each(['server', 'api'])('Ctrl-C during the writes (offline: %s) stops after the batches in flight, says how to resume, exits 130; the resume ends as the record-by-record path', async copy => {
+		const release = path.join(temp.dir, `release-${copy}`);
+		const running = startFs(['migrate', 'source-1001', `stopped-${copy}`, '--offline-copy', copy, '--batch-size', '10', '--yes'], {
+			env: {...env(), FS_TEST_HOLD_AT: 'batch-written:2', FS_TEST_HOLD_FILE: release}, cwd: temp.dir,
+		});
+		await appears(`${release}.held`, running);
+		process.kill(running.pid, 'SIGINT');
+		writeFileSync(release, '');
+		const stopped = await running.done;
+		expect(stopped.stdout).toContain('Migration stopped');
+		expect(stopped.stderr).toMatch(new RegExp(`Resume: fs migrate source-1001 stopped-${copy} .*--resume --run-id \\S+ --yes`));
+		expect(stopped.code).toBe(130);
+		const resumed = finished(await run(['migrate', 'source-1001', `stopped-${copy}`, '--resume', '--yes', '--json']));
+		const api = apiRuns.get(1001)!;
+		// The resume counts what the stopped run did as skipped; its failed rows are in the same file.
+		const {read, written, failed, skipped} = resumed.result.totals;
+		expect([read, written! + failed! + skipped!]).toEqual([1001, 1001]);
+		expect(failedRows(resumed)).toEqual(failedRows(api));
+		const [a, b] = [await contents('api-1001', 251), await contents(`stopped-${copy}`, 251)];
+		// A stop lets the batches in flight finish and saves the checkpoint after them: nothing is written twice.
+		expect(b.offline).toEqual(a.offline);
+		expect(b.online).toEqual(a.online);
 	});
 
 	it('a cast SQL cannot match for any value makes the API path the default, and the plan says why', async () => {
