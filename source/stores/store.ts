@@ -13,7 +13,10 @@ import type {
  * write time), delete markers included, each with the column
  * `copiedColumn` (core/names); with `OfflineQuery.residual`, the identifiers
  * that have a row of it come with all their rows instead, in history order,
- * `copiedColumn` false: stores with `serverCopy` only.
+ * `copiedColumn` false. `except` leaves out only those identifiers' rows:
+ * a winner goes online even when its row is in the target's offline store
+ * (a run that copied the history may have stopped before its online
+ * writes). Stores with `serverCopy` only.
  */
 export type ReadMode = 'history' | 'snapshot' | 'winners';
 

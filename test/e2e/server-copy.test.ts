@@ -30,7 +30,7 @@ beforeAll(async () => {
 		await makeHistoryGroup(dir, `server-${rows}`, 0, historyTargetFeatures);
 	}
 
-	for (const copy of ['server', 'api']) await makeHistoryGroup(dir, `stopped-${copy}`, 0, historyTargetFeatures);
+	for (const name of ['stopped-server', 'stopped-api', 'fresh-after-kill']) await makeHistoryGroup(dir, name, 0, historyTargetFeatures);
 	// A Fractional into a String feature: fs prints 2.0 as "2", SQL as "2.0": no value is copied server-side.
 	await makeHistoryGroup(dir, 'score-as-text', 0, historyTargetFeatures.map(feature => (feature.FeatureName === 'score' ? {...feature, FeatureType: 'String' as const} : feature)));
 	const store = new LocalStore(dir);
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 const env = () => serviceEnv(emulator.url, path.join(temp.dir, 'home'));
 /** Failed-records files go to the test's own directory. */
-const run = async (args: string[]) => runFs(args, {env: env(), cwd: temp.dir});
+const run = async (args: string[], extra: Record<string, string> = {}) => runFs(args, {env: {...env(), ...extra}, cwd: temp.dir});
 const contents = async (name: string, ids: number) => groupContents(dir, name, benchIds(ids));
 
 interface Output {
@@ -115,7 +115,22 @@ describe('the offline history copied by Athena', () => {
 		const again = finished(await run(['migrate', 'source-1001', 'iceberg-1001', '--yes', '--json']));
 		expect(again.result.totals).toMatchObject({read: 1001, written: 0, skipped: 1001 - api.result.totals.failed!, failed: api.result.totals.failed});
 		expect(failedRows(again)).toEqual(failedRows(api));
-		expect((await contents('iceberg-1001', 0)).offline).toHaveLength((await contents('api-1001', 0)).offline.length);
+		const [a, b] = [await contents('api-1001', 251), await contents('iceberg-1001', 251)];
+		expect(b.offline).toEqual(a.offline);
+		expect(b.online).toEqual(a.online);
+	});
+
+	it('a new run after one killed -9 once its copy was made (no --resume) skips the copied rows and still writes the latest records online', async () => {
+		const dead = await run(['migrate', 'source-1001', 'fresh-after-kill', '--yes'], {FS_TEST_KILL_AT: 'offline-copied:1'});
+		expect(dead.signal ?? dead.code).toBe('SIGKILL');
+		const fresh = finished(await run(['migrate', 'source-1001', 'fresh-after-kill', '--yes', '--json']));
+		expect(fresh.result.totals.skipped).toBeGreaterThan(0);
+		expect(fresh.result.online!.written).toBeGreaterThan(0);
+		const api = apiRuns.get(1001)!;
+		expect(failedRows(fresh)).toEqual(failedRows(api));
+		const [a, b] = [await contents('api-1001', 251), await contents('fresh-after-kill', 251)];
+		expect(b.offline).toEqual(a.offline);
+		expect(b.online).toEqual(a.online);
 	});
 
 	it.each(['server', 'api'])('Ctrl-C during the writes (offline: %s) stops after the batches in flight, says how to resume, exits 130; the resume ends as the record-by-record path', async copy => {

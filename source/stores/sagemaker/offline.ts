@@ -82,7 +82,9 @@ export function buildQuery(group: FeatureGroup, query: OfflineQuery, forCount = 
 		const residual = query.residual ? `max(CASE WHEN ${query.residual} THEN 1 ELSE 0 END) OVER (PARTITION BY ${id})` : '0';
 		if (!forCount) columns.push({name: copiedColumn, kind: 'boolean'});
 		const order = query.residual ? `${id}, ${eventTime}, "api_invocation_time", "write_time"` : id;
-		sql = `SELECT ${forCount ? select : `${select}, "__residual" = 0 AS ${sqlName(copiedColumn)}`} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC NULLS LAST, "api_invocation_time" ASC, "write_time" ASC) AS "__rn", ${residual} AS "__residual" FROM ${from}${filter})${existing ? ' AS "__s"' : ''} WHERE ("__rn" = 1 OR "__residual" = 1)${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${order}`}${limit}`;
+		// A winner is written online even when its row is in the target's offline store: a run that copied the history may have stopped before its online writes.
+		const keep = existing ? `(("__rn" = 1 AND "__residual" = 0) OR ("__residual" = 1 AND ${existing}))` : '("__rn" = 1 OR "__residual" = 1)';
+		sql = `SELECT ${forCount ? select : `${select}, "__residual" = 0 AS ${sqlName(copiedColumn)}`} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC NULLS LAST, "api_invocation_time" ASC, "write_time" ASC) AS "__rn", ${residual} AS "__residual" FROM ${from}${filter})${existing ? ' AS "__s"' : ''} WHERE ${keep}${forCount ? '' : ` ORDER BY ${order}`}${limit}`;
 	} else if (query.mode === 'snapshot') {
 		// "__rn" cannot clash with a feature: feature names start with a letter or digit.
 		sql = `SELECT ${select} FROM (SELECT *, row_number() OVER (PARTITION BY ${id} ORDER BY ${eventTime} DESC, "api_invocation_time" DESC, "write_time" DESC) AS "__rn" FROM ${from}${where})${existing ? ' AS "__s"' : ''} WHERE "__rn" = 1 AND NOT "is_deleted"${existing ? ` AND ${existing}` : ''}${forCount ? '' : ` ORDER BY ${id}`}${limit}`;
