@@ -275,14 +275,14 @@ function startProgress(context: Context, migration: Migration) {
 	const line = () => {
 		// While the source is read the count is not known yet: the phase line says so.
 		if (migration.expected === 0) return;
-		const done = migration.totals.written + migration.totals.failed + migration.totals.skipped;
+		const {done, moved, failed} = migration.progress;
 		const seconds = (Date.now() - migration.startedAt) / 1000;
 		// Rows of bulk loads under way: moving, not written yet.
 		const {retries, inFlight} = migration.board.sums();
-		const moving = (migration.totals.written + migration.totals.failed + inFlight) / Math.max(seconds, 0.001);
+		const moving = (moved + inFlight) / Math.max(seconds, 0.001);
 		const left = Math.max(0, migration.expected - done - inFlight);
 		const loading = inFlight > 0 ? ` (+${count(inFlight)} loading)` : '';
-		context.note(`[${duration(seconds)}] ${count(done)}${loading} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(moving)} rec/s · ETA ${eta(left, moving)} · failed ${count(migration.totals.failed)} · retries ${count(retries)}`);
+		context.note(`[${duration(seconds)}] ${count(done)}${loading} / ${count(migration.expected)} (${percent(done, migration.expected)}) · ${count(moving)} rec/s · ETA ${eta(left, moving)} · failed ${count(failed)} · retries ${count(retries)}`);
 	};
 
 	migration.on('phase', (phase: string) => context.note(context.errStyle.dim(`${phase}…`)));

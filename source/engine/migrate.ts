@@ -77,6 +77,8 @@ export class Migration extends EventEmitter {
 	readonly online?: Totals;
 	/** Rows the snapshot holds: the denominator of progress (known after snapshotting). */
 	expected = 0;
+	/** Rows the server-side copy wrote, once counted in the totals. */
+	private copied = 0;
 	readonly startedAt = Date.now();
 	/** The phase under way (its 'phase' event was emitted last): a view that subscribes late starts from it. */
 	phase?: string;
@@ -117,6 +119,20 @@ export class Migration extends EventEmitter {
 
 	get interrupted() {
 		return this.stopping;
+	}
+
+	/**
+	 * Progress against `expected`: rows done (written, failed or skipped) and
+	 * rows moved (written or failed) by this run's workers. With the history
+	 * copied server-side, the copy's rows and those already in the target are
+	 * in the totals but not in the workers' share.
+	 */
+	get progress(): {done: number; moved: number; failed: number} {
+		const {totals, online} = this;
+		const moved = totals.written + totals.failed;
+		if (!online) return {done: moved + totals.skipped, moved, failed: totals.failed};
+		const workers = moved - this.copied + online.written + online.failed;
+		return {done: workers + totals.skipped - this.alreadyInTarget + online.skipped, moved: workers, failed: totals.failed + online.failed};
 	}
 
 	/**
@@ -224,8 +240,9 @@ export class Migration extends EventEmitter {
 			}
 		}
 
-		this.totals.read += state.rows ?? 0;
-		this.totals.written += state.rows ?? 0;
+		this.copied = state.rows ?? 0;
+		this.totals.read += this.copied;
+		this.totals.written += this.copied;
 	}
 
 	/**

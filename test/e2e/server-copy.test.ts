@@ -30,7 +30,7 @@ beforeAll(async () => {
 		await makeHistoryGroup(dir, `server-${rows}`, 0, historyTargetFeatures);
 	}
 
-	for (const name of ['stopped-server', 'stopped-api', 'fresh-after-kill']) await makeHistoryGroup(dir, name, 0, historyTargetFeatures);
+	for (const name of ['stopped-server', 'stopped-api', 'fresh-after-kill', 'progress']) await makeHistoryGroup(dir, name, 0, historyTargetFeatures);
 	// A Fractional into a String feature: fs prints 2.0 as "2", SQL as "2.0": no value is copied server-side.
 	await makeHistoryGroup(dir, 'score-as-text', 0, historyTargetFeatures.map(feature => (feature.FeatureName === 'score' ? {...feature, FeatureType: 'String' as const} : feature)));
 	const store = new LocalStore(dir);
@@ -135,16 +135,24 @@ describe('the offline history copied by Athena', () => {
 
 	it.each(['server', 'api'])('Ctrl-C during the writes (offline: %s) stops after the batches in flight, says how to resume, exits 130; the resume ends as the record-by-record path', async copy => {
 		const release = path.join(temp.dir, `release-${copy}`);
-		const running = startFs(['migrate', 'source-1001', `stopped-${copy}`, '--offline-copy', copy, '--batch-size', '10', '--yes'], {
-			env: {...env(), FS_TEST_HOLD_AT: 'batch-written:2', FS_TEST_HOLD_FILE: release}, cwd: temp.dir,
+		// One worker, held at its first call: it reads at most a few calls' rows ahead, so most of its rows are left when the stop comes.
+		const running = startFs(['migrate', 'source-1001', `stopped-${copy}`, '--offline-copy', copy, '--batch-size', '10', '--max-workers', '1', '--yes'], {
+			env: {...env(), FS_TEST_HOLD_AT: 'batch-written:1', FS_TEST_HOLD_FILE: release, FS_PROGRESS_INTERVAL_MS: '50'}, cwd: temp.dir,
 		});
 		await appears(`${release}.held`, running);
+		// Progress lines while it is held: the workers' share, never past its whole.
+		await new Promise(resolve => setTimeout(resolve, 300));
 		process.kill(running.pid, 'SIGINT');
 		writeFileSync(release, '');
 		const stopped = await running.done;
 		expect(stopped.stdout).toContain('Migration stopped');
 		expect(stopped.stderr).toMatch(new RegExp(`Resume: fs migrate source-1001 stopped-${copy} .*--resume --run-id \\S+ --yes`));
 		expect(stopped.code).toBe(130);
+		const progress = [...stopped.stderr.matchAll(/\] ([\d,]+)(?: \(\+[\d,]+ loading\))? \/ ([\d,]+) \(/g)].map(match => [Number(match[1]!.replaceAll(',', '')), Number(match[2]!.replaceAll(',', ''))]);
+		expect(progress.length).toBeGreaterThan(0);
+		for (const [done, whole] of progress) expect(done).toBeLessThanOrEqual(whole!);
+		// Held at its first call, the worker has done at most that call's rows: the copy's rows are not its share.
+		expect(progress[0]![0]).toBeLessThanOrEqual(10);
 		const resumed = finished(await run(['migrate', 'source-1001', `stopped-${copy}`, '--resume', '--yes', '--json']));
 		const api = apiRuns.get(1001)!;
 		// The resume counts what the stopped run did as skipped; its failed rows are in the same file.
@@ -155,6 +163,22 @@ describe('the offline history copied by Athena', () => {
 		// A stop lets the batches in flight finish and saves the checkpoint after them: nothing is written twice.
 		expect(b.offline).toEqual(a.offline);
 		expect(b.online).toEqual(a.online);
+	});
+
+	it('progress counts the workers\' share: 100% when every row is written, not the copied rows on top', async () => {
+		const release = path.join(temp.dir, 'release-progress');
+		// Held once every row is written and reported: the progress lines then show the whole.
+		const running = startFs(['migrate', 'source-1001', 'progress', '--yes'], {
+			env: {...env(), FS_TEST_HOLD_AT: 'transferred:1', FS_TEST_HOLD_FILE: release, FS_PROGRESS_INTERVAL_MS: '50'}, cwd: temp.dir,
+		});
+		await appears(`${release}.held`, running);
+		await new Promise(resolve => setTimeout(resolve, 300));
+		writeFileSync(release, '');
+		const ended = await running.done;
+		expect(ended.code).toBe(3);
+		const last = [...ended.stderr.matchAll(/\] ([\d,]+) \/ ([\d,]+) \(([\d.]+)%\)/g)].at(-1)!;
+		expect(last[1]).toBe(last[2]);
+		expect(last[3]).toBe('100.0');
 	});
 
 	it('a cast SQL cannot match for any value makes the API path the default, and the plan says why', async () => {

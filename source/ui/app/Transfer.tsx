@@ -109,18 +109,17 @@ export function Transfer({migration, columns, asking, stopping, frameMs = 500}: 
 
 function read(migration: Migration, rates: number[]): Frame {
 	const workers = migration.board.all();
-	const {totals} = migration;
 	const elapsed = (Date.now() - migration.startedAt) / 1000;
-	const done = totals.written + totals.failed + totals.skipped;
+	const {done, moved, failed} = migration.progress;
 	const {retries, inFlight} = migration.board.sums(workers);
 	return {
 		workers,
 		rates,
 		done,
 		inFlight,
-		failed: totals.failed,
+		failed,
 		retries,
 		elapsed,
-		rate: (totals.written + totals.failed + inFlight) / Math.max(elapsed, 0.001),
+		rate: (moved + inFlight) / Math.max(elapsed, 0.001),
 	};
 }
