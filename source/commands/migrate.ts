@@ -102,7 +102,7 @@ Examples
 		}
 
 		if (guided(context)) {
-			await runGuidedFace(context, {form: formFromFlags(context), ...(context.input.length === 2 ? {initial: {source: context.input[0]!, target: context.input[1]!}} : {})});
+			await runGuidedFace(context, {form: formFromFlags(context), fixed: fixedFromFlags(context), ...(context.input.length === 2 ? {initial: {source: context.input[0]!, target: context.input[1]!}} : {})});
 			return;
 		}
 
@@ -127,6 +127,7 @@ Examples
 export interface GuidedFace {
 	initial?: {source: string; target: string};
 	form?: GuidedStart['form'];
+	fixed?: GuidedStart['fixed'];
 	store?: Store;
 	stores?: StoreChoice;
 }
@@ -142,6 +143,7 @@ export async function runGuidedFace(context: Context, face: GuidedFace = {}): Pr
 		stdout: context.io.stdout as NodeJS.WriteStream, stdin: context.io.stdin as NodeJS.ReadStream, env: context.io.env, cwd: context.io.cwd,
 		stores: face.stores ?? storesFromFlags(context.flags, context.given),
 		form: face.form ?? {},
+		...(face.fixed ? {fixed: face.fixed} : {}),
 		...(face.initial ? {initial: face.initial} : {}),
 	});
 	if (ran === 'quit') context.note('Nothing was migrated.');
@@ -153,6 +155,14 @@ function formFromFlags({flags, given}: MigrateContext): NonNullable<GuidedStart[
 		...(given.has('batchSize') ? {batchSize: String(flags.batchSize)} : {}), ...(given.has('maxWorkers') ? {workers: String(flags.maxWorkers)} : {}),
 		...(flags.filterQuery ? {filter: flags.filterQuery} : {}), clearTarget: flags.clearTarget,
 		...(flags.mode ? {mode: flags.mode} : {}),
+	};
+}
+
+/** The command line's options the form has no field for (each only when given): every plan of the guided face takes them. */
+function fixedFromFlags({flags, given}: MigrateContext): NonNullable<GuidedStart['fixed']> {
+	return {
+		...(given.has('offlineCopy') ? {offlineCopy: flags.offlineCopy} : {}), ...(given.has('maxWriteRate') ? {maxWriteRate: flags.maxWriteRate} : {}),
+		...(given.has('skipExisting') ? {skipExisting: flags.skipExisting} : {}), ...(given.has('failedOutput') ? {failedOutput: flags.failedOutput} : {}),
 	};
 }
 

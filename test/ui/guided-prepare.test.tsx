@@ -62,3 +62,16 @@ it('shows prepare\'s warning of an interrupted run and the cost estimate on the 
 		await release();
 	}
 }, 60_000);
+
+it('takes the command line\'s options the form has no field for (--max-write-rate, --offline-copy, …) into every plan', async () => {
+	const {controller, release} = guidedController({store, env, cwd: temp.dir, stores: {}, fixed: {maxWriteRate: '50'}});
+	const {lastFrame, unmount} = render(<App controller={controller} size={{columns: 80, rows: 40}} initial={{source: 'src', target: 'tgt'}}
+		options={{batchSize: '100', workers: '1', filter: '', clearTarget: false, mode: ''}} onExit={() => undefined}/>);
+	try {
+		const review = await waitForFrame(lastFrame, frame => frame.includes('Estimated records'), 20_000);
+		expect(review).toContain('Write rate: at most 50 records/s');
+	} finally {
+		unmount();
+		await release();
+	}
+}, 60_000);

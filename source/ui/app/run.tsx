@@ -10,7 +10,7 @@ import {count} from '../../core/format.js';
 import {hasOfflineStore, storesOf} from '../../core/types.js';
 import {Migration} from '../../engine/migrate.js';
 import {createAndWait, newGroupInput} from '../../migration/new-group.js';
-import {migrationOptions, type StoreChoice} from '../../migration/options.js';
+import {migrationOptions, type OptionsInput, type StoreChoice} from '../../migration/options.js';
 import {failure, settle} from '../../migration/outcome.js';
 import {prepare, type Prepared} from '../../migration/prepare.js';
 import {describeStore} from '../../stores/open.js';
@@ -31,13 +31,18 @@ export interface GuidedStart {
 	stores: StoreChoice;
 	/** The options form as the command line filled it in. */
 	form?: Partial<Options>;
+	/** Options the command line gave that the form does not show: they apply to every plan. */
+	fixed?: GuidedFixed;
 	initial?: {source: string; target: string};
 	/** Colour and emoji (off with NO_COLOR, --no-color: the app opens all the same). */
 	color?: boolean;
 }
 
+/** The command line's options the guided form has no field for. */
+export type GuidedFixed = Pick<OptionsInput, 'offlineCopy' | 'maxWriteRate' | 'skipExisting' | 'failedOutput'>;
+
 /** The App's Controller over the migration layer, and how to let go of the stores of the last plan. */
-export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd' | 'stores' | 'color'>): {controller: Controller<Prepared>; release(): Promise<void>} {
+export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd' | 'stores' | 'color' | 'fixed'>): {controller: Controller<Prepared>; release(): Promise<void>} {
 	const {store} = start;
 	let current: Prepared | undefined;
 	const release = async () => {
@@ -64,7 +69,7 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 		async prepare(source, target, form: Options) {
 			await release();
 			const options = migrationOptions({
-				source, target, batchSize: form.batchSize, workers: form.workers, filter: form.filter, clearTarget: form.clearTarget, mode: form.mode || undefined, stores: start.stores,
+				...start.fixed, source, target, batchSize: form.batchSize, workers: form.workers, filter: form.filter, clearTarget: form.clearTarget, mode: form.mode || undefined, stores: start.stores,
 			});
 			current = await prepare(options, {env: start.env, cwd: start.cwd});
 			return current;
