@@ -43,6 +43,10 @@ class FakeMigration extends EventEmitter {
 	readonly totals = {read: 0, written: 0, failed: 0, skipped: 0, deletes: 0};
 	readonly expected = 1000;
 	readonly startedAt = Date.now();
+	get progress() {
+		return {done: this.totals.written + this.totals.failed + this.totals.skipped, moved: this.totals.written + this.totals.failed, failed: this.totals.failed};
+	}
+
 	stopped = false;
 	finish!: (result: MigrationResult) => void;
 	stop() {
@@ -192,6 +196,24 @@ describe('the guided flow', () => {
 		stdin.write('y');
 		await waitForFrame(lastFrame, frame => frame.includes('stopping'));
 		expect(migration.stopped).toBe(true);
+	});
+
+	it('a run that ends while it asks whether to stop shows its summary, which enter or q then leaves', async () => {
+		const {fake, migration} = controller();
+		const outcomes: Outcome[] = [];
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} options={{batchSize: '100', workers: '2', filter: '', clearTarget: false, mode: ''}} onExit={outcome => outcomes.push(outcome)}/>);
+		await waitForFrame(lastFrame, frame => frame.includes('📋 Migration plan'));
+		stdin.write(keys.enter);
+		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
+		stdin.write('new-customer-profile\r');
+		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
+		stdin.write(keys.ctrlC);
+		await waitForFrame(lastFrame, frame => frame.includes('Stop the migration?'));
+		migration.finish({status: 'done', totals: {read: 1000, written: 1000, failed: 0, skipped: 0, deletes: 0}, retries: 0, seconds: 1, recordsPerSecond: 1000});
+		await waitForFrame(lastFrame, frame => frame.includes('Migration finished'));
+		stdin.write('q');
+		await waitForFrame(lastFrame, () => outcomes.length > 0);
+		expect(outcomes).toEqual([{kind: 'finished'}]);
 	});
 
 	it('lets the options be changed before confirming, and quits cleanly on Ctrl-C outside the transfer', async () => {

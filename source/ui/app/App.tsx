@@ -132,7 +132,8 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 
 	useKeys((input, key) => {
 		if (!(key.ctrl && input === 'c')) {
-			if (asking) {
+			// The question is the transfer's: a run that ended meanwhile left it unanswered.
+			if (asking && step.name === 'transfer') {
 				if (input === 'y' && step.name === 'transfer') {
 					setAsking(false);
 					setStopping(true);
@@ -164,6 +165,7 @@ export function App<P extends PreparedView>({controller, initial, options: initi
 		setStep({name: 'transfer', migration});
 		migration.run().then(result => {
 			const {lines, error} = controller.finish(prepared, result);
+			setAsking(false);
 			setStep({name: 'summary', lines, error});
 		}, (error: unknown) => setOutcome({kind: 'failed', error: controller.failure ? controller.failure(prepared, error) : error}));
 	};
