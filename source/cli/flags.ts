@@ -104,7 +104,7 @@ function parseValue(def: Exclude<FlagDef, BooleanFlag>, value: unknown, flag: st
 		case 'string': {
 			if (value === undefined) return def.default;
 			if (def.choices && !def.choices.includes(String(value))) {
-				throw usageError(`${flag} must be one of ${def.choices.join(', ')}, got ${JSON.stringify(value)}.`, `Pass e.g. ${flag} ${def.choices[0]}.`);
+				throw usageError(value === '' ? `${flag} needs a value: one of ${def.choices.join(', ')}.` : `${flag} must be one of ${def.choices.join(', ')}, got ${JSON.stringify(value)}.`, `Pass e.g. ${flag} ${def.choices[0]}.`);
 			}
 
 			return String(value);

@@ -152,14 +152,23 @@ export function holdingsLines(holdings: TargetHoldings, estimated: number, clear
 export function copyLines(plan: Plan, compact = false): string[] {
 	const copy = plan.offlineCopy;
 	if (!copy) return [];
-	if (copy.path === 'api') return [`Offline: through the API${copy.why ? ` (${copy.why})` : ''}`];
+	if (copy.path === 'api') {
+		if (!copy.why) return ['Offline: through the API'];
+		// On the guided review a line is cut at the width: the reason gets its own.
+		return compact ? ['Offline: through the API, because', `  ${copy.why}`] : [`Offline: through the API (${copy.why})`];
+	}
+
 	if (copy.residual) {
-		return [
-			`Offline: copied by Athena (server-side)${compact ? '' : ', but identifiers with a value SQL cannot cast exactly'}`,
-			compact
-				? `Through the API: ${count(plan.onlineRecords ?? 0)} records (latest; values cast per value)`
-				: `Through the API: ${count(plan.onlineRecords ?? 0)} records: each identifier's latest online, all rows of those cast per value`,
-		];
+		return compact
+			? [
+				'Offline: copied by Athena (server-side), except identifiers',
+				'  with values SQL cannot cast exactly: all their rows go through the API',
+				`Through the API: ${count(plan.onlineRecords ?? 0)} records (those, and each other latest)`,
+			]
+			: [
+				'Offline: copied by Athena (server-side), except the identifiers with a value SQL cannot cast exactly: all their rows go through the API, cast by fs',
+				`Through the API: ${count(plan.onlineRecords ?? 0)} records: those rows, and the latest record of every other identifier (online only)`,
+			];
 	}
 
 	return [
@@ -179,7 +188,7 @@ export function costLines(plan: Plan, compact = false): string[] {
 	if (cost.scannedBytes !== undefined) lines[0] += ` · Athena scanned ${megabytes(cost.scannedBytes)} to count${compact ? '' : ' (the snapshot scans about as much again)'}`;
 	lines.push(cost.rate && cost.seconds !== undefined
 		? `Write rate: at most ${count(cost.rate.perSecond)} ${cost.rate.unit}/s (--max-write-rate ${writeRateLabel(cost.rate)}): ~${duration(Math.ceil(cost.seconds))}`
-		: 'Write rate: not limited (calls in flight adapt to throttling; --max-write-rate N caps it)');
+		: `Write rate: not limited (${compact ? '' : 'calls in flight adapt to throttling; '}--max-write-rate N caps it)`);
 	return lines;
 }
 

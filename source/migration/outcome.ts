@@ -88,7 +88,8 @@ export function settle(prepared: Prepared, result: MigrationResult): FsError | u
 
 	const {totals} = result;
 	if (result.status === 'interrupted') {
-		return new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${count(prepared.checkpoint.totals.written)} written so far).`, `Resume: ${resumeCommand(prepared)}`);
+		const copied = prepared.checkpoint.offlineCopy?.done ? `${count(prepared.checkpoint.offlineCopy.rows ?? 0)} copied by Athena and ` : '';
+		return new FsError('interrupted', `Migration interrupted; the checkpoint is saved (${copied}${count(prepared.checkpoint.totals.written)} written through the API so far).`, `Resume: ${resumeCommand(prepared)}`);
 	}
 
 	if (!reconciles(result)) return runtimeError(`The counts do not reconcile: read ${totals.read} ≠ written + failed + skipped.`, 'This is a bug in fs; the checkpoint is kept so the run can be resumed.');

@@ -26,7 +26,9 @@ export function summaryLines(result: MigrationResult, style: Style): string[] {
 	];
 	if (result.online) {
 		// The history went server-side: its rows above; the latest record of each identifier written online here.
-		lines.splice(3, 0, `           ${' '.repeat(10)}  (${count(result.offlineCopied ?? 0)} copied by Athena, server-side)`);
+		const copied = result.offlineCopied ?? 0;
+		const api = totals.written - copied;
+		lines.splice(3, 0, `           ${' '.repeat(10)}  (${count(copied)} copied by Athena, server-side${api > 0 ? `; ${count(api)} through the API` : ''})`);
 		const {online} = result;
 		lines.push(`  online   ${count(online.written).padStart(10)}  latest records${online.deletes ? ` (${count(online.deletes)} deletes)` : ''}${online.failed ? `, ${count(online.failed)} failed${result.failedFile ? ` → ${result.failedFile}` : ''}` : ''}`);
 	}

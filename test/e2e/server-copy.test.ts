@@ -185,10 +185,10 @@ describe('the offline history copied by Athena', () => {
 		const dry = await run(['migrate', 'source-1', 'score-as-text', '--dry-run', '--json']);
 		expect(dry.code).toBe(0);
 		const {plan} = JSON.parse(dry.stdout) as Output;
-		expect(plan.offlineCopy).toEqual({path: 'api', why: expect.stringContaining('score is cast (Fractional → String)') as unknown});
+		expect(plan.offlineCopy).toEqual({path: 'api', why: expect.stringContaining('score: Fractional → String is cast by fs') as unknown});
 		const forced = await run(['migrate', 'source-1', 'score-as-text', '--offline-copy', 'server', '--dry-run']);
 		expect(forced.code).toBe(2);
-		expect(forced.stderr).toContain('score is cast (Fractional → String)');
+		expect(forced.stderr).toContain('score: Fractional → String is cast by fs');
 	});
 
 	it('is refused where it cannot run, naming why; the embedded store keeps its bulk loads', async () => {
@@ -197,5 +197,9 @@ describe('the offline history copied by Athena', () => {
 		expect(local.stderr).toContain('Only the service\'s Athena copies an offline history server-side');
 		const bad = await run(['migrate', 'source-1', 'api-1', '--offline-copy', 'fast', '--dry-run']);
 		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain('--offline-copy must be one of api, server, got "fast"');
+		const none = await run(['migrate', 'source-1', 'api-1', '--dry-run', '--offline-copy']);
+		expect(none.code).toBe(2);
+		expect(none.stderr).toContain('--offline-copy needs a value: one of api, server.');
 	});
 });

@@ -31,8 +31,8 @@ export function serverCopyProblem(source: FeatureGroup, target: FeatureGroup, fe
 	for (const {target: feature, source: from} of features) {
 		if (!from || castSql(from, feature)) continue;
 		return feature.FeatureName === target.EventTimeFeatureName
-			? `its event time ${feature.FeatureName} is cast (${from.FeatureType} → ${feature.FeatureType}) record by record`
-			: `${feature.FeatureName} is cast (${typeName(from)} → ${typeName(feature)}) as SQL cannot match, value by value`;
+			? `event time ${feature.FeatureName}: ${from.FeatureType} → ${feature.FeatureType} is cast by fs, record by record`
+			: `${feature.FeatureName}: ${typeName(from)} → ${typeName(feature)} is cast by fs (SQL would write other values)`;
 	}
 
 	const names = new Set(target.FeatureDefinitions.map(feature => feature.FeatureName.toLowerCase()));

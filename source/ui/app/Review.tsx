@@ -91,7 +91,8 @@ export function Review({plan, color = true, height = Number.POSITIVE_INFINITY, c
 		}}/>;
 	}
 
-	const keys = [plan && !problem ? 'enter start' : '', 'e edit options', collapsible ? `u ${expanded ? 'fold' : 'show'} unchanged` : '', scrolls ? 'pgup/pgdn scroll' : '', 'esc back', 'ctrl-c quit'].filter(Boolean);
+	// Within 80 columns with every key shown.
+	const keys = [plan && !problem ? 'enter start' : '', collapsible || scrolls ? 'e edit' : 'e edit options', collapsible ? `u ${expanded ? 'fold' : 'show'} unchanged` : '', scrolls ? 'pgup/pgdn' : '', 'esc back', 'ctrl-c quit'].filter(Boolean);
 	return (
 		<Box flexDirection="column">
 			{lines.slice(top, top + window).map((line, index) => <Text key={top + index} color={line.color} wrap={line.truncate || scrolls ? 'truncate-end' : 'wrap'}>{line.text || ' '}</Text>)}
