@@ -219,10 +219,10 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 
 		// No more workers than batches: a thread with nothing to write costs its
 		// start (a V8 isolate, the stores' clients) and brings nothing.
-		const batches = Math.max(1, Math.ceil((onlineRecords ?? estimated) / batchSize));
+		const batches = Math.max(1, Math.ceil(toWrite / batchSize));
 		if (!previous && workers > batches) {
 			workers = batches;
-			workersWhy = `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${count(estimated)} records`;
+			workersWhy = `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${toWrite === 0 ? 'no' : count(toWrite)} records to write`;
 		}
 
 		const plan = makePlan({

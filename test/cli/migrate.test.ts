@@ -104,7 +104,7 @@ describe('plan and refusals', () => {
 		const expected = [
 			'Migration plan', '='.repeat(60), 'Source: source-big (online+offline)', 'Target: plan-target (online+offline)', 'Strategy: offline_to_online',
 			// No more workers than batches.
-			'Primary data source: offline', 'Estimated records: 100', 'Batch size: 100', 'Workers: 1 (--max-workers 4; no more than the one batch of 100 records)', 'Mode: snapshot',
+			'Primary data source: offline', 'Estimated records: 100', 'Batch size: 100', 'Workers: 1 (--max-workers 4; no more than the one batch of 100 records to write)', 'Mode: snapshot',
 		].join('\n');
 		expect(plan.slice(0, expected.length)).toBe(expected);
 		expect(plan).toContain('Filter: WHERE id < \'r000100\'');
