@@ -52,7 +52,10 @@ export function guidedController(start: Pick<GuidedStart, 'store' | 'env' | 'cwd
 	};
 
 	const controller: Controller<Prepared> = {
-		storeLabel: describeStore(store),
+		// Read at each frame: the service's account is learnt from the groups listed.
+		get storeLabel() {
+			return describeStore(store);
+		},
 		async groups() {
 			const groups = await store.listFeatureGroups();
 			return Promise.all(groups.map(async group => {
