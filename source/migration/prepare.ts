@@ -222,7 +222,7 @@ export async function prepare(options: MigrationOptions, {env, cwd}: Surrounding
 		const batches = Math.max(1, Math.ceil(toWrite / batchSize));
 		if (!previous && workers > batches) {
 			workers = batches;
-			workersWhy = `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${toWrite === 0 ? 'no' : count(toWrite)} records to write`;
+			workersWhy = toWrite === 0 ? 'no record to write' : `no more than the ${batches === 1 ? 'one batch' : `${batches} batches`} of ${count(toWrite)} records to write`;
 		}
 
 		const plan = makePlan({

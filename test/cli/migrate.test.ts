@@ -117,13 +117,16 @@ describe('plan and refusals', () => {
 
 	it('runs at most one worker per CPU core into the embedded store, and says so', async () => {
 		await create('per-core');
+		const plan = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--dry-run']);
+		expect(plan.stdout).toContain(localWorkersLine(64));
 		const result = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--yes', '--json']);
 		expect(result.code).toBe(0);
 		const parsed = JSON.parse(result.stdout) as {plan: Record<string, unknown>; result: {totals: Record<string, number>}};
 		expect(parsed.plan).toMatchObject({workers: localWorkers(64), maxWorkers: 64, workersWhy: 'one per CPU core writing the embedded store'});
 		expect(parsed.result.totals.written).toBe(36_000);
-		const plan = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--dry-run']);
-		expect(plan.stdout).toContain(localWorkersLine(64));
+		// Again, everything is there: one worker is enough to skip it.
+		const again = await fs(['migrate', 'source-big', 'per-core', '--max-workers', '64', '--dry-run']);
+		expect(again.stdout).toContain('Workers: 1 (--max-workers 64; no record to write)');
 	});
 
 	it('refuses without a terminal and without --yes, naming --yes', async () => {
