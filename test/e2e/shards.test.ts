@@ -23,11 +23,11 @@ import {tempDir} from '../helpers/temp.js';
 
 // 300 identifiers, 4 versions each.
 const rows = 1200;
-/** Where a shard is killed: its copy done but not yet recorded, its online writes, or the record-by-record path's writes. */
+/** Where a shard is killed: its copy done but not yet recorded (of 4 shards), its online writes, or the record-by-record path's writes (of 2: fewer runs). */
 const kills = [
-	{target: 'killed-copy', at: 'offline-copied:1', path: []},
-	{target: 'killed-online', at: 'batch-written:2', path: []},
-	{target: 'killed-api', at: 'batch-written:3', path: ['--offline-copy', 'api']},
+	{target: 'killed-copy', at: 'offline-copied:1', path: [], count: 4},
+	{target: 'killed-online', at: 'batch-written:2', path: [], count: 2},
+	{target: 'killed-api', at: 'batch-written:3', path: ['--offline-copy', 'api'], count: 2},
 ];
 const temp = tempDir('fs-shards-');
 const dir = path.join(temp.dir, 'store');
@@ -92,7 +92,7 @@ const failedRows = (runs: Run[]) => [...new Set(runs.flatMap(run => {
 }))].sort();
 
 /** `fs migrate` against the emulator, its failed-records files in the test's directory. */
-const migrate = async (args: string[], extra: Record<string, string> = {}) => runFs(['migrate', ...args], {env: service(extra), cwd: temp.dir});
+const migrate = async (args: string[], extra: Record<string, string> = {}) => runFs(['migrate', ...args, '--max-workers', '2'], {env: service(extra), cwd: temp.dir});
 
 describe('four shards through the emulated service', () => {
 	let whole: Run;
@@ -117,19 +117,20 @@ describe('four shards through the emulated service', () => {
 		expect(b.online).toEqual(a.online);
 	});
 
-	it.each(kills)('a shard killed -9 at $at ($target) and resumed with --shard K/N --resume completes its part; the target equals an unsharded run', async ({target, at, path: how}) => {
-		const others = await Promise.all([1, 2, 4].map(async index => migrate(['source', target, ...how, '--shard', `${index}/4`, '--batch-size', '10', '--yes', '--json'])));
+	it.each(kills)('a shard killed -9 at $at ($target, of $count) and resumed with --shard K/N --resume completes its part; the target equals an unsharded run', async ({target, at, path: how, count}) => {
+		// The last shard is the one killed.
+		const others = await Promise.all(Array.from({length: count - 1}, (_, index) => index + 1).map(async index => migrate(['source', target, ...how, '--shard', `${index}/${count}`, '--batch-size', '10', '--yes', '--json'])));
 		for (const run of others) finished(run);
-		const dead = await migrate(['source', target, ...how, '--shard', '3/4', '--batch-size', '10', '--yes'], {FS_TEST_KILL_AT: at});
+		const dead = await migrate(['source', target, ...how, '--shard', `${count}/${count}`, '--batch-size', '10', '--yes'], {FS_TEST_KILL_AT: at});
 		expect(dead.signal ?? dead.code).toBe('SIGKILL');
 
 		// The other shards' runs are done; with --shard the resume takes that shard's run (and its path).
-		const resumed = finished(await migrate(['source', target, '--shard', '3/4', '--resume', '--yes', '--json']));
+		const resumed = finished(await migrate(['source', target, '--shard', `${count}/${count}`, '--resume', '--yes', '--json']));
 		expect(output(resumed).plan.offlineCopy?.path).toBe(how.length > 0 ? 'api' : 'server');
 		const {read, written, failed, skipped} = totals(resumed);
 		// The resume accounts for its whole shard: what the killed run wrote counts too.
 		expect(read).toBe(written + failed + skipped);
-		expect(read).toBe(shardRows(3, 4));
+		expect(read).toBe(shardRows(count, count));
 		expect(failedRows([...others, resumed])).toEqual(failedRows([whole]));
 		const [a, b] = [await contents('whole'), await contents(target)];
 		if (at.startsWith('offline-copied')) {
