@@ -7,7 +7,6 @@ import type {CreateFeatureGroupInput, FeatureGroup} from '../core/types.js';
 import {storesOf} from '../core/types.js';
 import {waitUntilCreated} from '../migration/new-group.js';
 import {describeStore} from '../stores/open.js';
-import type {Store} from '../stores/store.js';
 
 export const createCommand = defineCommand({
 	name: 'create',
@@ -84,11 +83,19 @@ Examples
 		}
 
 		if (flags.offlineStore !== false) {
-			const s3Uri = flags.s3Uri ?? defaultS3Uri(store);
-			input.OfflineStoreConfig = {S3StorageConfig: {S3Uri: s3Uri}, ...(tableFormat ? {TableFormat: tableFormat} : {})};
+			const s3Uri = flags.s3Uri ?? store.info.createDefaults?.s3Uri;
 			const role = flags.roleArn ?? store.info.createDefaults?.roleArn;
-			if (!role) throw usageError('An offline store needs --role-arn on sagemaker.', 'Pass the ARN of a role SageMaker may use to write to the S3 location.');
-			input.RoleArn = role;
+			// Every missing flag at once: one error, one fix.
+			const missing = [s3Uri ? '' : '--s3-uri', role ? '' : '--role-arn'].filter(Boolean);
+			if (missing.length > 0) {
+				throw usageError(
+					`An offline store needs ${missing.join(' and ')} on sagemaker.`,
+					`Pass ${[s3Uri ? '' : '--s3-uri s3://bucket/prefix', role ? '' : '--role-arn (a role SageMaker may use to write to that S3 location)'].filter(Boolean).join(' and ')}, or --no-offline-store.`,
+				);
+			}
+
+			input.OfflineStoreConfig = {S3StorageConfig: {S3Uri: s3Uri!}, ...(tableFormat ? {TableFormat: tableFormat} : {})};
+			input.RoleArn = role!;
 		}
 
 		if (input.FeatureDefinitions.every(feature => feature.FeatureName !== input.RecordIdentifierFeatureName) && !flags.recordIdentifierName) {
@@ -125,7 +132,3 @@ function guessIdentifier(names: string[]): string {
 	return names.find(name => /(^|_)id$/i.test(name)) ?? names[0] ?? 'id';
 }
 
-function defaultS3Uri(store: Store): string {
-	if (store.info.createDefaults) return store.info.createDefaults.s3Uri;
-	throw usageError('An offline store needs --s3-uri on sagemaker.', 'Pass --s3-uri s3://bucket/prefix, or --no-offline-store.');
-}

@@ -266,7 +266,7 @@ async function confirm(context: MigrateContext, prepared: Prepared) {
 	if (context.flags.yes === true) return;
 	const {confirmation, plan} = prepared;
 	if (confirmation.kind === 'type-name' || !context.interactive) {
-		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes'], prepared.program));
+		await confirmByTyping(context, plan.target, `Migrating ${plan.source} → ${plan.target}`, confirmation.why, migrateCommandLine(prepared.options, ['--yes', ...(context.flags.json ? ['--json'] : [])], prepared.program));
 		return;
 	}
 

@@ -134,6 +134,10 @@ describe('plan and refusals', () => {
 		const result = await fs(['migrate', 'source-big', 'no-yes']);
 		expect(result.code).toBe(2);
 		expect(result.stderr).toContain('--yes');
+		// The command to run again keeps the output asked for.
+		const json = await fs(['migrate', 'source-big', 'no-yes', '--json']);
+		expect(json.code).toBe(2);
+		expect(json.stderr).toMatch(/pass --yes to confirm in a script: \S*fs migrate source-big no-yes .*--yes --json/);
 		expect((await contents('no-yes')).offline).toEqual([]);
 	});
 

@@ -87,6 +87,11 @@ describe('fs on the sagemaker store (through the emulator)', () => {
 		const empty = await fs(['list']);
 		expect(empty.code, empty.stderr).toBe(0);
 		expect(empty.stderr).toContain(`store sagemaker us-east-1 account ${emulator.store.info.account} · 0 feature groups`);
+		// Every flag an offline store lacks, named at once.
+		const bare = await fs(['create', 'bare-fg', '--schema-file', 'schema.json', '--record-identifier-name', 'customer_id']);
+		expect(bare.code).toBe(2);
+		expect(bare.stderr).toContain('An offline store needs --s3-uri and --role-arn on sagemaker.');
+		expect(bare.stderr).toContain('or --no-offline-store');
 		await create('source-fg');
 		await create('target-fg', ['--profile', 'target-account']);
 		const put = await fs(['bulk-put', 'source-fg', 'data.json', '--max-workers', '2']);
