@@ -34,7 +34,7 @@ export class SageMaker {
 				case 'ListFeatureGroups':
 					return json(await this.list(body), 200, contentType);
 				case 'DescribeFeatureGroup':
-					return json(describe(await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException'))), 200, contentType);
+					return json(describe(await this.find(requireString(body['FeatureGroupName'], 'featureGroupName', 'ValidationException')), this.store.info.createDefaults?.roleArn), 200, contentType);
 				case 'CreateFeatureGroup':
 					return json(await this.create(body), 200, contentType);
 				case 'UpdateFeatureGroup':
@@ -169,8 +169,13 @@ export class SageMaker {
 	}
 }
 
-/** DescribeFeatureGroup's response, member by member. */
-function describe(group: FeatureGroup) {
+/**
+ * DescribeFeatureGroup's response, member by member. The service requires a
+ * role for an offline store: a group made in the embedded store without one
+ * (`fs demo --store local:…`) is described with the store's default role.
+ */
+function describe(group: FeatureGroup, defaultRole?: string) {
+	const role = group.RoleArn ?? (group.OfflineStoreConfig ? defaultRole : undefined);
 	return {
 		FeatureGroupArn: group.FeatureGroupArn,
 		FeatureGroupName: group.FeatureGroupName,
@@ -181,7 +186,7 @@ function describe(group: FeatureGroup) {
 		...(group.OnlineStoreConfig ? {OnlineStoreConfig: group.OnlineStoreConfig} : {}),
 		...(group.OfflineStoreConfig ? {OfflineStoreConfig: group.OfflineStoreConfig} : {}),
 		ThroughputConfig: {ThroughputMode: 'OnDemand'},
-		...(group.RoleArn ? {RoleArn: group.RoleArn} : {}),
+		...(role ? {RoleArn: role} : {}),
 		FeatureGroupStatus: group.FeatureGroupStatus,
 		...(group.OfflineStoreStatus ? {OfflineStoreStatus: group.OfflineStoreStatus} : {}),
 		...(group.FailureReason ? {FailureReason: group.FailureReason} : {}),

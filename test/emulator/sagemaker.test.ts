@@ -42,6 +42,16 @@ describe('emulator: SageMaker control plane', () => {
 		expect(offline.TableFormat).toBe('Glue');
 	});
 
+	it('describes a group the embedded store made without a role (fs demo --store local:) with the store\'s default role, as the service always has one', async () => {
+		const {RoleArn: _, ...request} = groupRequest('roleless');
+		await subject.emulator.store.createFeatureGroup(request);
+		const group = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'roleless'}));
+		expect(group.RoleArn).toBe(subject.emulator.store.info.createDefaults!.roleArn);
+		const {RoleArn: __, OfflineStoreConfig: ___, ...online} = groupRequest('online-roleless');
+		await subject.emulator.store.createFeatureGroup(online);
+		expect((await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'online-roleless'}))).RoleArn).toBeUndefined();
+	});
+
 	it('describes by ARN too', async () => {
 		const group = await subject.sagemaker.send(new DescribeFeatureGroupCommand({FeatureGroupName: 'arn:aws:sagemaker:us-east-1:000000000000:feature-group/customers'}));
 		expect(group.FeatureGroupName).toBe('customers');
