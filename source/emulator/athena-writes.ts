@@ -8,7 +8,7 @@
  * the store's S3 directory, with the SELECT in Trino's dialect translated
  * as queries are (stores/local/trino.ts).
  */
-import {existsSync, mkdirSync, readdirSync, rmSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import type {DuckDBConnection} from '@duckdb/node-api';
 import {duckType, sqlName, sqlString} from '../io/duckdb.js';
@@ -69,6 +69,20 @@ function properties(text: string): Map<string, string | string[]> {
 }
 
 /** Where the writes stage their files before moving them into place (DuckDB may write there). */
+/** Every file under `from` renamed to the same place under `to` (one file system: each appears whole). */
+function moveFiles(from: string, to: string) {
+	for (const entry of readdirSync(from, {withFileTypes: true})) {
+		const source = path.join(from, entry.name);
+		const target = path.join(to, entry.name);
+		if (entry.isDirectory()) {
+			mkdirSync(target, {recursive: true});
+			moveFiles(source, target);
+		} else {
+			renameSync(source, target);
+		}
+	}
+}
+
 export const stagingDir = (store: LocalStore) => path.join(store.dir, 'tmp', 'athena-writes');
 
 export class AthenaWrites {
@@ -110,10 +124,19 @@ export class AthenaWrites {
 		const partitions = statement.properties.get('partitioned_by');
 		const columns = Array.isArray(partitions) ? partitions : [];
 		const select = await this.translate(statement.select);
-		mkdirSync(dir, {recursive: true});
-		const file = columns.length > 0 ? sqlString(dir) : sqlString(path.join(dir, `${id}_0.parquet`));
-		const options = columns.length > 0 ? `, PARTITION_BY (${columns.map(sqlName).join(', ')}), FILENAME_PATTERN ${sqlString(`${id}_{i}`)}` : '';
-		await this.connection.run(`COPY (${select}) TO ${file} (FORMAT parquet${options})`);
+		// Written aside, then each file moved into place whole: as an S3 object, a file is never seen half-written (a query reading the table meanwhile).
+		const staging = path.join(stagingDir(this.store), `unload-${id}`);
+		rmSync(staging, {recursive: true, force: true});
+		mkdirSync(staging, {recursive: true});
+		try {
+			const file = columns.length > 0 ? sqlString(staging) : sqlString(path.join(staging, `${id}_0.parquet`));
+			const options = columns.length > 0 ? `, PARTITION_BY (${columns.map(sqlName).join(', ')}), FILENAME_PATTERN ${sqlString(`${id}_{i}`)}` : '';
+			await this.connection.run(`COPY (${select}) TO ${file} (FORMAT parquet${options})`);
+			mkdirSync(dir, {recursive: true});
+			moveFiles(staging, dir);
+		} finally {
+			rmSync(staging, {recursive: true, force: true});
+		}
 	}
 
 	/** INSERT INTO a feature group's table: the rows cast to its columns, laid out by event-time hour as the store lays out its own. */

@@ -69,6 +69,7 @@ const apiRuns = new Map<number, Output>();
 
 /** A run that ended with every row accounted for: exit 0, or 3 when some failed (its failed-records file). */
 function finished(run: Run): Output {
+	expect(run.stdout, run.stderr).not.toBe('');
 	const output = JSON.parse(run.stdout) as Output;
 	const failed = output.result.totals.failed!;
 	if (failed === 0) expect(run.stderr).not.toMatch(/✘/);

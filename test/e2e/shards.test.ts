@@ -78,6 +78,7 @@ function succeeded(run: Run) {
 
 /** A run that accounted for every row: exit 0, or 3 with its failed rows in their file. */
 function finished(run: Run) {
+	expect(run.stdout, run.stderr).not.toBe('');
 	expect(run.code).toBe(totals(run).failed! > 0 ? 3 : 0);
 	return run;
 }
