@@ -32,7 +32,7 @@ describe('the plan\'s copy lines', () => {
 			'  with values SQL cannot cast exactly: all their rows go through the API',
 			'Through the API: 12,008 records (those, and each other latest)',
 		]);
-		const why = 'lifetime_value: Fractional → String is cast by fs (SQL would write other values)';
+		const why = 'lifetime_value: Fractional → String (only fs casts it exactly)';
 		expect(copyLines(plan({path: 'api', why}))).toEqual([`Offline: through the API (${why})`]);
 		expect(copyLines(plan({path: 'api', why}), true)).toEqual(['Offline: through the API, because', `  ${why}`]);
 		expect(planLines(plan({path: 'api', why}), {emoji: false})).toContain(`Offline: through the API (${why})`);

@@ -178,14 +178,18 @@ describe('the offline history copied by Athena', () => {
 		expect(b.online).toEqual(a.online);
 	});
 
-	it('a cast SQL cannot match for any value makes the API path the default, and the plan says why', async () => {
+	it('a cast SQL cannot match for any value makes the API path the default, the plan says why, and a run again skips what it wrote', async () => {
 		const dry = await run(['migrate', 'source-1', 'score-as-text', '--dry-run', '--json']);
 		expect(dry.code).toBe(0);
 		const {plan} = JSON.parse(dry.stdout) as Output;
-		expect(plan.offlineCopy).toEqual({path: 'api', why: expect.stringContaining('score: Fractional → String is cast by fs') as unknown});
+		expect(plan.offlineCopy).toEqual({path: 'api', why: 'score: Fractional → String (only fs casts it exactly)' as unknown});
 		const forced = await run(['migrate', 'source-1', 'score-as-text', '--offline-copy', 'server', '--dry-run']);
 		expect(forced.code).toBe(2);
-		expect(forced.stderr).toContain('score: Fractional → String is cast by fs');
+		expect(forced.stderr).toContain('score: Fractional → String (only fs casts it exactly)');
+		// Through the API, then again: the rows are there (a whole double written as `2`, compared so), nothing is written twice.
+		const first = finished(await run(['migrate', 'source-999', 'score-as-text', '--yes', '--json']));
+		const again = finished(await run(['migrate', 'source-999', 'score-as-text', '--yes', '--json']));
+		expect(again.result.totals).toMatchObject({read: 999, written: 0, skipped: first.result.totals.written, failed: first.result.totals.failed});
 	});
 
 	it('is refused where it cannot run, naming why; the embedded store keeps its bulk loads', async () => {

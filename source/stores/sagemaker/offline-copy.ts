@@ -31,8 +31,8 @@ export function serverCopyProblem(source: FeatureGroup, target: FeatureGroup, fe
 	for (const {target: feature, source: from} of features) {
 		if (!from || castSql(from, feature)) continue;
 		return feature.FeatureName === target.EventTimeFeatureName
-			? `event time ${feature.FeatureName}: ${from.FeatureType} → ${feature.FeatureType} is cast by fs, record by record`
-			: `${feature.FeatureName}: ${typeName(from)} → ${typeName(feature)} is cast by fs (SQL would write other values)`;
+			? `event time ${feature.FeatureName}: ${from.FeatureType} → ${feature.FeatureType} (only fs casts it exactly)`
+			: `${feature.FeatureName}: ${typeName(from)} → ${typeName(feature)} (only fs casts it exactly)`;
 	}
 
 	const names = new Set(target.FeatureDefinitions.map(feature => feature.FeatureName.toLowerCase()));
