@@ -8,14 +8,14 @@
  * event-time ties and values that cast per value (bench/fixture.ts
  * makeHistoryGroup).
  */
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {historyTargetFeatures, makeHistoryGroup} from '../../bench/fixture.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
-import {appears, runFs, startFs, type Run} from '../helpers/cli.js';
-import {benchIds, groupContents, serviceEnv} from '../helpers/emulated.js';
+import {appears, runFs, startFs} from '../helpers/cli.js';
+import {benchIds, failedRows, finished, groupContents, serviceEnv, type MigrateOutput as Output} from '../helpers/emulated.js';
 import {tempDir} from '../helpers/temp.js';
 
 const sizes = [0, 1, 999, 1000, 1001];
@@ -54,37 +54,12 @@ afterAll(async () => {
 });
 
 const env = () => serviceEnv(emulator.url, path.join(temp.dir, 'home'));
-/** Failed-records files go to the test's own directory. */
-/** Two workers at most: each is a thread with its own V8 and SDK clients, the fixed cost of a run on a busy machine. */
+/** Failed-records files go to the test's own directory; two workers at most (each is a thread with its own V8 and SDK clients: the fixed cost of a run on a busy machine). */
 const run = async (args: string[], extra: Record<string, string> = {}) => runFs(args[0] === 'migrate' && !args.includes('--max-workers') ? [...args, '--max-workers', '2'] : args, {env: {...env(), ...extra}, cwd: temp.dir});
 const contents = async (name: string, ids: number) => groupContents(dir, name, benchIds(ids));
 
-interface Output {
-	plan: {offlineCopy?: {path: string; residual?: boolean; why?: string}; onlineRecords?: number};
-	result: {totals: Record<string, number>; online?: Record<string, number>; offlineCopied?: number; failedFile?: string};
-}
-
 /** The record-by-record runs, by size: what the server-side runs are compared with. */
 const apiRuns = new Map<number, Output>();
-
-/** A run that ended with every row accounted for: exit 0, or 3 when some failed (its failed-records file). */
-function finished(run: Run): Output {
-	expect(run.stdout, run.stderr).not.toBe('');
-	const output = JSON.parse(run.stdout) as Output;
-	const failed = output.result.totals.failed!;
-	if (failed === 0) expect(run.stderr).not.toMatch(/✘/);
-	else expect(run.stderr).toContain(`✘ ${failed} records failed`);
-	expect(run.code).toBe(failed > 0 ? 3 : 0);
-	return output;
-}
-
-/** The rows of a run's failed-records file: the source record and why, sorted. */
-const failedRows = (output: Output) => (output.result.failedFile
-	? readFileSync(output.result.failedFile, 'utf8').trim().split('\n').map(line => {
-		const {record, errorCode, errorMessage} = JSON.parse(line) as {record: unknown; errorCode: string; errorMessage: string};
-		return JSON.stringify([record, errorCode, errorMessage]);
-	}).sort()
-	: []);
 
 describe('the offline history copied by Athena', () => {
 	it.each(sizes)('%i rows into a Glue table (UNLOAD) and an Iceberg table (INSERT INTO): the target and the failed rows equal the record-by-record path\'s', async rows => {

@@ -10,7 +10,6 @@
  * store, the shards' counts add up to the whole, and an online-only source
  * is split the same way.
  */
-import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {historyFeatures, historyTargetFeatures, makeHistoryGroup} from '../../bench/fixture.js';
@@ -18,7 +17,7 @@ import {shardOf} from '../../source/core/shard.js';
 import {startEmulator, type RunningEmulator} from '../../source/emulator/server.js';
 import {LocalStore} from '../../source/stores/local/index.js';
 import {runFs, type Run} from '../helpers/cli.js';
-import {benchIds, groupContents, serviceEnv} from '../helpers/emulated.js';
+import {benchIds, failedRows, finished, groupContents, serviceEnv, type MigrateOutput} from '../helpers/emulated.js';
 import {tempDir} from '../helpers/temp.js';
 
 // 300 identifiers, 4 versions each.
@@ -62,55 +61,35 @@ const ids = benchIds(rows / 4);
 /** Rows of the source in a shard: four versions of each of its identifiers. */
 const shardRows = (index: number, count: number) => ids.filter(id => shardOf(id, count) === index).length * 4;
 
-interface Output {
-	plan: {offlineCopy?: {path: string}};
-	result: {totals: Record<string, number>; failedFile?: string};
-}
-
-const output = (run: Run) => JSON.parse(run.stdout) as Output;
-const totals = (run: Run) => output(run).result.totals;
-
 function succeeded(run: Run) {
 	expect(run.stderr).not.toMatch(/✘/);
 	expect(run.code).toBe(0);
 	return run;
 }
 
-/** A run that accounted for every row: exit 0, or 3 with its failed rows in their file. */
-function finished(run: Run) {
-	expect(run.stdout, run.stderr).not.toBe('');
-	expect(run.code).toBe(totals(run).failed! > 0 ? 3 : 0);
-	return run;
-}
-
-/** The failed rows of runs (source record, code, reason), once each: a resume may write a killed run's line again. */
-const failedRows = (runs: Run[]) => [...new Set(runs.flatMap(run => {
-	const file = output(run).result.failedFile;
-	return file ? readFileSync(file, 'utf8').trim().split('\n').map(line => {
-		const {record, errorCode, errorMessage} = JSON.parse(line) as {record: unknown; errorCode: string; errorMessage: string};
-		return JSON.stringify([record, errorCode, errorMessage]);
-	}) : [];
-}))].sort();
+/** Failed rows once each: a resume may write a killed run's line again. */
+const once = (rows: string[]) => [...new Set(rows)];
 
 /** `fs migrate` against the emulator, its failed-records files in the test's directory. */
 const migrate = async (args: string[], extra: Record<string, string> = {}) => runFs(['migrate', ...args, '--max-workers', '2'], {env: service(extra), cwd: temp.dir});
 
 describe('four shards through the emulated service', () => {
-	let whole: Run;
+	let whole: MigrateOutput;
 
 	it('leave the target as one unsharded record-by-record run does; every row is read by exactly one shard', async () => {
 		whole = finished(await migrate(['source', 'whole', '--offline-copy', 'api', '--yes', '--json']));
-		expect(totals(whole)).toMatchObject({read: rows, skipped: 0});
-		expect(totals(whole).failed).toBeGreaterThan(0);
+		expect(whole.result.totals).toMatchObject({read: rows, skipped: 0});
+		expect(whole.result.totals.failed).toBeGreaterThan(0);
 
 		const shards = await Promise.all([1, 2, 3, 4].map(async index => migrate(['source', 'sharded', '--shard', `${index}/4`, '--yes', '--json'])));
-		expect(shards.map(run => output(finished(run)).plan.offlineCopy?.path)).toEqual(['server', 'server', 'server', 'server']);
-		const read = shards.map(run => totals(run).read);
+		const outputs = shards.map(run => finished(run));
+		expect(outputs.map(output => output.plan.offlineCopy?.path)).toEqual(['server', 'server', 'server', 'server']);
+		const read = outputs.map(output => output.result.totals.read);
 		// Each shard read the rows of its identifiers, as the hash puts them.
 		expect(read).toEqual([1, 2, 3, 4].map(index => shardRows(index, 4)));
 		expect(read.reduce((a, b) => a + b)).toBe(rows);
 		expect(Math.min(...read)).toBeGreaterThan(0);
-		expect(failedRows(shards)).toEqual(failedRows([whole]));
+		expect(once(failedRows(...outputs))).toEqual(once(failedRows(whole)));
 
 		const [a, b] = [await contents('whole'), await contents('sharded')];
 		expect(b.offline).toHaveLength(a.offline.length);
@@ -121,18 +100,18 @@ describe('four shards through the emulated service', () => {
 	it.each(kills)('a shard killed -9 at $at ($target, of $count) and resumed with --shard K/N --resume completes its part; the target equals an unsharded run', async ({target, at, path: how, count}) => {
 		// The last shard is the one killed.
 		const others = await Promise.all(Array.from({length: count - 1}, (_, index) => index + 1).map(async index => migrate(['source', target, ...how, '--shard', `${index}/${count}`, '--batch-size', '10', '--yes', '--json'])));
-		for (const run of others) finished(run);
+		const done = others.map(run => finished(run));
 		const dead = await migrate(['source', target, ...how, '--shard', `${count}/${count}`, '--batch-size', '10', '--yes'], {FS_TEST_KILL_AT: at});
 		expect(dead.signal ?? dead.code).toBe('SIGKILL');
 
 		// The other shards' runs are done; with --shard the resume takes that shard's run (and its path).
 		const resumed = finished(await migrate(['source', target, '--shard', `${count}/${count}`, '--resume', '--yes', '--json']));
-		expect(output(resumed).plan.offlineCopy?.path).toBe(how.length > 0 ? 'api' : 'server');
-		const {read, written, failed, skipped} = totals(resumed);
+		expect(resumed.plan.offlineCopy?.path).toBe(how.length > 0 ? 'api' : 'server');
+		const {read, written, failed, skipped} = resumed.result.totals;
 		// The resume accounts for its whole shard: what the killed run wrote counts too.
 		expect(read).toBe(written + failed + skipped);
 		expect(read).toBe(shardRows(count, count));
-		expect(failedRows([...others, resumed])).toEqual(failedRows([whole]));
+		expect(once(failedRows(...done, resumed))).toEqual(once(failedRows(whole)));
 		const [a, b] = [await contents('whole'), await contents(target)];
 		if (at.startsWith('offline-copied')) {
 			// The copy the kill cut short is removed before it runs again: every row once.

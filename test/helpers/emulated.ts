@@ -1,9 +1,13 @@
 /**
  * What the tests of `fs --store sagemaker` against the emulator share: the
- * environment that points fs at it, and a group's contents read behind the
- * API (offline rows less the service's own times, online records).
+ * environment that points fs at it, a group's contents read behind the API
+ * (offline rows less the service's own times, online records), and a
+ * migration's `--json` output with its failed rows.
  */
+import {readFileSync} from 'node:fs';
+import {expect} from 'vitest';
 import {LocalStore} from '../../source/stores/local/index.js';
+import type {Run} from './cli.js';
 
 /** The environment of `fs` against the emulator at `url`, with its own FS_HOME. */
 export const serviceEnv = (url: string, home: string, extra: Record<string, string | undefined> = {}) => ({
@@ -34,3 +38,28 @@ export async function groupContents(dir: string, name: string, ids: string[]) {
 		await store.close();
 	}
 }
+
+/** What `fs migrate --json` prints, as far as these tests read it. */
+export interface MigrateOutput {
+	plan: {offlineCopy?: {path: string; residual?: boolean; why?: string}; onlineRecords?: number};
+	result: {totals: Record<string, number>; online?: Record<string, number>; offlineCopied?: number; failedFile?: string};
+}
+
+/** A migration that ended with every row accounted for: exit 0, or 3 when some failed (its failed-records file). */
+export function finished(run: Run): MigrateOutput {
+	expect(run.stdout, run.stderr).not.toBe('');
+	const output = JSON.parse(run.stdout) as MigrateOutput;
+	const failed = output.result.totals.failed!;
+	if (failed === 0) expect(run.stderr).not.toMatch(/✘/);
+	else expect(run.stderr).toContain(`✘ ${failed} records failed`);
+	expect(run.code).toBe(failed > 0 ? 3 : 0);
+	return output;
+}
+
+/** The lines of runs' failed-records files as the source record and why, sorted. */
+export const failedRows = (...outputs: MigrateOutput[]) => outputs.flatMap(output => (output.result.failedFile
+	? readFileSync(output.result.failedFile, 'utf8').trim().split('\n').map(line => {
+		const {record, errorCode, errorMessage} = JSON.parse(line) as {record: unknown; errorCode: string; errorMessage: string};
+		return JSON.stringify([record, errorCode, errorMessage]);
+	})
+	: [])).sort();

@@ -178,15 +178,21 @@ describe('the guided flow', () => {
 		await vi.waitFor(() => expect(outcomes).toEqual([{kind: 'finished', error: undefined}]));
 	});
 
-	it('asks before stopping on Ctrl-C during the transfer, and stops the engine on yes', async () => {
+	/** The app from its plan to the transfer under way (confirmed by typing the target's name), then Ctrl-C. */
+	async function transferAsked(onExit: (outcome: Outcome) => void = () => undefined) {
 		const {fake, migration} = controller();
-		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} options={{batchSize: '100', workers: '2', filter: '', clearTarget: false, mode: ''}} onExit={() => undefined}/>);
+		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} options={{batchSize: '100', workers: '2', filter: '', clearTarget: false, mode: ''}} onExit={onExit}/>);
 		await waitForFrame(lastFrame, frame => frame.includes('📋 Migration plan'));
 		stdin.write(keys.enter);
 		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
 		stdin.write('new-customer-profile\r');
 		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
 		stdin.write(keys.ctrlC);
+		return {migration, stdin, lastFrame};
+	}
+
+	it('asks before stopping on Ctrl-C during the transfer, and stops the engine on yes', async () => {
+		const {migration, stdin, lastFrame} = await transferAsked();
 		await waitForFrame(lastFrame, frame => frame.includes('Stop the migration?'));
 		stdin.write('n');
 		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
@@ -199,15 +205,8 @@ describe('the guided flow', () => {
 	});
 
 	it('a run that ends while it asks whether to stop shows its summary, which enter or q then leaves', async () => {
-		const {fake, migration} = controller();
 		const outcomes: Outcome[] = [];
-		const {stdin, lastFrame} = mount(<App controller={fake} size={{columns: 80, rows: 24}} initial={{source: 'old-customer-profile', target: 'new-customer-profile'}} options={{batchSize: '100', workers: '2', filter: '', clearTarget: false, mode: ''}} onExit={outcome => outcomes.push(outcome)}/>);
-		await waitForFrame(lastFrame, frame => frame.includes('📋 Migration plan'));
-		stdin.write(keys.enter);
-		await waitForFrame(lastFrame, frame => frame.includes('to confirm'));
-		stdin.write('new-customer-profile\r');
-		await waitForFrame(lastFrame, frame => frame.includes('ctrl-c stop (resumable)'));
-		stdin.write(keys.ctrlC);
+		const {migration, stdin, lastFrame} = await transferAsked(outcome => outcomes.push(outcome));
 		await waitForFrame(lastFrame, frame => frame.includes('Stop the migration?'));
 		migration.finish({status: 'done', totals: {read: 1000, written: 1000, failed: 0, skipped: 0, deletes: 0}, retries: 0, seconds: 1, recordsPerSecond: 1000});
 		await waitForFrame(lastFrame, frame => frame.includes('Migration finished'));
